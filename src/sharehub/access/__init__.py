@@ -1,0 +1,1 @@
+"""Access control: the Casbin enforcer over policies/, role assignments, guards."""

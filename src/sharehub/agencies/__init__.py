@@ -1,0 +1,1 @@
+"""Partner agencies: the organisations that share information through the hub."""

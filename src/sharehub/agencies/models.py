@@ -1,0 +1,50 @@
+"""Tables for partner agencies and the areas they serve."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sharehub.db.base import Base, SharedRecord, UTCDateTime
+
+
+class Agency(SharedRecord):
+    __tablename__ = "agencies"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_code: Mapped[str] = mapped_column(String(16), unique=True)
+    agency_type: Mapped[str] = mapped_column(String(64), index=True)
+    ig_contact_name: Mapped[str] = mapped_column(String(200))
+    ig_contact_email: Mapped[str] = mapped_column(String(254))
+    ig_contact_telephone: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    areas: Mapped[list[AgencyArea]] = relationship(
+        back_populates="agency",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="AgencyArea.area",
+    )
+
+    @property
+    def area_names(self) -> list[str]:
+        return [row.area for row in self.areas]
+
+
+class AgencyArea(Base):
+    """One area an agency serves (a district, county or force area, by name)."""
+
+    __tablename__ = "agency_areas"
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True
+    )
+    area: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # Lower-cased copy so that filtering by area ignores case on every database.
+    area_key: Mapped[str] = mapped_column(String(100), index=True)
+
+    agency: Mapped[Agency] = relationship(back_populates="areas")

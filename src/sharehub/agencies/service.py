@@ -1,0 +1,197 @@
+"""Rules for partner agencies: plain functions over a database session.
+
+Agencies are never deleted: records elsewhere (protocols, disclosures, audit
+entries) name them for years. Deactivation stops new activity and keeps history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from sharehub.agencies.models import Agency, AgencyArea
+from sharehub.agencies.schemas import (
+    AgencyCreate,
+    AgencyUpdate,
+    AgencyView,
+    InformationGovernanceContact,
+)
+from sharehub.agencies.types import AGENCY_TYPE_LABELS, AgencyType
+from sharehub.db.base import utcnow
+from sharehub.errors import Conflict, NotFound, StaleVersion
+
+KIND = "agency"
+
+
+def to_view(agency: Agency) -> AgencyView:
+    agency_type = AgencyType(agency.agency_type)
+    return AgencyView(
+        id=agency.id,
+        name=agency.name,
+        short_code=agency.short_code,
+        agency_type=agency_type,
+        agency_type_label=AGENCY_TYPE_LABELS[agency_type],
+        areas=agency.area_names,
+        information_governance_contact=InformationGovernanceContact(
+            name=agency.ig_contact_name,
+            email=agency.ig_contact_email,
+            telephone=agency.ig_contact_telephone,
+        ),
+        active=agency.active,
+        deactivated_at=agency.deactivated_at,
+        created_at=agency.created_at,
+        updated_at=agency.updated_at,
+        version=agency.version,
+    )
+
+
+def _distinct_areas(areas: Sequence[str]) -> list[AgencyArea]:
+    """One row per area, ignoring repeats that differ only in case or spacing."""
+    rows: dict[str, AgencyArea] = {}
+    for area in areas:
+        cleaned = " ".join(area.split())
+        rows.setdefault(cleaned.casefold(), AgencyArea(area=cleaned, area_key=cleaned.casefold()))
+    return [rows[key] for key in sorted(rows)]
+
+
+async def _refuse_duplicates(
+    session: AsyncSession, *, name: str | None, short_code: str | None, exclude: uuid.UUID | None
+) -> None:
+    checks = (
+        ("name", name, func.lower(Agency.name) == (name or "").lower()),
+        ("short_code", short_code, Agency.short_code == short_code),
+    )
+    for field, value, clause in checks:
+        if value is None:
+            continue
+        query = select(Agency.id).where(clause)
+        if exclude is not None:
+            query = query.where(Agency.id != exclude)
+        if (await session.execute(query.limit(1))).first() is not None:
+            raise Conflict(f"another agency already has this {field}", field=field)
+
+
+async def _flush(session: AsyncSession) -> None:
+    """Write pending changes now, so a clash becomes a clear error here."""
+    try:
+        await session.flush()
+    except StaleDataError:
+        raise StaleVersion(KIND) from None
+    except IntegrityError as exc:
+        field = "short_code" if "short_code" in str(exc.orig) else "name"
+        raise Conflict(f"another agency already has this {field}", field=field) from None
+
+
+async def create_agency(session: AsyncSession, data: AgencyCreate) -> Agency:
+    short_code = data.short_code.upper()
+    await _refuse_duplicates(session, name=data.name, short_code=short_code, exclude=None)
+    contact = data.information_governance_contact
+    agency = Agency(
+        name=data.name,
+        short_code=short_code,
+        agency_type=data.agency_type.value,
+        ig_contact_name=contact.name,
+        ig_contact_email=contact.email,
+        ig_contact_telephone=contact.telephone,
+        active=True,
+        areas=_distinct_areas(data.areas),
+    )
+    session.add(agency)
+    await _flush(session)
+    return agency
+
+
+async def get_agency(session: AsyncSession, agency_id: uuid.UUID) -> Agency:
+    agency = await session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound(KIND)
+    return agency
+
+
+async def list_agencies(
+    session: AsyncSession,
+    *,
+    agency_type: AgencyType | None = None,
+    area: str | None = None,
+    active: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Agency], int]:
+    conditions = []
+    if agency_type is not None:
+        conditions.append(Agency.agency_type == agency_type.value)
+    if active is not None:
+        conditions.append(Agency.active == active)
+    if area is not None:
+        key = " ".join(area.split()).casefold()
+        conditions.append(
+            Agency.id.in_(select(AgencyArea.agency_id).where(AgencyArea.area_key == key))
+        )
+    total = await session.scalar(select(func.count()).select_from(Agency).where(*conditions))
+    rows = await session.scalars(
+        select(Agency).where(*conditions).order_by(Agency.name, Agency.id).limit(limit).offset(offset)
+    )
+    return list(rows), total or 0
+
+
+def _check_version(agency: Agency, expected_version: int) -> None:
+    if agency.version != expected_version:
+        raise StaleVersion(KIND, current_version=agency.version)
+
+
+async def update_agency(
+    session: AsyncSession, agency_id: uuid.UUID, changes: AgencyUpdate, expected_version: int
+) -> Agency:
+    agency = await get_agency(session, agency_id)
+    _check_version(agency, expected_version)
+    short_code = changes.short_code.upper() if isinstance(changes.short_code, str) else None
+    name = changes.name if isinstance(changes.name, str) else None
+    await _refuse_duplicates(session, name=name, short_code=short_code, exclude=agency.id)
+    if name is not None:
+        agency.name = name
+    if short_code is not None:
+        agency.short_code = short_code
+    if isinstance(changes.agency_type, AgencyType):
+        agency.agency_type = changes.agency_type.value
+    if isinstance(changes.information_governance_contact, InformationGovernanceContact):
+        contact = changes.information_governance_contact
+        agency.ig_contact_name = contact.name
+        agency.ig_contact_email = contact.email
+        agency.ig_contact_telephone = contact.telephone
+    if isinstance(changes.areas, list):
+        agency.areas = _distinct_areas(changes.areas)
+    # Always touch the row, so that a change to areas alone still bumps the version.
+    agency.updated_at = utcnow()
+    await _flush(session)
+    return agency
+
+
+async def deactivate_agency(
+    session: AsyncSession, agency_id: uuid.UUID, expected_version: int
+) -> Agency:
+    agency = await get_agency(session, agency_id)
+    _check_version(agency, expected_version)
+    if not agency.active:
+        raise Conflict("the agency is already deactivated")
+    agency.active = False
+    agency.deactivated_at = utcnow()
+    await _flush(session)
+    return agency
+
+
+async def reactivate_agency(
+    session: AsyncSession, agency_id: uuid.UUID, expected_version: int
+) -> Agency:
+    agency = await get_agency(session, agency_id)
+    _check_version(agency, expected_version)
+    if agency.active:
+        raise Conflict("the agency is already active")
+    agency.active = True
+    agency.deactivated_at = None
+    await _flush(session)
+    return agency

@@ -1,0 +1,151 @@
+"""The ``sharehub`` command: serve, demo, db upgrade, version."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from sharehub import __version__
+from sharehub.config import ConfigError, Settings, load_settings
+from sharehub.db.engine import create_engine
+from sharehub.db.schema import SchemaBehind, check_schema_current, new_revision, upgrade
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to listen on (default from SHAREHUB_HOST)")
+    parser.add_argument("--port", type=int, help="port to listen on (default from SHAREHUB_PORT)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sharehub", description="Multi-agency information-sharing hub."
+    )
+    parser.add_argument("--config", help="TOML settings file (or SHAREHUB_CONFIG)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the hub over HTTP")
+    _add_server_options(serve)
+    serve.add_argument("--workers", type=int, help="worker processes (default SHAREHUB_WORKERS)")
+
+    demo = commands.add_parser(
+        "demo", help="create or upgrade the local demo database, load a demo partnership, serve"
+    )
+    _add_server_options(demo)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_commands.add_parser("upgrade", help="apply every migration the database lacks")
+    revision = db_commands.add_parser(
+        "revision", help="(developers) write a migration for model changes"
+    )
+    revision.add_argument("-m", "--message", required=True)
+
+    commands.add_parser("version", help="print the version")
+    return parser
+
+
+async def _upgrade(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        say("upgrading the database schema...")
+        await upgrade(engine, progress=say)
+        say("database schema is current")
+    finally:
+        await engine.dispose()
+
+
+async def _check_schema(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await check_schema_current(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _revision(settings: Settings, message: str) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        say(f"wrote {await new_revision(engine, message)}")
+    finally:
+        await engine.dispose()
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    asyncio.run(_check_schema(settings))
+    say(f"sharehub {__version__} ({settings.env}) on http://{settings.host}:{settings.port}")
+    uvicorn.run(
+        "sharehub.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level.lower(),
+        # Forwarded headers are trusted only from a proxy configured in front.
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+def _export(settings: Settings, config_file: str | None) -> None:
+    """Hand the resolved settings to worker processes through the environment."""
+    if config_file:
+        os.environ["SHAREHUB_CONFIG"] = config_file
+    os.environ["SHAREHUB_ENV"] = settings.env
+    os.environ["SHAREHUB_DATABASE_URL"] = settings.database_url
+    os.environ["SHAREHUB_HOST"] = settings.host
+    os.environ["SHAREHUB_PORT"] = str(settings.port)
+    os.environ["SHAREHUB_WORKERS"] = str(settings.workers)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "version":
+        say(__version__)
+        return 0
+    try:
+        overrides = {
+            "host": getattr(args, "host", None),
+            "port": getattr(args, "port", None),
+            "workers": getattr(args, "workers", None),
+        }
+        if args.command == "demo":
+            overrides["env"] = os.environ.get("SHAREHUB_ENV", "demo")
+        settings = load_settings(config_file=args.config, **overrides)
+        if args.command == "db" and args.db_command == "upgrade":
+            asyncio.run(_upgrade(settings))
+        elif args.command == "db" and args.db_command == "revision":
+            asyncio.run(_revision(settings, args.message))
+        elif args.command == "serve":
+            _export(settings, args.config)
+            _serve(settings)
+        elif args.command == "demo":
+            from sharehub.demo import load_demo
+
+            if settings.env == "production":
+                raise ConfigError("the demo hub refuses to run with SHAREHUB_ENV=production")
+            asyncio.run(_upgrade(settings))
+            asyncio.run(load_demo(settings, progress=say))
+            _export(settings, args.config)
+            _serve(settings)
+    except ConfigError as exc:
+        print(f"sharehub: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except SchemaBehind as exc:
+        print(f"sharehub: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

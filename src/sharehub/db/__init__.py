@@ -1,0 +1,1 @@
+"""Persistence: engine and sessions, the declarative base, Alembic migrations."""

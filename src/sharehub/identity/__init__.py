@@ -1,0 +1,1 @@
+"""Identity: OpenID Connect login per agency provider, bearer tokens, users, sessions."""

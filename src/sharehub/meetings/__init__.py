@@ -1,0 +1,1 @@
+"""Multi-agency meetings: confidentiality statements, agendas, packs, minutes, actions."""

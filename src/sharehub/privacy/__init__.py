@@ -1,0 +1,1 @@
+"""Data subjects' identity (encrypted per field), consent receipts and redaction."""

@@ -1,0 +1,1 @@
+"""Information sharing protocols and the lawful-basis engine (legal gateways as data)."""

@@ -1,0 +1,1 @@
+"""Referrals: MARAC, MAPPA and the ASB case review (community trigger)."""

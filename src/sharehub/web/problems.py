@@ -1,0 +1,189 @@
+"""RFC 9457 problem details for every error the hub returns.
+
+Bodies name the field and the reason and never echo submitted values (they may
+be personal data) or a stack trace. Unexpected errors are logged with an
+incident id that the body repeats, so support can find the log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from sharehub.web.headers import headers_for
+from sharehub.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    NotFound,
+    StaleVersion,
+    VersionRequired,
+)
+
+log = logging.getLogger("sharehub.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:sharehub:problem:"
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    reason: str
+
+
+class ProblemDetails(msgspec.Struct, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+    incident: str | None = None
+
+
+# status -> (problem slug, title) for errors that carry nothing more specific.
+_BY_STATUS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Not signed in"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    412: ("stale-version", "Changed since you read it"),
+    413: ("too-large", "Request too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    428: ("version-required", "Version required"),
+    429: ("too-many-requests", "Too many requests"),
+    500: ("internal-error", "Internal error"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+_DOMAIN_STATUS: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    StaleVersion: 412,
+    VersionRequired: 428,
+    BadRequest: 400,
+}
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: list[FieldError] | None = None,
+    slug: str | None = None,
+    headers: dict[str, str] | None = None,
+    incident: str | None = None,
+    path: str = "",
+) -> Response[ProblemDetails]:
+    default_slug, title = _BY_STATUS.get(status, ("error", "Error"))
+    body = ProblemDetails(
+        type=TYPE_PREFIX + (slug or default_slug),
+        title=title,
+        status=status,
+        detail=detail,
+        errors=errors,
+        incident=incident,
+    )
+    return Response(
+        body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={**headers_for(path), **(headers or {})},
+    )
+
+
+_NAMED_FIELD = re.compile(r"field `([^`]+)`")
+
+
+def _field_errors(extra: Any) -> list[FieldError]:
+    """Litestar's validation messages, reshaped to name each field by its path."""
+    errors = []
+    for item in extra if isinstance(extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "invalid value"))
+        key = str(item.get("key") or "")
+        if item.get("source") == "body" and key == "data":
+            key = ""  # the body itself
+        named = _NAMED_FIELD.search(message)
+        if named and ("unknown field" in message or "missing required field" in message):
+            key = f"{key}.{named.group(1)}" if key else named.group(1)
+            message = "not a known field" if "unknown field" in message else "required"
+        errors.append(FieldError(field=key or "body", reason=message))
+    return errors
+
+
+def on_validation_error(request: Request, exc: ValidationException) -> Response[ProblemDetails]:
+    errors = _field_errors(exc.extra)
+    detail = "; ".join(f"{e.field}: {e.reason}" for e in errors) or "the request is not valid"
+    return problem(400, detail, errors=errors or None, slug="validation", path=request.url.path)
+
+
+def on_http_error(request: Request, exc: HTTPException) -> Response[ProblemDetails]:
+    status = exc.status_code
+    if status >= 500:
+        return on_unexpected_error(request, exc)
+    detail = exc.detail if exc.detail and exc.detail != _BY_STATUS.get(status, ("", ""))[1] else None
+    headers = {k: v for k, v in (exc.headers or {}).items()}  # keep Allow, WWW-Authenticate...
+    return problem(status, detail, headers=headers or None, path=request.url.path)
+
+
+def on_domain_error(request: Request, exc: DomainError) -> Response[ProblemDetails]:
+    status = next(
+        (code for kind, code in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 400
+    )
+    errors = [FieldError(field=exc.field, reason=exc.detail)] if exc.field else None
+    return problem(status, exc.detail, errors=errors, path=request.url.path)
+
+
+def on_unexpected_error(request: Request, exc: Exception) -> Response[ProblemDetails]:
+    incident = str(uuid.uuid4())
+    # Where it happened, but not the exception's message: messages from
+    # libraries can quote the data being processed, which may be personal.
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unexpected error, incident %s: %s\n%s", incident, type(exc).__name__, frames)
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "something went wrong on our side; quote the incident id if you report it",
+        incident=incident,
+        path=request.url.path,
+    )
+
+
+EXCEPTION_HANDLERS = {
+    ValidationException: on_validation_error,
+    HTTPException: on_http_error,
+    DomainError: on_domain_error,
+    Exception: on_unexpected_error,
+}
+
+_DESCRIPTIONS = {
+    400: "The request is not valid; `errors` names each bad field and why",
+    404: "No such record",
+    409: "Conflicts with the current state; `detail` says why",
+    412: "The record changed since you read it (stale If-Match)",
+    428: "If-Match is required to change a shared record",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI declarations of the problems a route can return."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemDetails,
+            description=_DESCRIPTIONS.get(status, _BY_STATUS[status][1]),
+            media_type=PROBLEM_MEDIA_TYPE,
+        )
+        for status in statuses
+    }

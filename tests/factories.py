@@ -1,0 +1,30 @@
+"""Fictional test data (Faker en_GB); never real people or agencies."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from faker import Faker
+
+fake = Faker("en_GB")
+Faker.seed(1998)
+_serial = itertools.count(1)
+
+
+def agency_payload(**overrides: Any) -> dict[str, Any]:
+    n = next(_serial)
+    town = fake.city()
+    payload: dict[str, Any] = {
+        "name": f"{town} Community Safety Team {n}",
+        "short_code": f"T{n:04d}",
+        "agency_type": "district_council",
+        "areas": [town],
+        "information_governance_contact": {
+            "name": fake.name(),
+            "email": f"ig{n}@agency{n}.example.org",
+            "telephone": "01632 960123",
+        },
+    }
+    payload.update(overrides)
+    return payload

@@ -1,0 +1,101 @@
+"""The sharehub command, run as a newcomer would run it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sharehub import __version__
+from sharehub.cli import main
+from sharehub.demo import DEMO_AGENCIES
+
+
+def clean_environment() -> dict[str, str]:
+    """The caller's environment without any sharehub settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("SHAREHUB_")}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_version(capsys):
+    assert main(["version"]) == 0
+    assert capsys.readouterr().out.strip() == __version__
+
+
+def test_configuration_errors_exit_2_naming_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("SHAREHUB_PORT", "not-a-port")
+    assert main(["db", "upgrade"]) == 2
+    assert "SHAREHUB_PORT" in capsys.readouterr().err
+
+
+def test_db_upgrade_prints_progress_and_is_repeatable(fresh_database_url, monkeypatch, capsys):
+    monkeypatch.setenv("SHAREHUB_DATABASE_URL", fresh_database_url)
+    assert main(["db", "upgrade"]) == 0
+    first = capsys.readouterr().out
+    assert "at 0001" in first and "schema is current" in first
+    assert main(["db", "upgrade"]) == 0
+    assert "at 0001" not in capsys.readouterr().out
+
+
+def test_serve_refuses_a_schema_that_is_behind(fresh_database_url, monkeypatch, capsys):
+    monkeypatch.setenv("SHAREHUB_DATABASE_URL", fresh_database_url)
+    assert main(["serve"]) == 1
+    assert "sharehub db upgrade" in capsys.readouterr().err
+
+
+def test_demo_refuses_production(monkeypatch, capsys):
+    monkeypatch.setenv("SHAREHUB_ENV", "production")
+    monkeypatch.setenv("SHAREHUB_SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("SHAREHUB_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    assert main(["demo"]) == 2
+    assert "production" in capsys.readouterr().err
+
+
+def run_demo_until_ready(workdir: Path) -> int:
+    """Start `sharehub demo`, wait for /readyz, count agencies, stop it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sharehub", "demo", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=workdir,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"demo exited early:\n{process.stdout.read()}")
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.2)
+                continue
+            assert ready.status_code == 200, ready.text
+            agencies = httpx.get(f"http://127.0.0.1:{port}/api/agencies/", timeout=5).json()
+            return agencies["total"]
+        pytest.fail("demo hub did not become ready within 60 s")
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+        print(output)
+
+
+def test_demo_starts_a_ready_hub_on_sqlite_and_is_idempotent(tmp_path):
+    total = run_demo_until_ready(tmp_path)
+    assert total == len(DEMO_AGENCIES)
+    assert (tmp_path / "sharehub.db").exists()
+    total_again = run_demo_until_ready(tmp_path)
+    assert total_again == len(DEMO_AGENCIES)

@@ -1,0 +1,82 @@
+"""Settings from SHAREHUB_* variables and a TOML file; production refuses unsafe ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from sharehub.config import DEVELOPMENT_SECRET_KEY, ConfigError, load_settings
+
+STRONG_SECRET = "k" * 40
+PG = "postgresql://hub@db.internal/sharehub"
+
+
+def test_defaults_are_development_on_sqlite_in_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(environ={})
+    assert settings.env == "development"
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'sharehub.db'}"
+    assert settings.secret_key == DEVELOPMENT_SECRET_KEY
+
+
+def test_environment_values_are_parsed_and_urls_normalised():
+    settings = load_settings(
+        environ={"SHAREHUB_PORT": "9000", "SHAREHUB_SQL_ECHO": "true", "SHAREHUB_DATABASE_URL": PG}
+    )
+    assert settings.port == 9000 and settings.sql_echo is True
+    assert settings.database_url == "postgresql+asyncpg://hub@db.internal/sharehub"
+
+
+@pytest.mark.parametrize(
+    "environ,named",
+    [
+        ({"SHAREHUB_PORT": "eighty"}, "SHAREHUB_PORT"),
+        ({"SHAREHUB_PORT": "70000"}, "SHAREHUB_PORT"),
+        ({"SHAREHUB_ENV": "staging"}, "SHAREHUB_ENV"),
+        ({"SHAREHUB_WORKERS": "0"}, "SHAREHUB_WORKERS"),
+        ({"SHAREHUB_DATABASE_URL": "mysql://x/y"}, "SHAREHUB_DATABASE_URL"),
+        ({"SHAREHUB_ENVV": "production"}, "SHAREHUB_ENVV"),
+        ({"SHAREHUB_SECRET_KEY": "short"}, "SHAREHUB_SECRET_KEY"),
+    ],
+)
+def test_bad_values_name_the_variable(environ, named):
+    with pytest.raises(ConfigError, match=named):
+        load_settings(environ=environ)
+
+
+def test_toml_file_then_environment(tmp_path):
+    config = tmp_path / "sharehub.toml"
+    config.write_text('port = 8100\nlog_level = "WARNING"\n')
+    settings = load_settings(environ={"SHAREHUB_CONFIG": str(config), "SHAREHUB_PORT": "8200"})
+    assert settings.port == 8200 and settings.log_level == "WARNING"
+
+
+def test_toml_file_errors_are_clear(tmp_path):
+    config = tmp_path / "sharehub.toml"
+    config.write_text("prot = 1\n")
+    with pytest.raises(ConfigError, match="prot: not a sharehub setting"):
+        load_settings(environ={}, config_file=config)
+    config.write_text("port = [\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(environ={}, config_file=config)
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings(environ={}, config_file=tmp_path / "missing.toml")
+
+
+def test_production_refuses_default_secret_sqlite_and_development_features():
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"SHAREHUB_ENV": "production", "SHAREHUB_SQL_ECHO": "1"})
+    message = str(refused.value)
+    assert "SHAREHUB_SECRET_KEY" in message
+    assert "PostgreSQL" in message
+    assert "SHAREHUB_SQL_ECHO" in message
+
+
+def test_production_starts_with_safe_settings():
+    settings = load_settings(
+        environ={
+            "SHAREHUB_ENV": "production",
+            "SHAREHUB_SECRET_KEY": STRONG_SECRET,
+            "SHAREHUB_DATABASE_URL": PG,
+        }
+    )
+    assert settings.env == "production"
