@@ -7,7 +7,9 @@ from typing import Any
 import httpx
 
 
-def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
+def assert_problem(
+    response: httpx.Response, status: int, field: str | None = None
+) -> dict[str, Any]:
     """An RFC 9457 body with the given status, naming ``field`` if given."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

@@ -77,7 +77,9 @@ async def test_update_needs_the_current_version(client):
 
     assert_problem(await client.patch(url, json={"name": "Renamed"}), 428, "If-Match")
     assert_problem(
-        await client.patch(url, json={"name": "Renamed"}, headers={"If-Match": "*"}), 400, "If-Match"
+        await client.patch(url, json={"name": "Renamed"}, headers={"If-Match": "*"}),
+        400,
+        "If-Match",
     )
     assert_problem(
         await client.patch(url, json={"name": "Renamed"}, headers={"If-Match": 'W/"1"'}),
@@ -149,7 +151,9 @@ async def test_missing_and_malformed_ids(client):
     assert_problem(await client.patch(missing, json={}, headers={"If-Match": '"1"'}), 404)
     assert_problem(await client.post(missing + "/deactivate", headers={"If-Match": '"1"'}), 404)
     assert_problem(await client.get(f"{API}/not-a-uuid"), 400, "agency_id")
-    assert_problem(await client.post(f"{API}/1234/reactivate", headers={"If-Match": '"1"'}), 400, "agency_id")
+    assert_problem(
+        await client.post(f"{API}/1234/reactivate", headers={"If-Match": '"1"'}), 400, "agency_id"
+    )
 
 
 async def test_agency_types_are_the_controlled_vocabulary(client):
@@ -157,4 +161,6 @@ async def test_agency_types_are_the_controlled_vocabulary(client):
     codes = {t["code"] for t in types}
     assert {"police_force", "private_registered_provider_of_social_housing", "other"} <= codes
     for code in codes:
-        assert (await client.post(API + "/", json=agency_payload(agency_type=code))).status_code == 201
+        assert (
+            await client.post(API + "/", json=agency_payload(agency_type=code))
+        ).status_code == 201

@@ -25,7 +25,10 @@ def without(key: str) -> dict:
 
 def with_contact(**changes) -> dict:
     payload = agency_payload()
-    payload["information_governance_contact"] = {**payload["information_governance_contact"], **changes}
+    payload["information_governance_contact"] = {
+        **payload["information_governance_contact"],
+        **changes,
+    }
     return payload
 
 
@@ -43,9 +46,18 @@ CREATE_CASES = {
     "area oversized": (agency_payload(areas=["x" * 101]), "areas[0]"),
     "missing name": (without("name"), "name"),
     "missing agency type": (without("agency_type"), "agency_type"),
-    "missing contact": (without("information_governance_contact"), "information_governance_contact"),
-    "contact email malformed": (with_contact(email="not-an-email"), "information_governance_contact.email"),
-    "contact telephone letters": (with_contact(telephone="call me"), "information_governance_contact.telephone"),
+    "missing contact": (
+        without("information_governance_contact"),
+        "information_governance_contact",
+    ),
+    "contact email malformed": (
+        with_contact(email="not-an-email"),
+        "information_governance_contact.email",
+    ),
+    "contact telephone letters": (
+        with_contact(telephone="call me"),
+        "information_governance_contact.telephone",
+    ),
     "unknown field": (agency_payload(colour="blue"), "colour"),
     "unknown nested field": (with_contact(pager="123"), "information_governance_contact.pager"),
 }
@@ -85,7 +97,10 @@ UPDATE_CASES = {
     "name of wrong type": ({"name": ["x"]}, "name"),
     "unknown field": ({"active": False}, "active"),
     "bad agency type": ({"agency_type": "Police"}, "agency_type"),
-    "nested contact missing email": ({"information_governance_contact": {"name": "A"}}, "information_governance_contact.email"),
+    "nested contact missing email": (
+        {"information_governance_contact": {"name": "A"}},
+        "information_governance_contact.email",
+    ),
     "null name": ({"name": None}, "name"),
 }
 
@@ -116,14 +131,22 @@ async def test_list_rejects_bad_query_parameters(client, params, field):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
     max_leaves=12,
 )
 field_names = st.sampled_from(sorted(agency_payload()) + ["id", "version", "active", ""])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=st.dictionaries(field_names, json_values, max_size=6))
 def test_arbitrary_json_never_causes_a_server_error(app, database_url, body):
     with TestClient(app=app) as client:

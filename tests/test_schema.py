@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from litestar.testing import AsyncTestClient
-import pytest
 
 from sharehub.app import create_app
 from sharehub.config import Settings

@@ -66,18 +66,20 @@ _URL_SCHEMES = {
 def normalise_database_url(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep or scheme not in _URL_SCHEMES:
-        raise ConfigError(
-            "SHAREHUB_DATABASE_URL: expected a sqlite:/// or postgresql:// URL"
-        )
+        raise ConfigError("SHAREHUB_DATABASE_URL: expected a sqlite:/// or postgresql:// URL")
     return f"{_URL_SCHEMES[scheme]}://{rest}"
 
 
 def _production_problems(settings: Settings) -> list[str]:
     problems = []
     if settings.secret_key == DEVELOPMENT_SECRET_KEY or len(settings.secret_key) < 32:
-        problems.append("SHAREHUB_SECRET_KEY must be set to a random value of 32 characters or more")
+        problems.append(
+            "SHAREHUB_SECRET_KEY must be set to a random value of 32 characters or more"
+        )
     if settings.sql_echo:
-        problems.append("SHAREHUB_SQL_ECHO is a development-only feature (it can log personal data)")
+        problems.append(
+            "SHAREHUB_SQL_ECHO is a development-only feature (it can log personal data)"
+        )
     if settings.is_sqlite:
         problems.append("SHAREHUB_DATABASE_URL must point at PostgreSQL in production")
     return problems
@@ -91,7 +93,7 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
             continue
         if name.startswith(ENV_PREFIX + "TEST_"):
             continue
-        key = name[len(ENV_PREFIX):].lower()
+        key = name[len(ENV_PREFIX) :].lower()
         if key not in fields:
             # A typo such as SHAREHUB_ENVV=production must not pass silently.
             raise ConfigError(f"{name}: not a sharehub setting")

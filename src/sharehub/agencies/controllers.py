@@ -34,6 +34,14 @@ def _with_etag(view: AgencyView, status_code: int = 200, **headers: str) -> Resp
     return Response(view, status_code=status_code, headers={"ETag": etag(view.version), **headers})
 
 
+async def _set_active(
+    db_session: AsyncSession, agency_id: uuid.UUID, if_match: str | None, *, active: bool
+) -> Response[AgencyView]:
+    version = expected_version(if_match)
+    agency = await service.set_agency_active(db_session, agency_id, version, active=active)
+    return _with_etag(service.to_view(agency))
+
+
 class AgencyController(Controller):
     path = "/api/agencies"
     tags = ["Agencies"]
@@ -44,7 +52,9 @@ class AgencyController(Controller):
         summary="Register a partner agency",
         responses=problem_responses(400, 409),
     )
-    async def create(self, db_session: Session, data: JSONBody[AgencyCreate]) -> Response[AgencyView]:
+    async def create(
+        self, db_session: Session, data: JSONBody[AgencyCreate]
+    ) -> Response[AgencyView]:
         agency = await service.create_agency(db_session, data)
         view = service.to_view(agency)
         return _with_etag(view, 201, Location=f"{self.path}/{view.id}")
@@ -67,7 +77,12 @@ class AgencyController(Controller):
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> AgencyPage:
         rows, total = await service.list_agencies(
-            db_session, agency_type=agency_type, area=area, active=active, limit=limit, offset=offset
+            db_session,
+            agency_type=agency_type,
+            area=area,
+            active=active,
+            limit=limit,
+            offset=offset,
         )
         return AgencyPage(
             items=[service.to_view(row) for row in rows], total=total, limit=limit, offset=offset
@@ -89,7 +104,11 @@ class AgencyController(Controller):
         responses=problem_responses(400, 404, 409, 412, 428),
     )
     async def update(
-        self, db_session: Session, agency_id: AgencyId, data: JSONBody[AgencyUpdate], if_match: IfMatch
+        self,
+        db_session: Session,
+        agency_id: AgencyId,
+        data: JSONBody[AgencyUpdate],
+        if_match: IfMatch,
     ) -> Response[AgencyView]:
         version = expected_version(if_match)
         agency = await service.update_agency(db_session, agency_id, data, version)
@@ -105,9 +124,7 @@ class AgencyController(Controller):
     async def deactivate(
         self, db_session: Session, agency_id: AgencyId, if_match: IfMatch
     ) -> Response[AgencyView]:
-        version = expected_version(if_match)
-        agency = await service.deactivate_agency(db_session, agency_id, version)
-        return _with_etag(service.to_view(agency))
+        return await _set_active(db_session, agency_id, if_match, active=False)
 
     @post(
         "/{agency_id:str}/reactivate",
@@ -119,9 +136,7 @@ class AgencyController(Controller):
     async def reactivate(
         self, db_session: Session, agency_id: AgencyId, if_match: IfMatch
     ) -> Response[AgencyView]:
-        version = expected_version(if_match)
-        agency = await service.reactivate_agency(db_session, agency_id, version)
-        return _with_etag(service.to_view(agency))
+        return await _set_active(db_session, agency_id, if_match, active=True)
 
 
 @get("/api/agency-types", operation_id="ListAgencyTypes", tags=["Agencies"], summary="Agency types")

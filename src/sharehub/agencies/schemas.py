@@ -53,9 +53,7 @@ class AgencyUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     short_code: ShortCode | msgspec.UnsetType = msgspec.UNSET
     agency_type: AgencyType | msgspec.UnsetType = msgspec.UNSET
-    information_governance_contact: InformationGovernanceContact | msgspec.UnsetType = (
-        msgspec.UNSET
-    )
+    information_governance_contact: InformationGovernanceContact | msgspec.UnsetType = msgspec.UNSET
     areas: Areas | msgspec.UnsetType = msgspec.UNSET
 
 

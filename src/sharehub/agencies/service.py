@@ -134,7 +134,11 @@ async def list_agencies(
         )
     total = await session.scalar(select(func.count()).select_from(Agency).where(*conditions))
     rows = await session.scalars(
-        select(Agency).where(*conditions).order_by(Agency.name, Agency.id).limit(limit).offset(offset)
+        select(Agency)
+        .where(*conditions)
+        .order_by(Agency.name, Agency.id)
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows), total or 0
 
@@ -171,27 +175,15 @@ async def update_agency(
     return agency
 
 
-async def deactivate_agency(
-    session: AsyncSession, agency_id: uuid.UUID, expected_version: int
+async def set_agency_active(
+    session: AsyncSession, agency_id: uuid.UUID, expected_version: int, *, active: bool
 ) -> Agency:
+    """Deactivate (active=False) or reactivate an agency; repeating either is a conflict."""
     agency = await get_agency(session, agency_id)
     _check_version(agency, expected_version)
-    if not agency.active:
-        raise Conflict("the agency is already deactivated")
-    agency.active = False
-    agency.deactivated_at = utcnow()
-    await _flush(session)
-    return agency
-
-
-async def reactivate_agency(
-    session: AsyncSession, agency_id: uuid.UUID, expected_version: int
-) -> Agency:
-    agency = await get_agency(session, agency_id)
-    _check_version(agency, expected_version)
-    if agency.active:
-        raise Conflict("the agency is already active")
-    agency.active = True
-    agency.deactivated_at = None
+    if agency.active == active:
+        raise Conflict(f"the agency is already {'active' if active else 'deactivated'}")
+    agency.active = active
+    agency.deactivated_at = None if active else utcnow()
     await _flush(session)
     return agency

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 # How long an SQLite writer waits for another to finish before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -15,9 +20,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(database_url, echo=echo, hide_parameters=True)
         _make_sqlite_transactions_serial(engine)
         return engine
-    return create_async_engine(
-        database_url, echo=echo, hide_parameters=True, pool_pre_ping=True
-    )
+    return create_async_engine(database_url, echo=echo, hide_parameters=True, pool_pre_ping=True)
 
 
 def _make_sqlite_transactions_serial(engine: AsyncEngine) -> None:

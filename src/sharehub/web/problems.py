@@ -19,7 +19,6 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from sharehub.web.headers import headers_for
 from sharehub.errors import (
     BadRequest,
     Conflict,
@@ -28,6 +27,7 @@ from sharehub.errors import (
     StaleVersion,
     VersionRequired,
 )
+from sharehub.web.headers import headers_for
 
 log = logging.getLogger("sharehub.errors")
 
@@ -134,15 +134,15 @@ def on_http_error(request: Request, exc: HTTPException) -> Response[ProblemDetai
     status = exc.status_code
     if status >= 500:
         return on_unexpected_error(request, exc)
-    detail = exc.detail if exc.detail and exc.detail != _BY_STATUS.get(status, ("", ""))[1] else None
+    detail = (
+        exc.detail if exc.detail and exc.detail != _BY_STATUS.get(status, ("", ""))[1] else None
+    )
     headers = {k: v for k, v in (exc.headers or {}).items()}  # keep Allow, WWW-Authenticate...
     return problem(status, detail, headers=headers or None, path=request.url.path)
 
 
 def on_domain_error(request: Request, exc: DomainError) -> Response[ProblemDetails]:
-    status = next(
-        (code for kind, code in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 400
-    )
+    status = next((code for kind, code in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
     errors = [FieldError(field=exc.field, reason=exc.detail)] if exc.field else None
     return problem(status, exc.detail, errors=errors, path=request.url.path)
 
