@@ -15,9 +15,23 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import make_url, text
 
+from sharehub.access.roles import Role
+from sharehub.agencies.service import create_agency
 from sharehub.app import create_app
 from sharehub.config import Settings, normalise_database_url
-from sharehub.db.engine import create_engine
+from sharehub.crypto import FieldCipher
+from sharehub.db.engine import create_engine, create_session_factory
+from sharehub.identity.schemas import ProviderCreate, RoleMapping
+from sharehub.identity.service import create_provider
+from support.signin import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    PROVIDER_SLUG,
+    ROLE_CLAIM,
+    TestProvider,
+    sign_in,
+)
+from factories import home_agency_payload
 from sharehub.db.models import metadata
 from sharehub.db.schema import upgrade
 
@@ -107,10 +121,72 @@ async def empty_tables(database_url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture
-async def client(app: Litestar, database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[TestProvider]:
+    """A real OpenID Provider in its own process on 127.0.0.1."""
+    provider = TestProvider()
+    yield provider
+    provider.stop()
+
+
+class Partnership:
+    """What every signed-in test starts from: one agency and its provider."""
+
+    agency_id: uuid.UUID
+    provider_id: uuid.UUID
+
+
+async def seed_partnership(settings: Settings, issuer: str) -> Partnership:
+    engine = create_engine(settings.database_url)
+    seeded = Partnership()
     try:
-        async with AsyncTestClient(app=app) as test_client:
-            yield test_client
+        async with create_session_factory(engine)() as db, db.begin():
+            agency = await create_agency(db, home_agency_payload())
+            provider = await create_provider(
+                db,
+                ProviderCreate(
+                    slug=PROVIDER_SLUG,
+                    display_name="Test agency sign-in",
+                    agency_id=agency.id,
+                    issuer=issuer,
+                    client_id=CLIENT_ID,
+                    client_secret=CLIENT_SECRET,
+                    role_mapping=RoleMapping(claim=ROLE_CLAIM, roles={r.value: r for r in Role}),
+                    accepts_machine_tokens=True,
+                ),
+                FieldCipher(settings.field_keys),
+                allow_loopback=True,
+            )
+            seeded.agency_id, seeded.provider_id = agency.id, provider.id
+    finally:
+        await engine.dispose()
+    return seeded
+
+
+@pytest.fixture
+async def partnership(
+    settings: Settings, oidc_provider: TestProvider, database_url: str
+) -> AsyncIterator[Partnership]:
+    try:
+        yield await seed_partnership(settings, oidc_provider.issuer)
     finally:
         await empty_tables(database_url)
+
+
+@pytest.fixture
+async def anon_client(
+    app: Litestar, partnership: Partnership
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """A browser that has not signed in (the partnership exists)."""
+    async with AsyncTestClient(app=app) as test_client:
+        test_client.follow_redirects = False  # a redirect to the provider leaves the hub
+        yield test_client
+
+
+@pytest.fixture
+async def client(
+    anon_client: AsyncTestClient[Litestar], oidc_provider: TestProvider
+) -> AsyncTestClient[Litestar]:
+    """A hub administrator, signed in through the real OpenID Connect flow."""
+    await sign_in(anon_client, oidc_provider, sub="hub-admin-1", roles=["hub_administrator"])
+    return anon_client

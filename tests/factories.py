@@ -7,6 +7,9 @@ from typing import Any
 
 from faker import Faker
 
+from sharehub.agencies.schemas import AgencyCreate, InformationGovernanceContact
+from sharehub.agencies.types import AgencyType
+
 fake = Faker("en_GB")
 Faker.seed(1998)
 _serial = itertools.count(1)
@@ -28,3 +31,16 @@ def agency_payload(**overrides: Any) -> dict[str, Any]:
     }
     payload.update(overrides)
     return payload
+
+
+def home_agency_payload() -> AgencyCreate:
+    """The agency the test users belong to (its type and area are used by no other test data)."""
+    return AgencyCreate(
+        name="Testshire Hub Team",
+        short_code="HOME",
+        agency_type=AgencyType.OTHER,
+        areas=["Testshire"],
+        information_governance_contact=InformationGovernanceContact(
+            name=fake.name(), email="ig@home.example.org"
+        ),
+    )

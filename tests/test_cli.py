@@ -99,3 +99,50 @@ def test_demo_starts_a_ready_hub_on_sqlite_and_is_idempotent(tmp_path):
     assert (tmp_path / "sharehub.db").exists()
     total_again = run_demo_until_ready(tmp_path)
     assert total_again == len(DEMO_AGENCIES)
+
+
+def test_providers_import_adds_then_updates_from_a_file(
+    tmp_path, fresh_database_url, monkeypatch, capsys
+):
+    import asyncio
+
+    from factories import home_agency_payload
+    from sharehub.agencies.service import create_agency
+    from sharehub.db.engine import create_engine, create_session_factory
+
+    monkeypatch.setenv("SHAREHUB_DATABASE_URL", fresh_database_url)
+    assert main(["db", "upgrade"]) == 0
+
+    async def seed() -> None:
+        engine = create_engine(fresh_database_url)
+        async with create_session_factory(engine)() as db, db.begin():
+            await create_agency(db, home_agency_payload())
+        await engine.dispose()
+
+    asyncio.run(seed())
+    config = tmp_path / "providers.toml"
+    config.write_text(
+        """
+[[provider]]
+slug = "home-staff"
+display_name = "Home staff"
+agency = "home"
+issuer = "https://login.example.org/home"
+client_id = "sharehub"
+client_secret_env = "HOME_OIDC_SECRET"
+role_mapping = { claim = "groups", roles = { "hub-admins" = "hub_administrator" } }
+"""
+    )
+    monkeypatch.delenv("HOME_OIDC_SECRET", raising=False)
+    assert main(["providers", "import", str(config)]) == 1
+    assert "HOME_OIDC_SECRET is empty" in capsys.readouterr().err
+    monkeypatch.setenv("HOME_OIDC_SECRET", "from-the-environment")
+    capsys.readouterr()
+    assert main(["providers", "import", str(config)]) == 0
+    assert "added provider home-staff" in capsys.readouterr().out
+    assert main(["providers", "import", str(config)]) == 0
+    assert "updated provider home-staff" in capsys.readouterr().out
+
+    config.write_text(config.read_text().replace('agency = "home"', 'agency = "NOPE"'))
+    assert main(["providers", "import", str(config)]) == 1
+    assert "no such agency NOPE" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sharehub.config import DEVELOPMENT_SECRET_KEY, ConfigError, load_settings
+from sharehub.crypto import new_key
 
 STRONG_SECRET = "k" * 40
 PG = "postgresql://hub@db.internal/sharehub"
@@ -36,6 +37,9 @@ def test_environment_values_are_parsed_and_urls_normalised():
         ({"SHAREHUB_DATABASE_URL": "mysql://x/y"}, "SHAREHUB_DATABASE_URL"),
         ({"SHAREHUB_ENVV": "production"}, "SHAREHUB_ENVV"),
         ({"SHAREHUB_SECRET_KEY": "short"}, "SHAREHUB_SECRET_KEY"),
+        ({"SHAREHUB_ENCRYPTION_KEYS": "k1:dG9vLXNob3J0"}, "SHAREHUB_ENCRYPTION_KEYS"),
+        ({"SHAREHUB_PUBLIC_URL": "hub.example.org"}, "SHAREHUB_PUBLIC_URL"),
+        ({"SHAREHUB_SESSION_IDLE_MINUTES": "0"}, "SHAREHUB_SESSION_IDLE_MINUTES"),
     ],
 )
 def test_bad_values_name_the_variable(environ, named):
@@ -69,6 +73,8 @@ def test_production_refuses_default_secret_sqlite_and_development_features():
     assert "SHAREHUB_SECRET_KEY" in message
     assert "PostgreSQL" in message
     assert "SHAREHUB_SQL_ECHO" in message
+    assert "SHAREHUB_ENCRYPTION_KEYS" in message
+    assert "SHAREHUB_PUBLIC_URL" in message
 
 
 def test_production_starts_with_safe_settings():
@@ -77,6 +83,9 @@ def test_production_starts_with_safe_settings():
             "SHAREHUB_ENV": "production",
             "SHAREHUB_SECRET_KEY": STRONG_SECRET,
             "SHAREHUB_DATABASE_URL": PG,
+            "SHAREHUB_ENCRYPTION_KEYS": f"k1:{new_key()}",
+            "SHAREHUB_PUBLIC_URL": "https://hub.example.org",
         }
     )
     assert settings.env == "production"
+    assert settings.cookies_secure and settings.api_audience == "https://hub.example.org"

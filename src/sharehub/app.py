@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+import httpx
+from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from sharehub import __version__
+from sharehub.access.guards import authorise
 from sharehub.agencies.controllers import AgencyController, list_agency_types
 from sharehub.config import Settings, load_settings
+from sharehub.crypto import FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
 from sharehub.db.schema import check_schema_current
+from sharehub.identity import controllers as identity
+from sharehub.identity.authentication import authentication
+from sharehub.identity.events import AuthEventSink, LogSink
+from sharehub.identity.provider_client import ProviderClient
 from sharehub.system.controllers import healthz, readyz
 from sharehub.web.database import provide_db_session
 from sharehub.web.headers import security_headers
 from sharehub.web.problems import EXCEPTION_HANDLERS
 
-ROUTE_HANDLERS = [healthz, readyz, AgencyController, list_agency_types]
+ROUTE_HANDLERS = [healthz, readyz, AgencyController, list_agency_types, *identity.ROUTES]
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, auth_events: AuthEventSink | None = None
+) -> Litestar:
     settings = settings or load_settings()
     engine = create_engine(settings.database_url, echo=settings.sql_echo)
     state = State(
@@ -28,13 +37,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": settings,
             "engine": engine,
             "session_factory": create_session_factory(engine),
+            "cipher": FieldCipher(settings.field_keys),
+            "auth_events": auth_events or LogSink(),
         }
     )
 
     async def refuse_stale_schema(app: Litestar) -> None:
         await check_schema_current(engine)
 
-    async def close_database(app: Litestar) -> None:
+    async def open_provider_client(app: Litestar) -> None:
+        http = httpx.AsyncClient(
+            timeout=settings.oidc_http_timeout_seconds, follow_redirects=False, trust_env=False
+        )
+        app.state.provider_client = ProviderClient(
+            http, allow_loopback_http=settings.env != "production"
+        )
+
+    async def close_connections(app: Litestar) -> None:
+        if "provider_client" in app.state:
+            await app.state.provider_client.http.aclose()
         await engine.dispose()
 
     return Litestar(
@@ -42,11 +63,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=state,
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[security_headers],
+        middleware=[security_headers, authentication],
+        guards=[authorise],
         request_max_body_size=settings.max_request_body_bytes,
-        on_startup=[refuse_stale_schema],
-        on_shutdown=[close_database],
+        on_startup=[refuse_stale_schema, open_provider_client],
+        on_shutdown=[close_connections],
         openapi_config=OpenAPIConfig(
+            # The API document is open in development only; elsewhere sign in first.
+            openapi_router=Router(
+                path="/schema",
+                route_handlers=[],
+                opt={"public": True} if settings.env == "development" else {"signed_in": True},
+            ),
             title="sharehub",
             version=__version__,
             description="Multi-agency information-sharing hub for community safety partnerships.",

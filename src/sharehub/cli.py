@@ -7,12 +7,15 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from sharehub import __version__
 from sharehub.config import ConfigError, Settings, load_settings
-from sharehub.db.engine import create_engine
+from sharehub.db.engine import create_engine, create_session_factory
 from sharehub.db.schema import SchemaBehind, check_schema_current, new_revision, upgrade
+from sharehub.errors import DomainError
 
 
 def say(message: str) -> None:
@@ -48,6 +51,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revision.add_argument("-m", "--message", required=True)
 
+    providers = commands.add_parser("providers", help="trusted identity providers")
+    provider_commands = providers.add_subparsers(
+        dest="providers_command", required=True, metavar="PROVIDERS_COMMAND"
+    )
+    importer = provider_commands.add_parser(
+        "import", help="add or update providers from a TOML file (see docs/identity.md)"
+    )
+    importer.add_argument("file")
+
+    keys = commands.add_parser("keys", help="encryption keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="KEYS_COMMAND")
+    key_commands.add_parser("new", help="print a new key for SHAREHUB_ENCRYPTION_KEYS")
+
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -74,6 +90,27 @@ async def _revision(settings: Settings, message: str) -> None:
     engine = create_engine(settings.database_url)
     try:
         say(f"wrote {await new_revision(engine, message)}")
+    finally:
+        await engine.dispose()
+
+
+async def _import_providers(settings: Settings, path: str) -> None:
+    from sharehub.crypto import FieldCipher
+    from sharehub.identity.provider_file import import_providers, read_provider_file
+
+    entries = read_provider_file(Path(path)).provider
+    engine = create_engine(settings.database_url)
+    try:
+        await check_schema_current(engine)
+        async with create_session_factory(engine)() as db, db.begin():
+            done = await import_providers(
+                db,
+                entries,
+                FieldCipher(settings.field_keys),
+                allow_loopback=settings.env != "production",
+            )
+        for slug, what in done:
+            say(f"  {what} provider {slug}")
     finally:
         await engine.dispose()
 
@@ -113,6 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "version":
         say(__version__)
         return 0
+    if args.command == "keys":
+        from sharehub.crypto import new_key
+
+        # Key ids name the day the key was made, so rotations sort by age.
+        say(f"k{time.strftime('%Y%m%d')}:{new_key()}")
+        return 0
     try:
         overrides = {
             "host": getattr(args, "host", None),
@@ -126,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_upgrade(settings))
         elif args.command == "db" and args.db_command == "revision":
             asyncio.run(_revision(settings, args.message))
+        elif args.command == "providers":
+            asyncio.run(_import_providers(settings, args.file))
         elif args.command == "serve":
             _export(settings, args.config)
             _serve(settings)
@@ -143,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SchemaBehind as exc:
         print(f"sharehub: {exc}", file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        print(f"sharehub: {exc.detail}", file=sys.stderr)
         return 1
     return 0
 

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sharehub.crypto import derive_development_keys, parse_keys
+
 ENV_PREFIX = "SHAREHUB_"
 # Variables under the prefix that are not settings of the running hub.
 NOT_SETTINGS = frozenset({"SHAREHUB_CONFIG", "SHAREHUB_TEST_DATABASE_URL"})
@@ -44,9 +46,45 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     max_request_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=64 * 1024 * 1024)] = 1_048_576
+    # Where users reach the hub; redirect URIs and the API audience derive from it.
+    public_url: str | None = None
+    # The `aud` that agency systems' access tokens must carry (default: public_url).
+    api_audience: str | None = None
+    # "kid:base64,kid2:base64": AES-256 keys for encrypted fields; the first encrypts.
+    encryption_keys: str | None = None
+    # Sessions: defaults fit a shared office PC (locks after a short idle spell,
+    # never outlives a working day).
+    session_idle_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 20
+    session_absolute_hours: Annotated[int, msgspec.Meta(ge=1, le=24)] = 9
+    # Development OpenID Provider mounted at /dev-idp (development and demo only).
+    dev_provider: bool = False
+    oidc_http_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
 
     def __post_init__(self) -> None:
         self.database_url = normalise_database_url(self.database_url)
+        if self.public_url is None:
+            self.public_url = f"http://{self.host}:{self.port}"
+        self.public_url = self.public_url.rstrip("/")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise ConfigError("SHAREHUB_PUBLIC_URL: must start with http:// or https://")
+        if self.api_audience is None:
+            self.api_audience = self.public_url
+        if self.encryption_keys is not None:
+            try:
+                parse_keys(self.encryption_keys)
+            except ValueError as exc:
+                raise ConfigError(f"SHAREHUB_ENCRYPTION_KEYS: {exc}") from None
+
+    @property
+    def field_keys(self) -> dict[str, bytes]:
+        if self.encryption_keys is None:
+            return derive_development_keys(self.secret_key)
+        return parse_keys(self.encryption_keys)
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Session cookies are Secure everywhere but development."""
+        return self.env != "development"
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,6 +120,14 @@ def _production_problems(settings: Settings) -> list[str]:
         )
     if settings.is_sqlite:
         problems.append("SHAREHUB_DATABASE_URL must point at PostgreSQL in production")
+    if settings.encryption_keys is None:
+        problems.append(
+            "SHAREHUB_ENCRYPTION_KEYS must be set (generate one with `sharehub keys new`)"
+        )
+    if settings.dev_provider:
+        problems.append("SHAREHUB_DEV_PROVIDER is a development-only feature")
+    if not (settings.public_url or "").startswith("https://"):
+        problems.append("SHAREHUB_PUBLIC_URL must be an https:// URL")
     return problems
 
 

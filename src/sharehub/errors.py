@@ -49,3 +49,7 @@ class VersionRequired(DomainError):
 
 class BadRequest(DomainError):
     """The request is malformed in a way the type checks could not catch."""
+
+
+class UpstreamUnavailable(DomainError):
+    """A service we depend on (an identity provider) is down or answered nonsense."""

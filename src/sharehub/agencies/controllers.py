@@ -49,6 +49,7 @@ class AgencyController(Controller):
     @post(
         "/",
         operation_id="CreateAgency",
+        opt={"action": "agency:create"},
         summary="Register a partner agency",
         responses=problem_responses(400, 409),
     )
@@ -62,6 +63,7 @@ class AgencyController(Controller):
     @get(
         "/",
         operation_id="ListAgencies",
+        opt={"action": "agency:read"},
         summary="List agencies, filtered by type, area and active flag",
         responses=problem_responses(400),
     )
@@ -91,6 +93,7 @@ class AgencyController(Controller):
     @get(
         "/{agency_id:str}",
         operation_id="GetAgency",
+        opt={"action": "agency:read"},
         summary="Read one agency",
         responses=problem_responses(400, 404),
     )
@@ -100,6 +103,7 @@ class AgencyController(Controller):
     @patch(
         "/{agency_id:str}",
         operation_id="UpdateAgency",
+        opt={"action": "agency:update"},
         summary="Change an agency (partial update; needs If-Match)",
         responses=problem_responses(400, 404, 409, 412, 428),
     )
@@ -117,6 +121,7 @@ class AgencyController(Controller):
     @post(
         "/{agency_id:str}/deactivate",
         operation_id="DeactivateAgency",
+        opt={"action": "agency:deactivate"},
         summary="Deactivate an agency (it is kept, never deleted; needs If-Match)",
         status_code=200,
         responses=problem_responses(400, 404, 409, 412, 428),
@@ -129,6 +134,7 @@ class AgencyController(Controller):
     @post(
         "/{agency_id:str}/reactivate",
         operation_id="ReactivateAgency",
+        opt={"action": "agency:deactivate"},
         summary="Reactivate a deactivated agency (needs If-Match)",
         status_code=200,
         responses=problem_responses(400, 404, 409, 412, 428),
@@ -139,6 +145,12 @@ class AgencyController(Controller):
         return await _set_active(db_session, agency_id, if_match, active=True)
 
 
-@get("/api/agency-types", operation_id="ListAgencyTypes", tags=["Agencies"], summary="Agency types")
+@get(
+    "/api/agency-types",
+    operation_id="ListAgencyTypes",
+    opt={"action": "agency:read"},
+    tags=["Agencies"],
+    summary="Agency types",
+)
 async def list_agency_types() -> list[AgencyTypeView]:
     return [AgencyTypeView(code=code, label=label) for code, label in AGENCY_TYPE_LABELS.items()]

@@ -16,7 +16,13 @@ class Health(msgspec.Struct):
     detail: str | None = None
 
 
-@get("/healthz", operation_id="Healthz", tags=["Operations"], summary="The process is up")
+@get(
+    "/healthz",
+    operation_id="Healthz",
+    opt={"public": True},
+    tags=["Operations"],
+    summary="The process is up",
+)
 async def healthz() -> Health:
     return Health(status="ok")
 
@@ -24,6 +30,7 @@ async def healthz() -> Health:
 @get(
     "/readyz",
     operation_id="Readyz",
+    opt={"public": True},
     tags=["Operations"],
     summary="The database is reachable and its schema current",
     responses=problem_responses(503),

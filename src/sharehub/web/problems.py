@@ -25,6 +25,7 @@ from sharehub.errors import (
     DomainError,
     NotFound,
     StaleVersion,
+    UpstreamUnavailable,
     VersionRequired,
 )
 from sharehub.web.headers import headers_for
@@ -64,6 +65,7 @@ _BY_STATUS = {
     428: ("version-required", "Version required"),
     429: ("too-many-requests", "Too many requests"),
     500: ("internal-error", "Internal error"),
+    502: ("upstream-unavailable", "A service the hub depends on is unavailable"),
     503: ("unavailable", "Service unavailable"),
 }
 
@@ -73,6 +75,7 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     StaleVersion: 412,
     VersionRequired: 428,
     BadRequest: 400,
+    UpstreamUnavailable: 502,
 }
 
 

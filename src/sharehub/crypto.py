@@ -1,0 +1,88 @@
+"""Field encryption: AES-256-GCM with a key id and associated data.
+
+A ciphertext reads ``v1.<key id>.<base64url(nonce || ciphertext+tag)>``. The key
+id lets keys be rotated: new values use the active key, old ones still decrypt
+with the key they name. The associated data binds a value to its place (table,
+column and row), so a ciphertext copied into another row or column fails to
+decrypt instead of silently moving someone's data.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+_FORMAT = "v1"
+_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+class DecryptionFailed(ValueError):
+    """Wrong key, wrong place, or tampered ciphertext. Never says which value."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def parse_keys(spec: str) -> dict[str, bytes]:
+    """``kid:base64key,kid2:base64key`` → ordered {kid: 32-byte key}; the first is active."""
+    keys: dict[str, bytes] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        kid, sep, encoded = item.partition(":")
+        if not sep or not _KEY_ID.match(kid):
+            raise ValueError("each key is written kid:base64 (kid of letters, digits, _ or -)")
+        try:
+            key = _unb64(encoded.replace("+", "-").replace("/", "_").rstrip("="))
+        except ValueError:
+            raise ValueError(f"key {kid} is not base64") from None
+        if len(key) != 32:
+            raise ValueError(f"key {kid} must be 32 bytes (256 bits)")
+        keys[kid] = key
+    if not keys:
+        raise ValueError("at least one key is needed")
+    return keys
+
+
+def derive_development_keys(secret_key: str) -> dict[str, bytes]:
+    """A key for development and demo only, derived from the secret key."""
+    hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"sharehub field encryption")
+    return {"dev": hkdf.derive(secret_key.encode())}
+
+
+def new_key() -> str:
+    """A fresh random key, base64, for SHAREHUB_ENCRYPTION_KEYS."""
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+class FieldCipher:
+    def __init__(self, keys: dict[str, bytes]) -> None:
+        if not keys:
+            raise ValueError("no encryption keys")
+        self._keys = {kid: AESGCM(key) for kid, key in keys.items()}
+        self.active_key_id = next(iter(keys))
+
+    def encrypt(self, plaintext: str, *, context: str) -> str:
+        nonce = os.urandom(12)
+        sealed = self._keys[self.active_key_id].encrypt(nonce, plaintext.encode(), context.encode())
+        return f"{_FORMAT}.{self.active_key_id}.{_b64(nonce + sealed)}"
+
+    def decrypt(self, token: str, *, context: str) -> str:
+        try:
+            version, kid, body = token.split(".", 2)
+            aead = self._keys[kid]
+            raw = _unb64(body)
+            if version != _FORMAT or len(raw) < 12 + 16:
+                raise DecryptionFailed("not a sharehub ciphertext")
+            return aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+        except (ValueError, KeyError, InvalidTag):
+            raise DecryptionFailed("value cannot be decrypted here") from None
