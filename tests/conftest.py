@@ -15,12 +15,15 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import make_url, text
 
+from factories import home_agency_payload
 from sharehub.access.roles import Role
 from sharehub.agencies.service import create_agency
 from sharehub.app import create_app
 from sharehub.config import Settings, normalise_database_url
 from sharehub.crypto import FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
+from sharehub.db.models import metadata
+from sharehub.db.schema import upgrade
 from sharehub.identity.schemas import ProviderCreate, RoleMapping
 from sharehub.identity.service import create_provider
 from support.signin import (
@@ -31,9 +34,6 @@ from support.signin import (
     TestProvider,
     sign_in,
 )
-from factories import home_agency_payload
-from sharehub.db.models import metadata
-from sharehub.db.schema import upgrade
 
 TEST_DATABASE_URL = os.environ.get("SHAREHUB_TEST_DATABASE_URL")
 

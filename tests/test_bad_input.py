@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
-from support.signin import sign_in_sync
 from factories import agency_payload
 from helpers import assert_problem
+from support.signin import sign_in_sync
 
 API = "/api/agencies/"
 

@@ -14,7 +14,8 @@ import pytest
 
 from sharehub import __version__
 from sharehub.cli import main
-from sharehub.demo import DEMO_AGENCIES
+from sharehub.config import load_settings
+from sharehub.demo import DEMO_AGENCIES, MACHINE_CLIENT_ID, dev_client_secret
 
 
 def clean_environment() -> dict[str, str]:
@@ -62,9 +63,36 @@ def test_demo_refuses_production(monkeypatch, capsys):
     assert "production" in capsys.readouterr().err
 
 
-def run_demo_until_ready(workdir: Path) -> int:
-    """Start `sharehub demo`, wait for /readyz, count agencies, stop it."""
+def session_token(response: httpx.Response) -> str:
+    """The session cookie's value. The demo's cookie is Secure, which httpx will not
+    send over plain http, so these tests carry it by hand as a browser on
+    127.0.0.1 would."""
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("__Host-sharehub=") and "Secure" in cookie and "HttpOnly" in cookie
+    return cookie.split(";")[0].split("=", 1)[1]
+
+
+def sign_in_through_the_demo_provider(base: str, slug: str, sub: str) -> dict[str, str]:
+    started = httpx.get(f"{base}/auth/login/{slug}")
+    assert started.status_code == 302, started.text
+    cookie = {"Cookie": f"__Host-sharehub={session_token(started)}"}
+    # A scripted browser picks the member of staff with login_hint instead of a click.
+    chosen = httpx.get(started.headers["location"] + f"&login_hint={sub}")
+    assert chosen.status_code in (302, 303), chosen.text
+    back = chosen.headers["location"]
+    assert back.startswith(f"{base}/auth/callback/{slug}?")
+    finished = httpx.get(back, headers=cookie)
+    assert finished.status_code == 303, finished.text
+    return {"Cookie": f"__Host-sharehub={session_token(finished)}"}
+
+
+def exercise_demo_hub(workdir: Path) -> int:
+    """Start `sharehub demo`, wait for /readyz, sign in as a fictional officer, stop it.
+
+    Returns how many agencies the officer can see.
+    """
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [sys.executable, "-m", "sharehub", "demo", "--host", "127.0.0.1", "--port", str(port)],
         cwd=workdir,
@@ -79,13 +107,37 @@ def run_demo_until_ready(workdir: Path) -> int:
             if process.poll() is not None:
                 pytest.fail(f"demo exited early:\n{process.stdout.read()}")
             try:
-                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                ready = httpx.get(f"{base}/readyz", timeout=2)
             except httpx.TransportError:
                 time.sleep(0.2)
                 continue
             assert ready.status_code == 200, ready.text
-            agencies = httpx.get(f"http://127.0.0.1:{port}/api/agencies/", timeout=5).json()
-            return agencies["total"]
+            providers = httpx.get(f"{base}/auth/providers").json()
+            assert {p["slug"] for p in providers} == {f"{c.lower()}-dev" for c, *_ in DEMO_AGENCIES}
+
+            officer = sign_in_through_the_demo_provider(base, "kpol-dev", "kpol-0004")
+            me = httpx.get(f"{base}/me", headers=officer).json()
+            assert me["agency_name"] == "Kestrelshire Constabulary"
+            assert [r["role"] for r in me["roles"]] == ["practitioner"]
+
+            # Another agency's member of staff cannot sign in through KPOL's registration.
+            with pytest.raises(AssertionError):
+                sign_in_through_the_demo_provider(base, "kpol-dev", "hdc-0001")
+
+            token = httpx.post(
+                f"{base}/dev-idp/token",
+                data={"grant_type": "client_credentials", "scope": "agency:read"},
+                auth=(
+                    MACHINE_CLIENT_ID,
+                    dev_client_secret(load_settings(environ={}), MACHINE_CLIENT_ID),
+                ),
+            ).json()["access_token"]
+            machine = httpx.get(
+                f"{base}/api/agencies/", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert machine.status_code == 200, machine.text
+
+            return httpx.get(f"{base}/api/agencies/", headers=officer).json()["total"]
         pytest.fail("demo hub did not become ready within 60 s")
     finally:
         process.terminate()
@@ -94,11 +146,9 @@ def run_demo_until_ready(workdir: Path) -> int:
 
 
 def test_demo_starts_a_ready_hub_on_sqlite_and_is_idempotent(tmp_path):
-    total = run_demo_until_ready(tmp_path)
-    assert total == len(DEMO_AGENCIES)
+    assert exercise_demo_hub(tmp_path) == len(DEMO_AGENCIES)
     assert (tmp_path / "sharehub.db").exists()
-    total_again = run_demo_until_ready(tmp_path)
-    assert total_again == len(DEMO_AGENCIES)
+    assert exercise_demo_hub(tmp_path) == len(DEMO_AGENCIES)
 
 
 def test_providers_import_adds_then_updates_from_a_file(

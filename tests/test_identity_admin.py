@@ -40,7 +40,9 @@ async def test_register_and_read_a_provider_without_its_secret(client, partnersh
     engine = create_engine(database_url)
     async with engine.connect() as connection:
         stored = await connection.scalar(
-            select(IdentityProvider.client_secret_encrypted).where(IdentityProvider.slug == "kestrel-entra")
+            select(IdentityProvider.client_secret_encrypted).where(
+                IdentityProvider.slug == "kestrel-entra"
+            )
         )
     await engine.dispose()
     assert stored.startswith("v1.") and "super-secret-value-123" not in stored
@@ -56,7 +58,11 @@ async def test_register_and_read_a_provider_without_its_secret(client, partnersh
         ({"signing_algorithms": ["none"]}, "signing_algorithms[0]", 400),
         ({"slug": "Has Spaces"}, "slug", 400),
         ({"client_secret": None}, "client_secret", 400),
-        ({"role_mapping": {"claim": "groups", "roles": {"x": "emperor"}}}, "role_mapping.roles[...]", 400),
+        (
+            {"role_mapping": {"claim": "groups", "roles": {"x": "emperor"}}},
+            "role_mapping.roles[...]",
+            400,
+        ),
         ({"unknown": 1}, "unknown", 400),
         ({"slug": "test-agency"}, "slug", 409),
     ],
@@ -67,7 +73,9 @@ async def test_bad_provider_settings_are_refused(client, partnership, overrides,
 
 
 async def test_an_unknown_agency_is_404(client):
-    assert_problem(await client.post(API, json=provider_payload("00000000-0000-0000-0000-000000000000")), 404)
+    assert_problem(
+        await client.post(API, json=provider_payload("00000000-0000-0000-0000-000000000000")), 404
+    )
 
 
 async def test_only_hub_administrators_manage_providers(anon_client, oidc_provider, partnership):
@@ -76,12 +84,16 @@ async def test_only_hub_administrators_manage_providers(anon_client, oidc_provid
     assert_problem(await anon_client.get(API), 401)
     await sign_in(anon_client, oidc_provider, sub="pc-1", roles=["practitioner"])
     assert_problem(await anon_client.get(API), 403)
-    assert_problem(await anon_client.post(API, json=provider_payload(str(partnership.agency_id))), 403)
+    assert_problem(
+        await anon_client.post(API, json=provider_payload(str(partnership.agency_id))), 403
+    )
 
 
 async def test_a_deactivated_provider_no_longer_signs_anyone_in(client, anon_client, partnership):
     url = f"{API}{partnership.provider_id}"
     version = (await client.get(url)).headers["etag"]
-    assert (await client.post(f"{url}/deactivate", headers={"If-Match": version})).status_code == 200
+    assert (
+        await client.post(f"{url}/deactivate", headers={"If-Match": version})
+    ).status_code == 200
     assert_problem(await anon_client.get("/auth/login/test-agency"), 404)
     assert (await anon_client.get("/auth/providers")).json() == []

@@ -50,7 +50,9 @@ async def test_scopes_beyond_the_registration_grant_nothing(anon_client, oidc_pr
 
 async def test_a_token_for_another_audience_does_not(anon_client, oidc_provider, registered):
     oidc_provider.scenario()
-    token = oidc_provider.machine_token(audience="https://other-service.example.org", scope="agency:read")
+    token = oidc_provider.machine_token(
+        audience="https://other-service.example.org", scope="agency:read"
+    )
     refused = await anon_client.get("/api/agencies/", headers=bearer(token))
     body = assert_problem(refused, 401)
     assert "aud" in body["detail"]
@@ -75,12 +77,16 @@ async def test_bad_access_tokens_get_401(anon_client, oidc_provider, registered,
     assert_problem(await anon_client.get("/api/agencies/", headers=bearer(token)), 401)
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer not-a-jwt", "Basic dXNlcjpwYXNz", "Bearer a.b.c"])
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Bearer not-a-jwt", "Basic dXNlcjpwYXNz", "Bearer a.b.c"]
+)
 async def test_malformed_authorization_headers_get_401(anon_client, header):
     assert_problem(await anon_client.get("/api/agencies/", headers={"Authorization": header}), 401)
 
 
-async def test_a_deactivated_machine_client_is_refused(client, anon_client, oidc_provider, registered):
+async def test_a_deactivated_machine_client_is_refused(
+    client, anon_client, oidc_provider, registered
+):
     url = f"/api/machine-clients/{registered['id']}/deactivate"
     assert (await client.post(url, headers={"If-Match": '"1"'})).status_code == 200
     oidc_provider.scenario()

@@ -133,7 +133,10 @@ async def test_each_check_on_the_providers_answer_fails_closed(
 
 async def test_aud_list_with_our_client_id_and_azp_is_accepted(anon_client, oidc_provider):
     await sign_in(
-        anon_client, oidc_provider, sub="pc-3003", roles=["practitioner"],
+        anon_client,
+        oidc_provider,
+        sub="pc-3003",
+        roles=["practitioner"],
         id_token_claims={"aud": [CLIENT_ID, "b"], "azp": CLIENT_ID},
     )
     assert (await anon_client.get("/me")).status_code == 200
@@ -141,8 +144,12 @@ async def test_aud_list_with_our_client_id_and_azp_is_accepted(anon_client, oidc
 
 async def test_iss_parameter_may_be_absent_when_not_promised(anon_client, oidc_provider):
     await sign_in(
-        anon_client, oidc_provider, sub="pc-4004", roles=["practitioner"],
-        iss_supported=False, iss_param="omit",
+        anon_client,
+        oidc_provider,
+        sub="pc-4004",
+        roles=["practitioner"],
+        iss_supported=False,
+        iss_param="omit",
     )
     assert (await anon_client.get("/me")).status_code == 200
 
@@ -152,7 +159,9 @@ async def test_state_is_bound_to_the_browser_and_single_use(anon_client, oidc_pr
     back = local_path(provider_hop(await start_login(anon_client)))
 
     tampered = back.replace("state=", "state=x")
-    assert "does not match a login" in assert_problem(await anon_client.get(tampered), 400)["detail"]
+    assert (
+        "does not match a login" in assert_problem(await anon_client.get(tampered), 400)["detail"]
+    )
     missing = "&".join(p for p in back.split("&") if not p.startswith("state="))
     missing = missing if "?" in missing else missing.replace("code=", "?code=", 1)
     assert_problem(await anon_client.get(missing), 400)
@@ -225,7 +234,9 @@ async def _age_sessions(database_url: str, **values) -> None:
     await engine.dispose()
 
 
-async def test_idle_session_past_its_timeout_gets_401(anon_client, oidc_provider, database_url, settings):
+async def test_idle_session_past_its_timeout_gets_401(
+    anon_client, oidc_provider, database_url, settings
+):
     await sign_in(anon_client, oidc_provider, sub="pc-8008", roles=["practitioner"])
     assert (await anon_client.get("/me")).status_code == 200
     idle = timedelta(minutes=settings.session_idle_minutes)
@@ -264,7 +275,9 @@ async def test_user_without_a_role_is_told_whom_to_ask(anon_client, oidc_provide
     assert "no role in the hub yet" in home.text and "Sign out" in home.text
 
 
-async def test_email_domain_ties_a_login_to_the_agency(client, anon_client, oidc_provider, partnership):
+async def test_email_domain_ties_a_login_to_the_agency(
+    client, anon_client, oidc_provider, partnership
+):
     url = f"/api/identity-providers/{partnership.provider_id}"
     version = (await client.get(url)).headers["etag"]
     changed = await client.patch(

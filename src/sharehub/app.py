@@ -58,8 +58,12 @@ def create_app(
             await app.state.provider_client.http.aclose()
         await engine.dispose()
 
+    route_handlers: list[object] = list(ROUTE_HANDLERS)
+    if settings.dev_provider:
+        route_handlers.append(mount_dev_provider(settings))
+
     return Litestar(
-        route_handlers=ROUTE_HANDLERS,
+        route_handlers=route_handlers,
         state=state,
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -82,6 +86,24 @@ def create_app(
         ),
         debug=False,  # never send stack traces to clients, in any environment
     )
+
+
+def mount_dev_provider(settings: Settings) -> object:
+    """The development OpenID Provider at /dev-idp (never in production: settings refuse it)."""
+    from litestar.handlers import asgi
+
+    from sharehub.demo import DEV_PROVIDER_PATH, dev_provider_config
+    from sharehub.identity.devprovider import create_provider_app
+
+    provider_app = create_provider_app(dev_provider_config(settings))
+    # The provider authenticates its own clients (Basic auth, its own bearer
+    # tokens), so the hub's authentication stays out of its way.
+    return asgi(
+        DEV_PROVIDER_PATH,
+        is_mount=True,
+        copy_scope=True,
+        opt={"public": True, "own_authentication": True},
+    )(provider_app)
 
 
 def app_from_environment() -> Litestar:

@@ -142,6 +142,7 @@ def _export(settings: Settings, config_file: str | None) -> None:
     os.environ["SHAREHUB_HOST"] = settings.host
     os.environ["SHAREHUB_PORT"] = str(settings.port)
     os.environ["SHAREHUB_WORKERS"] = str(settings.workers)
+    os.environ["SHAREHUB_DEV_PROVIDER"] = "true" if settings.dev_provider else "false"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         if args.command == "demo":
             overrides["env"] = os.environ.get("SHAREHUB_ENV", "demo")
+            overrides["dev_provider"] = True
         settings = load_settings(config_file=args.config, **overrides)
         if args.command == "db" and args.db_command == "upgrade":
             asyncio.run(_upgrade(settings))

@@ -178,8 +178,13 @@ class Handler(BaseHTTPRequestHandler):
         if form.get("grant_type") == "client_credentials":
             claims = merged(
                 {
-                    "iss": BASE, "sub": client_id, "client_id": client_id, "aud": form.get("audience", ""),
-                    "scope": form.get("scope", ""), "iat": now, "exp": now + 300,
+                    "iss": BASE,
+                    "sub": client_id,
+                    "client_id": client_id,
+                    "aud": form.get("audience", ""),
+                    "scope": form.get("scope", ""),
+                    "iat": now,
+                    "exp": now + 300,
                     "jti": secrets.token_hex(8),
                 },
                 SCENARIO["access_token_claims"],
@@ -194,7 +199,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         verifier = form.get("code_verifier", "")
         challenge = b64(hashlib.sha256(verifier.encode()).digest())
-        if challenge != grant.get("code_challenge") or form.get("redirect_uri") != grant["redirect_uri"]:
+        if (
+            challenge != grant.get("code_challenge")
+            or form.get("redirect_uri") != grant["redirect_uri"]
+        ):
             self.reply(400, {"error": "invalid_grant"})
             return
         if SCENARIO["token_status"] != 200:
@@ -203,8 +211,14 @@ class Handler(BaseHTTPRequestHandler):
         user = grant["user"]
         claims = merged(
             {
-                "iss": BASE, "sub": user["sub"], "aud": client_id, "iat": now, "exp": now + 300,
-                "nonce": grant.get("nonce"), "name": user.get("name"), "email": user.get("email"),
+                "iss": BASE,
+                "sub": user["sub"],
+                "aud": client_id,
+                "iat": now,
+                "exp": now + 300,
+                "nonce": grant.get("nonce"),
+                "name": user.get("name"),
+                "email": user.get("email"),
                 **{k: v for k, v in user.items() if k not in {"sub", "name", "email"}},
             },
             SCENARIO["id_token_claims"],

@@ -56,7 +56,9 @@ class TestProvider:
             CLIENT_ID: {"secret": CLIENT_SECRET},
             MACHINE_CLIENT_ID: {"secret": MACHINE_CLIENT_SECRET},
         }
-        httpx.post(f"{self.issuer}/control", json={"clients": clients, **changes}).raise_for_status()
+        httpx.post(
+            f"{self.issuer}/control", json={"clients": clients, **changes}
+        ).raise_for_status()
 
     def machine_token(self, *, audience: str, scope: str) -> str:
         response = httpx.post(

@@ -134,7 +134,11 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 def authentication(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        handler = scope.get("route_handler")
+        if scope["type"] != "http" or (
+            handler is not None and handler.opt.get("own_authentication")
+        ):
+            scope["user"] = None
             await app(scope, receive, send)
             return
         state: State = scope["litestar_app"].state
