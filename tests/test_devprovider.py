@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -672,3 +673,20 @@ def test_a_given_signing_key_is_used(tmp_path: Path):
         [key] = client.get("/jwks").json()["keys"]
     expected = private.public_key().public_numbers().n
     assert int.from_bytes(base64.urlsafe_b64decode(key["n"] + "=="), "big") == expected
+
+
+def test_the_chooser_offers_only_the_clients_own_staff_when_told():
+
+    config = provider_config("http://127.0.0.1:1/dev-idp")
+    config.clients[0] = DevClient(
+        client_id=HUB_CLIENT_ID,
+        client_secret=HUB_SECRET,
+        redirect_uris=[REDIRECT_URI],
+        offered_users=[HOUSING_OFFICER.sub],
+    )
+    _, challenge = pkce_pair()
+    with TestClient(create_provider_app(config)) as browser:
+        page = browser.get("/authorize", params=auth_params(challenge))
+    assert page.status_code == 200
+    assert escape(HOUSING_OFFICER.name) in page.text and escape(OFFICER.name) not in page.text
+    assert "sharehub_agency: BHC" in page.text

@@ -109,12 +109,12 @@ def demo_staff(seed: int = 2026) -> list[DevUser]:
     fake.seed_instance(seed + 1)
     staff = []
     for number, (code, roles) in enumerate(DEMO_STAFF, start=1):
-        name = fake.name()
+        first, last = fake.first_name(), fake.last_name()
         staff.append(
             DevUser(
                 sub=f"{code.lower()}-{number:04d}",
-                name=name,
-                email=f"{name.lower().replace(' ', '.')}@{code.lower()}.example.org",
+                name=f"{first} {last}",
+                email=f"{first}.{last}@{code.lower()}.example.org".lower().replace("'", ""),
                 claims={AGENCY_CLAIM: code, ROLES_CLAIM: [role.value for role in roles]},
             )
         )
@@ -122,12 +122,14 @@ def demo_staff(seed: int = 2026) -> list[DevUser]:
 
 
 def dev_provider_config(settings: Settings) -> DevProviderConfig:
+    staff = demo_staff()
     clients = [
         DevClient(
             client_id=_client_id(code),
             client_secret=dev_client_secret(settings, _client_id(code)),
             redirect_uris=[f"{settings.public_url}/auth/callback/{code.lower()}-dev"],
             post_logout_redirect_uris=[f"{settings.public_url}/auth/logged-out"],
+            offered_users=[u.sub for u in staff if u.claims[AGENCY_CLAIM] == code],
         )
         for code, *_ in DEMO_AGENCIES
     ]
@@ -140,7 +142,7 @@ def dev_provider_config(settings: Settings) -> DevProviderConfig:
             access_token_audience=settings.api_audience,
         )
     )
-    return DevProviderConfig(issuer=dev_issuer(settings), users=demo_staff(), clients=clients)
+    return DevProviderConfig(issuer=dev_issuer(settings), users=staff, clients=clients)
 
 
 async def _register_dev_providers(session, settings: Settings, progress) -> None:  # type: ignore[no-untyped-def]

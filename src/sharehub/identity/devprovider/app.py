@@ -27,7 +27,7 @@ from litestar.enums import HttpMethod
 from litestar.exceptions import HTTPException
 
 from sharehub.identity.devprovider import pages
-from sharehub.identity.devprovider.schemas import DevProviderConfig
+from sharehub.identity.devprovider.schemas import DevProviderConfig, DevUser
 from sharehub.identity.devprovider.server import (
     AUTH_METHODS,
     SIGNING_ALGORITHM,
@@ -166,10 +166,15 @@ def _unique(items: list[str]) -> list[str]:
 class DevProvider:
     """The configured provider: its Authlib server and what it publishes."""
 
+    def users_offered_to(self, client_id: str) -> list[DevUser]:
+        offered = self.offered.get(client_id)
+        return self.users if offered is None else [u for u in self.users if u.sub in offered]
+
     def __init__(self, config: DevProviderConfig) -> None:
         validate_config(config)
         self.issuer = config.issuer
         self.users = list(config.users)
+        self.offered = {c.client_id: c.offered_users for c in config.clients}
         scopes = _unique(
             [*STANDARD_SCOPES, *(s for client in config.clients for s in client.scope.split())]
         )
@@ -284,7 +289,7 @@ def create_provider_app(config: DevProviderConfig) -> Litestar:
                     provider.endpoint("/authorize"),
                     outcome.client_id,
                     outcome.params,
-                    provider.users,
+                    provider.users_offered_to(outcome.client_id),
                 ),
             )
         return _reply(outcome)

@@ -46,7 +46,8 @@ def choose_user_page(
     )
     buttons = "".join(
         f'<li><button type="submit" name="user" value="{escape(user.sub)}">'
-        f"Sign in as {escape(user.name)}</button> <small>{escape(user.email)}</small></li>"
+        f"Sign in as {escape(user.name)}</button> <small>{escape(user.email)}"
+        f"{_claims_text(user)}</small></li>"
         for user in users
     )
     body = (
@@ -56,6 +57,15 @@ def choose_user_page(
         '<p><button type="submit" name="user" value="">Cancel</button></p></form>'
     )
     return _page("Choose whom to sign in as", body)
+
+
+def _claims_text(user: DevUser) -> str:
+    """The extra claims, so a tester can tell the fictional staff apart."""
+    shown = []
+    for name, value in sorted(user.claims.items()):
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        shown.append(f"{name}: {text or '(none)'}")
+    return escape(" · " + "; ".join(shown)) if shown else ""
 
 
 def refused_page(title: str, error: str, description: str) -> str:

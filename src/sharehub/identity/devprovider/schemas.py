@@ -29,6 +29,9 @@ class DevClient(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     scope: str = "openid profile email"  # the scopes this client may ask for
     # The 'aud' of the JWT access tokens issued to it by the client credentials grant.
     access_token_audience: str | None = None
+    # Whom the chooser page offers for this client (subs); None offers everyone.
+    # Only a convenience: anyone may still be signed in with login_hint.
+    offered_users: list[str] | None = None
 
 
 class DevProviderConfig(msgspec.Struct, forbid_unknown_fields=True):
