@@ -9,7 +9,9 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from sharehub import __version__
+from sharehub.access.controllers import RoleAssignmentController
 from sharehub.access.guards import authorise
+from sharehub.access.policy import AccessPolicy
 from sharehub.agencies.controllers import AgencyController, list_agency_types
 from sharehub.config import Settings, load_settings
 from sharehub.crypto import FieldCipher
@@ -24,7 +26,14 @@ from sharehub.web.database import provide_db_session
 from sharehub.web.headers import security_headers
 from sharehub.web.problems import EXCEPTION_HANDLERS
 
-ROUTE_HANDLERS = [healthz, readyz, AgencyController, list_agency_types, *identity.ROUTES]
+ROUTE_HANDLERS = [
+    healthz,
+    readyz,
+    AgencyController,
+    list_agency_types,
+    RoleAssignmentController,
+    *identity.ROUTES,
+]
 
 
 def create_app(
@@ -39,6 +48,8 @@ def create_app(
             "session_factory": create_session_factory(engine),
             "cipher": FieldCipher(settings.field_keys),
             "auth_events": auth_events or LogSink(),
+            # Loaded and self-tested now: a policy that might fail open stops startup.
+            "access_policy": AccessPolicy(settings.policies_dir),
         }
     )
 

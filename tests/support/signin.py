@@ -14,6 +14,10 @@ import httpx
 
 CLIENT_ID = "sharehub-test"
 CLIENT_SECRET = "test-client-secret-0123456789"
+# A second agency's registration with the same provider.
+OTHER_CLIENT_ID = "sharehub-test-other"
+OTHER_CLIENT_SECRET = "other-client-secret-0123456789"
+OTHER_PROVIDER_SLUG = "other-agency"
 MACHINE_CLIENT_ID = "agency-case-system"
 MACHINE_CLIENT_SECRET = "machine-secret-0123456789"
 PROVIDER_SLUG = "test-agency"
@@ -54,6 +58,7 @@ class TestProvider:
         """Reset the provider, then apply ``changes`` (see oidc_provider.DEFAULT_SCENARIO)."""
         clients = {
             CLIENT_ID: {"secret": CLIENT_SECRET},
+            OTHER_CLIENT_ID: {"secret": OTHER_CLIENT_SECRET},
             MACHINE_CLIENT_ID: {"secret": MACHINE_CLIENT_SECRET},
         }
         httpx.post(
@@ -99,9 +104,17 @@ async def start_login(client, slug: str = PROVIDER_SLUG) -> str:
     return started.headers["location"]
 
 
-async def sign_in(client, provider: TestProvider, *, sub: str, roles: list[str], **claims: Any):
+async def sign_in(
+    client,
+    provider: TestProvider,
+    *,
+    sub: str,
+    roles: list[str],
+    slug: str = PROVIDER_SLUG,
+    **claims: Any,
+):
     provider.scenario(user=user_claims(sub, roles), **claims)
-    back = provider_hop(await start_login(client))
+    back = provider_hop(await start_login(client, slug))
     finished = await client.get(local_path(back))
     assert finished.status_code == 303, finished.text
     return finished

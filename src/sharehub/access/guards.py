@@ -1,8 +1,10 @@
 """The one guard every route passes: signed in, and allowed the route's action.
 
 Routes say what they are with ``opt``: ``public=True`` (health, sign-in),
-``signed_in=True`` (anyone signed in, even without a role: /me, logout), or
-``action="agency:read"``. Anything else is refused.
+``signed_in=True`` (anyone signed in, even without a role: /me, sign-out), or
+``action="agency:read"``. Anything else is refused. People are decided by the
+Casbin policy in policies/ (in their own agency's domain; hub-wide roles apply
+everywhere); agency systems by the scopes their registration allows.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from sharehub.access.actions import role_may
+from sharehub.db.base import utcnow
+from sharehub.identity.events import AuthEvent
 from sharehub.identity.principal import Principal
 
 NO_ROLE_YET = (
@@ -35,10 +38,21 @@ async def authorise(connection: ASGIConnection, handler: BaseRouteHandler) -> No
     if not isinstance(action, str):
         raise PermissionDeniedException("this route declares no action, so nobody may use it")
     if principal.kind == "machine":
-        if action not in principal.scopes:
-            raise PermissionDeniedException(f"your token's scopes do not include {action}")
-        return
-    if not principal.roles:
+        allowed = action in principal.scopes
+    elif not principal.roles:
         raise PermissionDeniedException(NO_ROLE_YET)
-    if not role_may({held.role for held in principal.roles}, action):
-        raise PermissionDeniedException(f"your roles do not allow {action}")
+    else:
+        policy = connection.app.state.access_policy
+        allowed = policy.allowed(principal.id, str(principal.agency_id), action)
+    if not allowed:
+        await connection.app.state.auth_events.record(
+            AuthEvent(
+                kind="access_denied",
+                at=utcnow(),
+                user_id=principal.id,
+                agency_id=principal.agency_id,
+                reason=f"missing {action}",
+            )
+        )
+        # Names the missing action only: nothing about the object asked for.
+        raise PermissionDeniedException(f"you are not allowed {action}")

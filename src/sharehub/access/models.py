@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sharehub.db.base import Record
+from sharehub.db.base import Base, Record
 
 
 class RoleAssignment(Record):
@@ -28,3 +28,13 @@ class RoleAssignment(Record):
     # replaced at each login), "grant" when an administrator granted it.
     source: Mapped[str] = mapped_column(String(16))
     granted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AccessState(Base):
+    """One row: a counter that goes up with every change to role assignments,
+    so every worker can tell at once that its loaded policy is out of date."""
+
+    __tablename__ = "access_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)

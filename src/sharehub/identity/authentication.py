@@ -17,6 +17,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.access.policy import AccessPolicy
+from sharehub.access.service import access_version, all_assignments
 from sharehub.db.base import utcnow
 from sharehub.identity import service, sessions
 from sharehub.identity.models import IdentityProvider, User
@@ -112,6 +114,13 @@ async def principal_from_cookie(
     )
 
 
+async def refresh_policy(db: AsyncSession, policy: AccessPolicy) -> None:
+    """Reload role assignments if any worker changed them since this one loaded."""
+    version = await access_version(db)
+    if version != policy.version:
+        policy.load_assignments(version, await all_assignments(db))
+
+
 def _bearer(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name == b"authorization":
@@ -164,6 +173,8 @@ def authentication(app: ASGIApp) -> ASGIApp:
                     scope["user"] = await principal_from_cookie(
                         db, token, idle=timedelta(minutes=settings.session_idle_minutes)
                     )
+                if scope["user"] is not None:
+                    await refresh_policy(db, state.access_policy)
         await app(scope, receive, send)
 
     return middleware

@@ -14,10 +14,11 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter, 
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.access.service import administers
 from sharehub.agencies.models import Agency
 from sharehub.crypto import DecryptionFailed
 from sharehub.db.base import utcnow
-from sharehub.errors import BadRequest, UpstreamUnavailable
+from sharehub.errors import BadRequest, NotFound, UpstreamUnavailable
 from sharehub.identity import pages, service, sessions
 from sharehub.identity.authentication import session_cookie_name
 from sharehub.identity.events import AuthEvent
@@ -297,7 +298,7 @@ def _provider_response(
 class ProviderController(Controller):
     path = "/api/identity-providers"
     tags = ["Identity administration"]
-    opt = {"action": "identity:provider:manage"}
+    opt = {"action": "identity-provider:manage"}
 
     @post(
         "/",
@@ -366,7 +367,7 @@ class ProviderController(Controller):
 class MachineClientController(Controller):
     path = "/api/machine-clients"
     tags = ["Identity administration"]
-    opt = {"action": "identity:machine-client:manage"}
+    opt = {"action": "machine-client:manage"}
 
     @post("/", summary="Register an agency system", responses=problem_responses(400, 404, 409))
     async def create(
@@ -409,28 +410,37 @@ class UserController(Controller):
     path = "/api/users"
     tags = ["Identity administration"]
 
-    @get("/", opt={"action": "identity:user:read"}, summary="List users")
+    @get("/", opt={"action": "user:read"}, summary="List users")
     async def list(
         self,
+        request: Request,
         db_session: Session,
         agency_id: Annotated[uuid.UUID | None, QueryParameter(required=False)] = None,
     ) -> list[UserView]:
-        return [_user_view(u) for u in await service.list_users(db_session, agency_id)]
+        users = await service.list_users(db_session, agency_id)
+        return [_user_view(u) for u in users if administers(request.user, u.agency_id)]
 
     @post(
         "/{user_id:str}/deactivate",
-        opt={"action": "identity:user:deactivate"},
+        opt={"action": "user:deactivate"},
         summary="Deactivate a user: their sessions end at once",
         status_code=200,
         responses=problem_responses(400, 404, 409),
     )
     async def deactivate(
-        self, state: State, db_session: Session, user_id: FromPath[uuid.UUID]
+        self, request: Request, state: State, db_session: Session, user_id: FromPath[uuid.UUID]
     ) -> UserView:
+        user = await service.get_user(db_session, user_id)
+        if not administers(request.user, user.agency_id):
+            raise NotFound("user")  # another agency's people are not even named
         user = await service.deactivate_user(db_session, user_id, now=utcnow())
         await state.auth_events.record(
             AuthEvent(
-                kind="user_deactivated", at=utcnow(), user_id=user.id, agency_id=user.agency_id
+                kind="user_deactivated",
+                at=utcnow(),
+                user_id=request.user.id,
+                agency_id=user.agency_id,
+                subject_user_id=user.id,
             )
         )
         return _user_view(user)

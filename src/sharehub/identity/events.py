@@ -13,7 +13,15 @@ from typing import Literal, Protocol
 
 import msgspec
 
-AuthEventKind = Literal["login_succeeded", "login_failed", "logout", "user_deactivated"]
+AuthEventKind = Literal[
+    "login_succeeded",
+    "login_failed",
+    "logout",
+    "user_deactivated",
+    "role_granted",
+    "role_revoked",
+    "access_denied",
+]
 
 
 class AuthEvent(msgspec.Struct, frozen=True, kw_only=True):
@@ -22,6 +30,9 @@ class AuthEvent(msgspec.Struct, frozen=True, kw_only=True):
     user_id: uuid.UUID | None = None
     agency_id: uuid.UUID | None = None
     provider_id: uuid.UUID | None = None
+    # For role changes: whose role, which role, and who changed it (user_id).
+    subject_user_id: uuid.UUID | None = None
+    role: str | None = None
     reason: str | None = None
 
 

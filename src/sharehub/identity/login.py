@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sharehub.access.models import RoleAssignment
 from sharehub.access.roles import HUB_WIDE_ROLES, Role
+from sharehub.access.service import bump_access_version
 from sharehub.crypto import FieldCipher
 from sharehub.identity import sessions
 from sharehub.identity.events import AuthEvent, AuthEventSink
@@ -277,6 +278,7 @@ async def _sign_in_user(
             )
         )
     await db.flush()
+    await bump_access_version(db)
     return user
 
 

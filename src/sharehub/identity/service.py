@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from sharehub.access.models import RoleAssignment
+from sharehub.access.service import bump_access_version
 from sharehub.agencies.service import get_agency
 from sharehub.crypto import FieldCipher
 from sharehub.errors import BadRequest, Conflict, NotFound, StaleVersion
@@ -295,4 +296,5 @@ async def deactivate_user(db: AsyncSession, user_id: uuid.UUID, *, now: datetime
     user.active = False
     await sessions.end_user_sessions(db, user.id, now=now)
     await db.flush()
+    await bump_access_version(db)
     return user
