@@ -13,8 +13,8 @@ from helpers import assert_problem
 from sharehub.access.policy import AccessPolicy, PolicyError, default_policies_dir
 from sharehub.access.roles import HUB_WIDE_ROLES, Role
 from sharehub.app import create_app
+from sharehub.audit.events import MemorySink
 from sharehub.config import Settings
-from sharehub.identity.events import MemorySink
 from support.signin import (
     OTHER_CLIENT_ID,
     OTHER_CLIENT_SECRET,
@@ -258,7 +258,7 @@ async def test_revoking_in_one_worker_denies_the_next_request_in_another(
 
 async def test_grants_revokes_and_denials_are_recorded(anon_client, oidc_provider, settings):
     sink = MemorySink()
-    app = create_app(settings, auth_events=sink)
+    app = create_app(settings, audit_events=sink)
     async with AsyncTestClient(app=app) as admin:
         admin.follow_redirects = False
         await sign_in(admin, oidc_provider, sub="recorder", roles=["hub_administrator"])

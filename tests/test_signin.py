@@ -12,11 +12,11 @@ from sqlalchemy import update
 
 from helpers import assert_problem
 from sharehub.app import create_app
+from sharehub.audit.events import MemorySink
 from sharehub.db.base import utcnow
 from sharehub.db.engine import create_engine
 from sharehub.identity.authentication import session_cookie_name
 from sharehub.identity.controllers import session_cookie
-from sharehub.identity.events import MemorySink
 from sharehub.identity.models import UserSession
 from support.signin import (
     CLIENT_ID,
@@ -37,7 +37,7 @@ def events():
 
 @pytest.fixture
 def app(settings, events):
-    return create_app(settings, auth_events=events)
+    return create_app(settings, audit_events=events)
 
 
 def another_browser(settings) -> AsyncTestClient:

@@ -13,13 +13,13 @@ from sharehub.access.controllers import RoleAssignmentController
 from sharehub.access.guards import authorise
 from sharehub.access.policy import AccessPolicy
 from sharehub.agencies.controllers import AgencyController, list_agency_types
+from sharehub.audit.events import AuditSink, LogSink
 from sharehub.config import Settings, load_settings
 from sharehub.crypto import FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
 from sharehub.db.schema import check_schema_current
 from sharehub.identity import controllers as identity
 from sharehub.identity.authentication import authentication
-from sharehub.identity.events import AuthEventSink, LogSink
 from sharehub.identity.provider_client import ProviderClient
 from sharehub.system.controllers import healthz, readyz
 from sharehub.web.database import provide_db_session
@@ -37,7 +37,7 @@ ROUTE_HANDLERS = [
 
 
 def create_app(
-    settings: Settings | None = None, *, auth_events: AuthEventSink | None = None
+    settings: Settings | None = None, *, audit_events: AuditSink | None = None
 ) -> Litestar:
     settings = settings or load_settings()
     engine = create_engine(settings.database_url, echo=settings.sql_echo)
@@ -47,7 +47,7 @@ def create_app(
             "engine": engine,
             "session_factory": create_session_factory(engine),
             "cipher": FieldCipher(settings.field_keys),
-            "auth_events": auth_events or LogSink(),
+            "audit_events": audit_events or LogSink(),
             # Loaded and self-tested now: a policy that might fail open stops startup.
             "access_policy": AccessPolicy(settings.policies_dir),
         }

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sharehub.access import service
 from sharehub.access.models import RoleAssignment
 from sharehub.access.schemas import RoleAssignmentView, RoleGrant
+from sharehub.audit.events import AuditEvent
 from sharehub.db.base import utcnow
-from sharehub.identity.events import AuthEvent
 from sharehub.web.problems import problem_responses
 
 Session = NamedDependency[AsyncSession]
@@ -35,8 +35,8 @@ def _view(assignment: RoleAssignment) -> RoleAssignmentView:
 
 
 async def _record(state: State, request: Request, kind: str, assignment: RoleAssignment) -> None:
-    await state.auth_events.record(
-        AuthEvent(
+    await state.audit_events.record(
+        AuditEvent(
             kind=kind,  # type: ignore[arg-type]
             at=utcnow(),
             user_id=request.user.id,

@@ -13,8 +13,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from sharehub.audit.events import AuditEvent
 from sharehub.db.base import utcnow
-from sharehub.identity.events import AuthEvent
 from sharehub.identity.principal import Principal
 
 NO_ROLE_YET = (
@@ -45,8 +45,8 @@ async def authorise(connection: ASGIConnection, handler: BaseRouteHandler) -> No
         policy = connection.app.state.access_policy
         allowed = policy.allowed(principal.id, str(principal.agency_id), action)
     if not allowed:
-        await connection.app.state.auth_events.record(
-            AuthEvent(
+        await connection.app.state.audit_events.record(
+            AuditEvent(
                 kind="access_denied",
                 at=utcnow(),
                 user_id=principal.id,

@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.access.service import administers
 from sharehub.agencies.models import Agency
+from sharehub.audit.events import AuditEvent
 from sharehub.crypto import DecryptionFailed
 from sharehub.db.base import utcnow
 from sharehub.errors import BadRequest, NotFound, UpstreamUnavailable
 from sharehub.identity import pages, service, sessions
 from sharehub.identity.authentication import session_cookie_name
-from sharehub.identity.events import AuthEvent
 from sharehub.identity.login import LoginFailed, LoginSettings, complete_login, start_login
 from sharehub.identity.models import IdentityProvider, MachineClient, User, UserSession
 from sharehub.identity.principal import Principal
@@ -189,7 +189,7 @@ async def callback(
             cookie_token=_cookie_token(request, state),
             cipher=state.cipher,
             settings=login_settings(state),
-            sink=state.auth_events,
+            sink=state.audit_events,
             now=utcnow(),
         )
     except (LoginFailed, TokenRejected) as failed:
@@ -217,8 +217,8 @@ async def logout(request: Request, state: State, db_session: Session) -> Redirec
         destination = await _provider_logout_url(state, db_session, record) or destination
         if record.user_id is not None:
             user = await db_session.get(User, record.user_id)
-            await state.auth_events.record(
-                AuthEvent(
+            await state.audit_events.record(
+                AuditEvent(
                     kind="logout",
                     at=utcnow(),
                     user_id=record.user_id,
@@ -434,8 +434,8 @@ class UserController(Controller):
         if not administers(request.user, user.agency_id):
             raise NotFound("user")  # another agency's people are not even named
         user = await service.deactivate_user(db_session, user_id, now=utcnow())
-        await state.auth_events.record(
-            AuthEvent(
+        await state.audit_events.record(
+            AuditEvent(
                 kind="user_deactivated",
                 at=utcnow(),
                 user_id=request.user.id,

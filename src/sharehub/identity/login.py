@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sharehub.access.models import RoleAssignment
 from sharehub.access.roles import HUB_WIDE_ROLES, Role
 from sharehub.access.service import bump_access_version
+from sharehub.audit.events import AuditEvent, AuditSink
 from sharehub.crypto import FieldCipher
 from sharehub.identity import sessions
-from sharehub.identity.events import AuthEvent, AuthEventSink
 from sharehub.identity.models import IdentityProvider, User, UserSession
 from sharehub.identity.provider_client import (
     CodeExchangeRefused,
@@ -291,7 +291,7 @@ async def complete_login(
     cookie_token: str | None,
     cipher: FieldCipher,
     settings: LoginSettings,
-    sink: AuthEventSink,
+    sink: AuditSink,
     now: datetime,
 ) -> str:
     """Finish a login; returns the token of the new session (a new id: no fixation)."""
@@ -329,11 +329,11 @@ async def complete_login(
     except Exception as failure:
         reason = getattr(failure, "reason", None) or "unexpected error"
         await sink.record(
-            AuthEvent(kind="login_failed", at=now, provider_id=provider.id, reason=reason)
+            AuditEvent(kind="login_failed", at=now, provider_id=provider.id, reason=reason)
         )
         raise
     await sink.record(
-        AuthEvent(
+        AuditEvent(
             kind="login_succeeded",
             at=now,
             user_id=user_id,

@@ -1,7 +1,9 @@
-"""Sign-in events, handed to whoever records them.
+"""Audit events, handed to whoever records them.
 
-The audit ledger will record these; until then they go to the log. Events
-carry ids and reasons, never names, e-mail addresses or tokens.
+Sign-in and access events now; disclosure checks from the lawful-basis engine.
+The tamper-evident ledger will record these; until it lands they go to the
+``sharehub.audit`` log. Events carry ids, codes and reasons, never names,
+e-mail addresses, tokens or other personal data.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Literal, Protocol
 
 import msgspec
 
-AuthEventKind = Literal[
+AuditEventKind = Literal[
     "login_succeeded",
     "login_failed",
     "logout",
@@ -21,11 +23,12 @@ AuthEventKind = Literal[
     "role_granted",
     "role_revoked",
     "access_denied",
+    "disclosure_checked",
 ]
 
 
-class AuthEvent(msgspec.Struct, frozen=True, kw_only=True):
-    kind: AuthEventKind
+class AuditEvent(msgspec.Struct, frozen=True, kw_only=True):
+    kind: AuditEventKind
     at: datetime
     user_id: uuid.UUID | None = None
     agency_id: uuid.UUID | None = None
@@ -34,10 +37,12 @@ class AuthEvent(msgspec.Struct, frozen=True, kw_only=True):
     subject_user_id: uuid.UUID | None = None
     role: str | None = None
     reason: str | None = None
+    # Codes and ids only (e.g. a lawful-basis decision's outcome and gateway).
+    details: dict[str, object] | None = None
 
 
-class AuthEventSink(Protocol):
-    async def record(self, event: AuthEvent) -> None: ...
+class AuditSink(Protocol):
+    async def record(self, event: AuditEvent) -> None: ...
 
 
 class LogSink:
@@ -46,15 +51,15 @@ class LogSink:
     def __init__(self) -> None:
         self.log = logging.getLogger("sharehub.audit")
 
-    async def record(self, event: AuthEvent) -> None:
-        self.log.info("auth event %s", msgspec.json.encode(event).decode())
+    async def record(self, event: AuditEvent) -> None:
+        self.log.info("audit event %s", msgspec.json.encode(event).decode())
 
 
 class MemorySink:
     """Keeps events in a list (for tests and for a later audit writer to drain)."""
 
     def __init__(self) -> None:
-        self.events: list[AuthEvent] = []
+        self.events: list[AuditEvent] = []
 
-    async def record(self, event: AuthEvent) -> None:
+    async def record(self, event: AuditEvent) -> None:
         self.events.append(event)
