@@ -17,6 +17,8 @@ from sharehub.audit.events import AuditSink, LogSink
 from sharehub.config import Settings, load_settings
 from sharehub.crypto import FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
+from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
+from sharehub.protocols.gateways import load_gateway_rules
 from sharehub.db.schema import check_schema_current
 from sharehub.identity import controllers as identity
 from sharehub.identity.authentication import authentication
@@ -50,6 +52,8 @@ def create_app(
             "audit_events": audit_events or LogSink(),
             # Loaded and self-tested now: a policy that might fail open stops startup.
             "access_policy": AccessPolicy(settings.policies_dir),
+            # The law as the hub reads it: validated now, so a bad file stops startup.
+            "gateway_rules": load_gateway_rules(settings.gateways_file or DEFAULT_GATEWAYS_FILE),
         }
     )
 

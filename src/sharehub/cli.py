@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("file")
 
+    gateways = commands.add_parser("gateways", help="the legal gateways data file")
+    gateway_commands = gateways.add_subparsers(
+        dest="gateways_command", required=True, metavar="GATEWAYS_COMMAND"
+    )
+    check = gateway_commands.add_parser("check", help="validate a gateways file")
+    check.add_argument("file", nargs="?", help="default: the file shipped with the hub")
+    doc = gateway_commands.add_parser(
+        "doc", help="print the plain-English rules, or --write them into a page"
+    )
+    doc.add_argument("--write", metavar="PAGE", help="e.g. docs/lawful-basis.md")
+
     keys = commands.add_parser("keys", help="encryption keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="KEYS_COMMAND")
     key_commands.add_parser("new", help="print a new key for SHAREHUB_ENCRYPTION_KEYS")
@@ -145,12 +156,33 @@ def _export(settings: Settings, config_file: str | None) -> None:
     os.environ["SHAREHUB_DEV_PROVIDER"] = "true" if settings.dev_provider else "false"
 
 
+def _gateways(args: argparse.Namespace) -> int:
+    from sharehub.protocols.explain import render_rules_markdown, write_page
+    from sharehub.protocols.gateways import DEFAULT_FILE, GatewayFileError, load_gateway_rules
+
+    try:
+        rules = load_gateway_rules(Path(getattr(args, "file", None) or DEFAULT_FILE))
+    except GatewayFileError as exc:
+        print(f"sharehub: {exc}", file=sys.stderr)
+        return 1
+    if args.gateways_command == "check":
+        say(f"rules version {rules.version}: {len(rules.gateways)} gateways, file is valid")
+    elif args.write:
+        write_page(Path(args.write), rules)
+        say(f"wrote the rules into {args.write}")
+    else:
+        say(render_rules_markdown(rules))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "version":
         say(__version__)
         return 0
+    if args.command == "gateways":
+        return _gateways(args)
     if args.command == "keys":
         from sharehub.crypto import new_key
 

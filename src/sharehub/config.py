@@ -61,6 +61,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     oidc_http_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 5.0
     # Where policies/model.conf and policies/policy.csv are (default: the checkout's policies/).
     policies_dir: Path | None = None
+    # The legal gateways data file (default: the one shipped in sharehub/protocols/).
+    gateways_file: Path | None = None
 
     def __post_init__(self) -> None:
         self.database_url = normalise_database_url(self.database_url)
