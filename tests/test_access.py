@@ -92,8 +92,19 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
         "user:read": ("GET", "/api/users/", {}),
         "user:deactivate": ("POST", f"/api/users/{MISSING}/deactivate", {}),
         "role:read": ("GET", "/api/role-assignments/", {}),
+        "disclosure:check": ("POST", "/api/disclosure-checks", {"json": {}}),
         "role:grant": ("POST", "/api/role-assignments/", {"json": {}}),
         "role:revoke": ("DELETE", f"/api/role-assignments/{MISSING}", {}),
+        "protocol:read": ("GET", "/api/protocols/", {}),
+        "protocol:draft": ("POST", "/api/protocols/", {"json": {}}),
+        "protocol:sign": ("POST", f"/api/protocols/{MISSING}/sign", {"json": {}, **stale}),
+        "protocol:suspend": ("POST", f"/api/protocols/{MISSING}/suspend", {"json": {}, **stale}),
+        "protocol:terminate": (
+            "POST",
+            f"/api/protocols/{MISSING}/terminate",
+            {"json": {}, **stale},
+        ),
+        "protocol:export": ("GET", f"/api/protocols/{MISSING}/export.json", {}),
     }
 
 

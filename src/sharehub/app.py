@@ -17,12 +17,14 @@ from sharehub.audit.events import AuditSink, LogSink
 from sharehub.config import Settings, load_settings
 from sharehub.crypto import FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
-from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
-from sharehub.protocols.gateways import load_gateway_rules
 from sharehub.db.schema import check_schema_current
+from sharehub.disclosure.controllers import disclosure_check
 from sharehub.identity import controllers as identity
 from sharehub.identity.authentication import authentication
 from sharehub.identity.provider_client import ProviderClient
+from sharehub.protocols.controllers import ProtocolController
+from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
+from sharehub.protocols.gateways import load_gateway_rules
 from sharehub.system.controllers import healthz, readyz
 from sharehub.web.database import provide_db_session
 from sharehub.web.headers import security_headers
@@ -34,7 +36,9 @@ ROUTE_HANDLERS = [
     AgencyController,
     list_agency_types,
     RoleAssignmentController,
+    disclosure_check,
     *identity.ROUTES,
+    ProtocolController,
 ]
 
 

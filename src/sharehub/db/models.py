@@ -9,5 +9,12 @@ from sharehub.identity.models import (  # noqa: F401
     User,
     UserSession,
 )
+from sharehub.protocols.models import (  # noqa: F401
+    Protocol,
+    ProtocolParty,
+    ProtocolPurpose,
+    ProtocolSignature,
+    ProtocolVersion,
+)
 
 metadata = Base.metadata

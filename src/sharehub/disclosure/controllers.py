@@ -1,0 +1,39 @@
+"""POST /api/disclosure-checks: "may I share this?", answered and recorded."""
+
+from __future__ import annotations
+
+from litestar import Request, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.calendar import local_today
+from sharehub.disclosure.schemas import DisclosureCheckAnswer, DisclosureCheckRequest
+from sharehub.disclosure.service import check_disclosure
+from sharehub.web.problems import problem_responses
+
+
+@post(
+    "/api/disclosure-checks",
+    opt={"action": "disclosure:check"},
+    tags=["Disclosure"],
+    summary="Ask whether a disclosure would be lawful, without disclosing anything",
+    status_code=200,
+    responses=problem_responses(400, 404, 409),
+)
+async def disclosure_check(
+    request: Request,
+    state: State,
+    db_session: NamedDependency[AsyncSession],
+    data: JSONBody[DisclosureCheckRequest],
+) -> DisclosureCheckAnswer:
+    return await check_disclosure(
+        db_session,
+        discloser_agency_id=request.user.agency_id,
+        asked_by=request.user.id,
+        question=data,
+        rules=state.gateway_rules,
+        audit=state.audit_events,
+        today=local_today(),
+    )
