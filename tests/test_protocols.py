@@ -1082,3 +1082,26 @@ async def test_signed_protocols_reach_the_engine_through_terms_in_force(cast, da
             assert await terms_in_force(db, today() - timedelta(days=1), between=between) == []
     finally:
         await engine.dispose()
+
+
+async def test_every_change_is_an_audit_event_without_personal_data(cast, caplog):
+    import json
+    import logging
+
+    caplog.set_level(logging.INFO, logger="sharehub.audit")
+    protocol = await signed(cast)
+    changes = [
+        json.loads(r.getMessage().removeprefix("audit event "))
+        for r in caplog.records
+        if r.name == "sharehub.audit" and "protocol_changed" in r.getMessage()
+    ]
+    assert [c["details"]["step"] for c in changes] == [
+        "drafted",
+        "parties_invited",
+        "submitted",
+        "signed",
+        "signed",
+    ]
+    assert {c["details"]["protocol_id"] for c in changes} == {protocol["id"]}
+    assert changes[-1]["details"]["status"] == "active"
+    assert "Head of IG" not in caplog.text  # job titles stay on the record, not in the log

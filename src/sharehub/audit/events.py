@@ -24,6 +24,7 @@ AuditEventKind = Literal[
     "role_revoked",
     "access_denied",
     "disclosure_checked",
+    "protocol_changed",
 ]
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.db.base import utcnow
 from sharehub.identity.principal import Principal
+from sharehub.audit.events import AuditEvent
+from sharehub.db.base import utcnow
 from sharehub.protocols import service
 from sharehub.protocols.document import CONTENT_SECURITY_POLICY, MARKING, render_html
 from sharehub.protocols.models import Protocol
@@ -62,6 +64,35 @@ async def _respond(
     return Response(view, status_code=status_code, headers={"ETag": etag(view.version), **headers})
 
 
+async def _changed(
+    request: Request,
+    db: AsyncSession,
+    protocol: Protocol,
+    step: str,
+    status_code: int = 200,
+    **headers: str,
+) -> Response[ProtocolView]:
+    """Answer a change, recording it as an audit event (ids and codes only)."""
+    response = await _respond(db, protocol, status_code, **headers)
+    view = response.content
+    await request.app.state.audit_events.record(
+        AuditEvent(
+            kind="protocol_changed",
+            at=utcnow(),
+            user_id=request.user.id,
+            agency_id=request.user.agency_id,
+            reason=step,
+            details={
+                "protocol_id": str(protocol.id),
+                "step": step,
+                "status": str(view.status),
+                "version": view.version,
+            },
+        )
+    )
+    return response
+
+
 def _filename(protocol_id: uuid.UUID, number: int | None, extension: str) -> str:
     version = f"-v{number}" if number else ""
     return f'inline; filename="protocol-{protocol_id}{version}.{extension}"'
@@ -84,7 +115,9 @@ class ProtocolController(Controller):
         protocol = await service.create_protocol(
             db_session, _actor(request), data, state.gateway_rules
         )
-        return await _respond(db_session, protocol, 201, Location=f"{self.path}/{protocol.id}")
+        return await _changed(
+            request, db_session, protocol, "drafted", 201, Location=f"{self.path}/{protocol.id}"
+        )
 
     @get(
         "/",
@@ -175,7 +208,7 @@ class ProtocolController(Controller):
         protocol = await service.edit_draft(
             db_session, _actor(request), protocol_id, data, version, state.gateway_rules
         )
-        return await _respond(db_session, protocol)
+        return await _changed(request, db_session, protocol, "edited")
 
     @post(
         "/{protocol_id:str}/parties",
@@ -197,7 +230,7 @@ class ProtocolController(Controller):
         protocol = await service.invite_parties(
             db_session, _actor(request), protocol_id, data.parties, version
         )
-        return await _respond(db_session, protocol)
+        return await _changed(request, db_session, protocol, "parties_invited")
 
     @delete(
         "/{protocol_id:str}/parties/{agency_id:str}",
@@ -219,7 +252,7 @@ class ProtocolController(Controller):
         protocol = await service.remove_party(
             db_session, _actor(request), protocol_id, agency_id, version
         )
-        return await _respond(db_session, protocol)
+        return await _changed(request, db_session, protocol, "party_withdrawn")
 
     @post(
         "/{protocol_id:str}/submit",
@@ -236,7 +269,7 @@ class ProtocolController(Controller):
         protocol = await service.submit_for_signature(
             db_session, _actor(request), protocol_id, version
         )
-        return await _respond(db_session, protocol)
+        return await _changed(request, db_session, protocol, "submitted")
 
     @post(
         "/{protocol_id:str}/sign",
@@ -258,7 +291,7 @@ class ProtocolController(Controller):
         protocol = await service.sign(
             db_session, _actor(request), protocol_id, data.job_title, version
         )
-        return await _respond(db_session, protocol)
+        return await _changed(request, db_session, protocol, "signed")
 
     @post(
         "/{protocol_id:str}/amend",
@@ -273,7 +306,7 @@ class ProtocolController(Controller):
     ) -> Response[ProtocolView]:
         version = expected_version(if_match)
         protocol = await service.amend(db_session, _actor(request), protocol_id, version)
-        return await _respond(db_session, protocol)
+        return await _changed(request, db_session, protocol, "amended")
 
     @post(
         "/{protocol_id:str}/suspend",
@@ -293,7 +326,7 @@ class ProtocolController(Controller):
     ) -> Response[ProtocolView]:
         version = expected_version(if_match)
         protocol = await service.suspend(db_session, _actor(request), protocol_id, data, version)
-        return await _respond(db_session, protocol)
+        return await _changed(request, db_session, protocol, "suspended")
 
     @post(
         "/{protocol_id:str}/terminate",
@@ -313,7 +346,7 @@ class ProtocolController(Controller):
     ) -> Response[ProtocolView]:
         version = expected_version(if_match)
         protocol = await service.terminate(db_session, _actor(request), protocol_id, data, version)
-        return await _respond(db_session, protocol)
+        return await _changed(request, db_session, protocol, "terminated")
 
     @get(
         "/{protocol_id:str}/export.json",
