@@ -12,10 +12,9 @@ from litestar.enums import MediaType
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.db.base import utcnow
-from sharehub.identity.principal import Principal
 from sharehub.audit.events import AuditEvent
 from sharehub.db.base import utcnow
+from sharehub.identity.principal import Principal
 from sharehub.protocols import service
 from sharehub.protocols.document import CONTENT_SECURITY_POLICY, MARKING, render_html
 from sharehub.protocols.models import Protocol
