@@ -7,18 +7,15 @@ from typing import Annotated
 
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.access import service
 from sharehub.access.models import RoleAssignment
 from sharehub.access.schemas import RoleAssignmentView, RoleGrant
 from sharehub.audit.events import AuditEvent
 from sharehub.db.base import utcnow
+from sharehub.web.params import Session
 from sharehub.web.problems import problem_responses
-
-Session = NamedDependency[AsyncSession]
 
 
 def _view(assignment: RoleAssignment) -> RoleAssignmentView:

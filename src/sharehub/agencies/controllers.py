@@ -6,8 +6,7 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.di import NamedDependency
-from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.agencies import service
@@ -19,14 +18,10 @@ from sharehub.agencies.schemas import (
     AgencyView,
 )
 from sharehub.agencies.types import AGENCY_TYPE_LABELS, AgencyType
+from sharehub.web.params import IfMatch, Session
 from sharehub.web.problems import problem_responses
 from sharehub.web.versions import etag, expected_version
 
-Session = NamedDependency[AsyncSession]
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(name="If-Match", description='The ETag you read, e.g. "3"', required=False),
-]
 AgencyId = Annotated[uuid.UUID, PathParameter(description="The agency's id")]
 
 

@@ -31,7 +31,9 @@ async def check_disclosure(
     if not question.categories:
         raise BadRequest("name at least one category of data", field="categories")
     if question.recipient_agency_id == discloser_agency_id:
-        raise BadRequest("sharing within your own agency is not a disclosure", field="recipient_agency_id")
+        raise BadRequest(
+            "sharing within your own agency is not a disclosure", field="recipient_agency_id"
+        )
     discloser = await get_agency(db, discloser_agency_id)
     recipient = await get_agency(db, question.recipient_agency_id)
     if not recipient.active:

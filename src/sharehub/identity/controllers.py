@@ -9,8 +9,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie, State
-from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,14 +37,10 @@ from sharehub.identity.schemas import (
     UserView,
 )
 from sharehub.identity.tokens import TokenRejected
+from sharehub.web.params import IfMatch, Session
 from sharehub.web.problems import problem_responses
 from sharehub.web.versions import etag, expected_version
 
-Session = NamedDependency[AsyncSession]
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(name="If-Match", description='The ETag you read, e.g. "3"', required=False),
-]
 PUBLIC = {"public": True}
 SIGNED_IN = {"signed_in": True}
 Slug = Annotated[str, PathParameter(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]

@@ -7,9 +7,8 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.enums import MediaType
-from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.audit.events import AuditEvent
@@ -30,14 +29,10 @@ from sharehub.protocols.schemas import (
     VersionView,
 )
 from sharehub.protocols.terms import ProtocolStatus, Purpose
+from sharehub.web.params import IfMatch, Session
 from sharehub.web.problems import problem_responses
 from sharehub.web.versions import etag, expected_version
 
-Session = NamedDependency[AsyncSession]
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(name="If-Match", description='The ETag you read, e.g. "3"', required=False),
-]
 ProtocolId = Annotated[uuid.UUID, PathParameter(description="The protocol's id")]
 VersionNumber = Annotated[
     int, PathParameter(ge=1, le=1_000_000, description="A version number, from 1")

@@ -341,40 +341,66 @@ def _category_verdict(
     """(permitted, withheld, needs a person's review, conditions) for one category."""
     rules = facts.rules
     if terms is None:
-        return None, WithheldCategory(
-            category, "the protocol does not allow this category for this purpose", ICO_CODE
-        ), False, []
+        return (
+            None,
+            WithheldCategory(
+                category, "the protocol does not allow this category for this purpose", ICO_CODE
+            ),
+            False,
+            [],
+        )
     basis = rules.article6[terms.article6]
     failed = [c for c in _all_met(basis.requires, facts) if not c.met]
     if failed:
-        return None, WithheldCategory(
-            category, f"Art 6 basis {terms.article6.value} not available: {failed[0].why}",
-            failed[0].citation or basis.citation,
-        ), False, []
+        return (
+            None,
+            WithheldCategory(
+                category,
+                f"Art 6 basis {terms.article6.value} not available: {failed[0].why}",
+                failed[0].citation or basis.citation,
+            ),
+            False,
+            [],
+        )
 
     condition = condition_citation = None
     needs = rules.categories[category].needs_condition
     if needs != "none":
-        article = "Art 9 (special category)" if needs == "article_9" else "Art 10 (criminal offence)"
+        article = (
+            "Art 9 (special category)" if needs == "article_9" else "Art 10 (criminal offence)"
+        )
         if terms.schedule1 is None:
-            return None, WithheldCategory(
-                category,
-                f"{article} data needs a DPA 2018 Schedule 1 condition and the protocol names none",
-                "UK GDPR Art 9(2)(g), Art 10; Data Protection Act 2018 s10, Sch 1",
-            ), False, []
+            return (
+                None,
+                WithheldCategory(
+                    category,
+                    f"{article} data needs a DPA 2018 Schedule 1 condition and the protocol names none",
+                    "UK GDPR Art 9(2)(g), Art 10; Data Protection Act 2018 s10, Sch 1",
+                ),
+                False,
+                [],
+            )
         requirement = rules.schedule1[terms.schedule1]
         unmet = [c for c in _all_met(requirement.requires, facts) if not c.met]
         if unmet:
-            return None, WithheldCategory(
-                category,
-                f"condition {terms.schedule1.value} does not apply: {unmet[0].why}",
-                requirement.citation,
-            ), False, []
+            return (
+                None,
+                WithheldCategory(
+                    category,
+                    f"condition {terms.schedule1.value} does not apply: {unmet[0].why}",
+                    requirement.citation,
+                ),
+                False,
+                [],
+            )
         condition, condition_citation = terms.schedule1.value, requirement.citation
 
     review, conditions = False, []
     protection = rules.identity_protection
-    if rules.categories[category].identifying and facts.request.subject_role in protection.subject_roles:
+    if (
+        rules.categories[category].identifying
+        and facts.request.subject_role in protection.subject_roles
+    ):
         consented = _consent_covers(facts)
         if not consented.met:
             override = _all_met(["risk_of_serious_harm", "consent_not_available"], facts)
@@ -385,12 +411,17 @@ def _category_verdict(
                     "(DPA 2018 Sch 1 para 18); a person must confirm and record the decision"
                 )
             else:
-                return None, WithheldCategory(
-                    category,
-                    f"the {facts.request.subject_role.value}'s identity is shared only with "
-                    f"consent covering this recipient ({consented.why})",
-                    protection.citation,
-                ), False, []
+                return (
+                    None,
+                    WithheldCategory(
+                        category,
+                        f"the {facts.request.subject_role.value}'s identity is shared only with "
+                        f"consent covering this recipient ({consented.why})",
+                        protection.citation,
+                    ),
+                    False,
+                    [],
+                )
     return (
         PermittedCategory(category, terms.article6, basis.citation, condition, condition_citation),
         None,

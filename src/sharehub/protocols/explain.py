@@ -51,7 +51,11 @@ def render_rules_markdown(rules: GatewayRules) -> str:
             f"Serves: {', '.join(p.value for p in gateway.purposes)}.",
             f"Applies when: {_needs(gateway.requires)}.",
             f"Art 6 bases it supports: {', '.join(b.value for b in gateway.article6)}."
-            + (" A power only: it does not itself satisfy data protection law." if gateway.power_only else ""),
+            + (
+                " A power only: it does not itself satisfy data protection law."
+                if gateway.power_only
+                else ""
+            ),
             f"{gateway.note}",
             "",
         ]
@@ -62,7 +66,12 @@ def render_rules_markdown(rules: GatewayRules) -> str:
     out += ["| condition | citation | needs |", "|---|---|---|"]
     for condition, rule in rules.schedule1.items():
         out.append(f"| `{condition.value}` | {rule.citation} | {_needs(rule.requires)} |")
-    out += ["", "### Data categories", "", "| category | needs a condition | identifies the subject |"]
+    out += [
+        "",
+        "### Data categories",
+        "",
+        "| category | needs a condition | identifies the subject |",
+    ]
     out.append("|---|---|---|")
     for category, rule in rules.categories.items():
         needs = {"article_9": "Art 9 (special category)", "article_10": "Art 10 (criminal offence)"}

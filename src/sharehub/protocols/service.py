@@ -96,6 +96,7 @@ UNSIGNED = frozenset({S.DRAFT, S.AWAITING_SIGNATURES})
 
 # --- dates -------------------------------------------------------------------
 
+
 def today() -> date:
     return local_today()
 
