@@ -73,7 +73,7 @@ async def test_identity_of_a_complainant_without_consent_is_withheld(cast, offic
 
 
 async def test_no_protocol_means_refused_saying_so(cast, officer):  # noqa: F811
-    answer = await officer.post(API, json=question(cast.third_id))
+    answer = await officer.post("/disclosure-checks", json=question(cast.third_id))
     decision = answer.json()["decision"]
     assert decision["outcome"] == "refused" and decision["gateway"] is None
     assert "no information sharing protocol" in decision["reasons"][0]["text"]

@@ -15,7 +15,9 @@ from sharehub.web.problems import problem_responses
 
 
 @post(
-    "/api/disclosure-checks",
+    # Under /api/ like every other resource, and at the address the partnership's
+    # specification names.
+    ["/api/disclosure-checks", "/disclosure-checks"],
     opt={"action": "disclosure:check"},
     tags=["Disclosure"],
     summary="Ask whether a disclosure would be lawful, without disclosing anything",
