@@ -13,7 +13,6 @@ Dates are those of England and Wales (Europe/London), not UTC.
 from __future__ import annotations
 
 import hashlib
-import logging
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -69,8 +68,6 @@ from sharehub.protocols.terms import (
     Purpose,
     PurposeTerms,
 )
-
-log = logging.getLogger("sharehub.protocols")
 
 KIND = "protocol"
 T = TypeVar("T")
