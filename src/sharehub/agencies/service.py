@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from sharehub.agencies.models import Agency, AgencyArea
 from sharehub.agencies.schemas import (
@@ -23,7 +22,8 @@ from sharehub.agencies.schemas import (
 )
 from sharehub.agencies.types import AGENCY_TYPE_LABELS, AgencyType
 from sharehub.db.base import utcnow
-from sharehub.errors import Conflict, NotFound, StaleVersion
+from sharehub.db.changes import check_version, write_changes
+from sharehub.errors import Conflict, NotFound
 
 KIND = "agency"
 
@@ -76,15 +76,13 @@ async def _refuse_duplicates(
             raise Conflict(f"another agency already has this {field}", field=field)
 
 
+def _duplicate(exc: IntegrityError) -> Conflict:
+    field = "short_code" if "short_code" in str(exc.orig) else "name"
+    return Conflict(f"another agency already has this {field}", field=field)
+
+
 async def _flush(session: AsyncSession) -> None:
-    """Write pending changes now, so a clash becomes a clear error here."""
-    try:
-        await session.flush()
-    except StaleDataError:
-        raise StaleVersion(KIND) from None
-    except IntegrityError as exc:
-        field = "short_code" if "short_code" in str(exc.orig) else "name"
-        raise Conflict(f"another agency already has this {field}", field=field) from None
+    await write_changes(session, KIND, _duplicate)
 
 
 async def create_agency(session: AsyncSession, data: AgencyCreate) -> Agency:
@@ -143,16 +141,11 @@ async def list_agencies(
     return list(rows), total or 0
 
 
-def _check_version(agency: Agency, expected_version: int) -> None:
-    if agency.version != expected_version:
-        raise StaleVersion(KIND, current_version=agency.version)
-
-
 async def update_agency(
     session: AsyncSession, agency_id: uuid.UUID, changes: AgencyUpdate, expected_version: int
 ) -> Agency:
     agency = await get_agency(session, agency_id)
-    _check_version(agency, expected_version)
+    check_version(agency, expected_version, KIND)
     short_code = changes.short_code.upper() if isinstance(changes.short_code, str) else None
     name = changes.name if isinstance(changes.name, str) else None
     await _refuse_duplicates(session, name=name, short_code=short_code, exclude=agency.id)
@@ -180,7 +173,7 @@ async def set_agency_active(
 ) -> Agency:
     """Deactivate (active=False) or reactivate an agency; repeating either is a conflict."""
     agency = await get_agency(session, agency_id)
-    _check_version(agency, expected_version)
+    check_version(agency, expected_version, KIND)
     if agency.active == active:
         raise Conflict(f"the agency is already {'active' if active else 'deactivated'}")
     agency.active = active

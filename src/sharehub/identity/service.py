@@ -7,15 +7,14 @@ from datetime import datetime
 
 import msgspec
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from sharehub.access.models import RoleAssignment
 from sharehub.access.service import bump_access_version
 from sharehub.agencies.service import get_agency
 from sharehub.crypto import FieldCipher
-from sharehub.errors import BadRequest, Conflict, NotFound, StaleVersion
+from sharehub.db.changes import check_version, write_changes
+from sharehub.errors import BadRequest, Conflict, NotFound
 from sharehub.identity import sessions
 from sharehub.identity.login import redirect_uri, secret_context
 from sharehub.identity.models import IdentityProvider, MachineClient, User
@@ -67,12 +66,9 @@ def _check_provider_settings(
 
 
 async def _flush(db: AsyncSession, kind: str) -> None:
-    try:
-        await db.flush()
-    except StaleDataError:
-        raise StaleVersion(kind) from None
-    except IntegrityError:
-        raise Conflict(f"another {kind} already uses this identifier") from None
+    await write_changes(
+        db, kind, lambda _: Conflict(f"another {kind} already uses this identifier")
+    )
 
 
 async def create_provider(
@@ -146,8 +142,7 @@ async def update_provider(
     allow_loopback: bool,
 ) -> IdentityProvider:
     provider = await get_provider(db, provider_id)
-    if provider.version != expected_version:
-        raise StaleVersion("identity provider", provider.version)
+    check_version(provider, expected_version, "identity provider")
     for name in (
         "display_name",
         "client_id",
@@ -183,8 +178,7 @@ async def set_provider_active(
     db: AsyncSession, provider_id: uuid.UUID, expected_version: int, *, active: bool
 ) -> IdentityProvider:
     provider = await get_provider(db, provider_id)
-    if provider.version != expected_version:
-        raise StaleVersion("identity provider", provider.version)
+    check_version(provider, expected_version, "identity provider")
     if provider.active == active:
         raise Conflict(f"the provider is already {'active' if active else 'deactivated'}")
     provider.active = active
@@ -239,8 +233,7 @@ async def set_machine_client_active(
     client = await db.get(MachineClient, client_id)
     if client is None:
         raise NotFound("machine client")
-    if client.version != expected_version:
-        raise StaleVersion("machine client", client.version)
+    check_version(client, expected_version, "machine client")
     if client.active == active:
         raise Conflict(f"the machine client is already {'active' if active else 'deactivated'}")
     client.active = active

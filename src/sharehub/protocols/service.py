@@ -24,7 +24,6 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import AliasedClass
 
 from sharehub.access.relationships import may_see
@@ -34,7 +33,8 @@ from sharehub.agencies.models import Agency, AgencyArea
 from sharehub.agencies.types import AgencyType
 from sharehub.calendar import local_today
 from sharehub.db.base import utcnow
-from sharehub.errors import BadRequest, Conflict, NotFound, StaleVersion
+from sharehub.db.changes import check_version, write_changes
+from sharehub.errors import BadRequest, Conflict, NotFound
 from sharehub.identity.models import User
 from sharehub.identity.principal import Principal
 from sharehub.protocols.gateways import GatewayRules
@@ -462,34 +462,26 @@ def content_digest(protocol_id: uuid.UUID, version: ProtocolVersion) -> str:
 # --- writing -------------------------------------------------------------------
 
 
-def _check_version(protocol: Protocol, expected_version: int) -> None:
-    if protocol.version != expected_version:
-        raise StaleVersion(KIND, current_version=protocol.version)
-
-
 def _touch(protocol: Protocol) -> None:
     """Bump the protocol's version for any change to any of its versions, so two
     agencies acting at once cannot both succeed on the same reading."""
     protocol.updated_at = utcnow()
 
 
+def _raced(_: IntegrityError) -> Conflict:
+    # Only the unique rules can clash here: a second signature or party at once.
+    return Conflict("someone else changed this protocol at the same time; read it again")
+
+
 async def _flush(db: AsyncSession) -> None:
-    try:
-        await db.flush()
-    except StaleDataError:
-        raise StaleVersion(KIND) from None
-    except IntegrityError:
-        # Only the unique rules can clash here: a second signature or party at once.
-        raise Conflict(
-            "someone else changed this protocol at the same time; read it again"
-        ) from None
+    await write_changes(db, KIND, _raced)
 
 
 async def _open(
     db: AsyncSession, actor: Principal, protocol_id: uuid.UUID, expected_version: int
 ) -> Protocol:
     protocol = await get_protocol(db, actor, protocol_id)
-    _check_version(protocol, expected_version)
+    check_version(protocol, expected_version, KIND)
     return protocol
 
 
