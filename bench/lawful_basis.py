@@ -16,10 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from test_lawful_basis import SCENARIOS, request_for  # noqa: E402
-
 from sharehub.protocols.engine import decide  # noqa: E402
 from sharehub.protocols.gateways import default_rules  # noqa: E402
+from test_lawful_basis import SCENARIOS, request_for  # noqa: E402
 
 
 def main() -> None:

@@ -22,6 +22,3 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     # For agency systems: the permissions their token's scopes grant.
     scopes: frozenset[str] = frozenset()
     session_id: uuid.UUID | None = None
-
-    def holds(self, role: str) -> bool:
-        return any(held.role == role for held in self.roles)
