@@ -105,6 +105,27 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
             {"json": {}, **stale},
         ),
         "protocol:export": ("GET", f"/api/protocols/{MISSING}/export.json", {}),
+        "subject:create": ("POST", "/api/subjects/", {"json": {}}),
+        "subject:read": ("GET", f"/api/subjects/{MISSING}", {}),
+        "subject:update": ("PATCH", f"/api/subjects/{MISSING}", {"json": {}, **stale}),
+        "consent:record": ("POST", f"/api/subjects/{MISSING}/consents", {"json": {}}),
+        "consent:read": ("GET", f"/api/subjects/{MISSING}/consents", {}),
+        "consent:withdraw": (
+            "POST",
+            f"/api/subjects/{MISSING}/consents/{MISSING}/withdrawal",
+            {"json": {}},
+        ),
+        "sharing-decision:record": (
+            "POST",
+            f"/api/subjects/{MISSING}/sharing-decisions",
+            {"json": {}},
+        ),
+        "identity:override": (
+            "POST",
+            f"/api/subjects/{MISSING}/safeguarding-overrides",
+            {"json": {}},
+        ),
+        "override:review": ("GET", "/api/safeguarding-overrides/", {}),
     }
 
 

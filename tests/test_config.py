@@ -74,6 +74,7 @@ def test_production_refuses_default_secret_sqlite_and_development_features():
     assert "PostgreSQL" in message
     assert "SHAREHUB_SQL_ECHO" in message
     assert "SHAREHUB_ENCRYPTION_KEYS" in message
+    assert "SHAREHUB_BLIND_INDEX_KEY" in message
     assert "SHAREHUB_PUBLIC_URL" in message
 
 
@@ -84,8 +85,31 @@ def test_production_starts_with_safe_settings():
             "SHAREHUB_SECRET_KEY": STRONG_SECRET,
             "SHAREHUB_DATABASE_URL": PG,
             "SHAREHUB_ENCRYPTION_KEYS": f"k1:{new_key()}",
+            "SHAREHUB_BLIND_INDEX_KEY": new_key(),
             "SHAREHUB_PUBLIC_URL": "https://hub.example.org",
         }
     )
     assert settings.env == "production"
     assert settings.cookies_secure and settings.api_audience == "https://hub.example.org"
+
+
+def test_keys_can_come_from_a_file_a_secrets_manager_writes(tmp_path):
+    first, second = new_key(), new_key()
+    keys = tmp_path / "keys"
+    keys.write_text(f"k2:{second}\nk1:{first}\n")
+    settings = load_settings(environ={"SHAREHUB_ENCRYPTION_KEYS_FILE": str(keys)})
+    assert list(settings.field_keys) == ["k2", "k1"]
+    with pytest.raises(ConfigError, match="not both"):
+        load_settings(
+            environ={
+                "SHAREHUB_ENCRYPTION_KEYS_FILE": str(keys),
+                "SHAREHUB_ENCRYPTION_KEYS": f"k1:{first}",
+            }
+        )
+    with pytest.raises(ConfigError, match="SHAREHUB_ENCRYPTION_KEYS_FILE: cannot read"):
+        load_settings(environ={"SHAREHUB_ENCRYPTION_KEYS_FILE": str(tmp_path / "missing")})
+    keys.write_text("k1:short")
+    with pytest.raises(ConfigError, match="SHAREHUB_ENCRYPTION_KEYS_FILE: key k1"):
+        load_settings(environ={"SHAREHUB_ENCRYPTION_KEYS_FILE": str(keys)})
+    with pytest.raises(ConfigError, match="SHAREHUB_BLIND_INDEX_KEY"):
+        load_settings(environ={"SHAREHUB_BLIND_INDEX_KEY": "dG9vLXNob3J0"})

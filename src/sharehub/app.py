@@ -15,13 +15,14 @@ from sharehub.access.policy import AccessPolicy
 from sharehub.agencies.controllers import AgencyController, list_agency_types
 from sharehub.audit.events import AuditSink, LogSink
 from sharehub.config import Settings, load_settings
-from sharehub.crypto import FieldCipher
+from sharehub.crypto import BlindIndex, FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
 from sharehub.db.schema import check_schema_current
 from sharehub.disclosure.controllers import disclosure_check
 from sharehub.identity import controllers as identity
 from sharehub.identity.authentication import authentication
 from sharehub.identity.provider_client import ProviderClient
+from sharehub.privacy.controllers import OverrideReviewController, SubjectController
 from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
@@ -39,6 +40,8 @@ ROUTE_HANDLERS = [
     disclosure_check,
     *identity.ROUTES,
     ProtocolController,
+    SubjectController,
+    OverrideReviewController,
 ]
 
 
@@ -53,6 +56,7 @@ def create_app(
             "engine": engine,
             "session_factory": create_session_factory(engine),
             "cipher": FieldCipher(settings.field_keys),
+            "blind_index": BlindIndex(settings.index_key),
             "audit_events": audit_events or LogSink(),
             # Loaded and self-tested now: a policy that might fail open stops startup.
             "access_policy": AccessPolicy(settings.policies_dir),

@@ -73,7 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     keys = commands.add_parser("keys", help="encryption keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="KEYS_COMMAND")
-    key_commands.add_parser("new", help="print a new key for SHAREHUB_ENCRYPTION_KEYS")
+    key_commands.add_parser(
+        "new", help="print a new key (SHAREHUB_ENCRYPTION_KEYS or SHAREHUB_BLIND_INDEX_KEY)"
+    )
+    rotate = key_commands.add_parser(
+        "rotate",
+        help="re-encrypt every sealed field under the first key (resumable; docs/privacy.md)",
+    )
+    rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
 
     commands.add_parser("version", help="print the version")
     return parser
@@ -103,6 +110,38 @@ async def _revision(settings: Settings, message: str) -> None:
         say(f"wrote {await new_revision(engine, message)}")
     finally:
         await engine.dispose()
+
+
+async def _rotate(settings: Settings, batch_size: int) -> int:
+    from sharehub.crypto import FieldCipher
+    from sharehub.rotation import Progress, rotate
+
+    if batch_size < 1:
+        raise ConfigError("--batch-size must be at least 1")
+    cipher = FieldCipher(settings.field_keys)
+
+    def report(progress: Progress) -> None:
+        say(f"{progress.column}: {progress.done}/{progress.total} re-encrypted")
+
+    engine = create_engine(settings.database_url)
+    try:
+        await check_schema_current(engine)
+        say(f"re-encrypting under key {cipher.active_key_id}...")
+        outcome = await rotate(engine, cipher, batch_size=batch_size, report=report)
+    finally:
+        await engine.dispose()
+    failed = sum(p.failed for p in outcome)
+    for progress in outcome:
+        if progress.total:
+            say(f"{progress.column}: {progress.done} of {progress.total} done")
+    if failed:
+        say(
+            f"{failed} value(s) could not be decrypted with any configured key and were left "
+            "as they are: check SHAREHUB_ENCRYPTION_KEYS still lists every old key"
+        )
+        return 1
+    say(f"every sealed field is under key {cipher.active_key_id}")
+    return 0
 
 
 async def _import_providers(settings: Settings, path: str) -> None:
@@ -183,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "gateways":
         return _gateways(args)
-    if args.command == "keys":
+    if args.command == "keys" and args.keys_command == "new":
         from sharehub.crypto import new_key
 
         # Key ids name the day the key was made, so rotations sort by age.
@@ -203,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_upgrade(settings))
         elif args.command == "db" and args.db_command == "revision":
             asyncio.run(_revision(settings, args.message))
+        elif args.command == "keys":
+            return asyncio.run(_rotate(settings, args.batch_size))
         elif args.command == "providers":
             asyncio.run(_import_providers(settings, args.file))
         elif args.command == "serve":

@@ -16,7 +16,12 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from sharehub.crypto import derive_development_keys, parse_keys
+from sharehub.crypto import (
+    derive_development_index_key,
+    derive_development_keys,
+    parse_index_key,
+    parse_keys,
+)
 
 ENV_PREFIX = "SHAREHUB_"
 # Variables under the prefix that are not settings of the running hub.
@@ -52,6 +57,13 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     api_audience: str | None = None
     # "kid:base64,kid2:base64": AES-256 keys for encrypted fields; the first encrypts.
     encryption_keys: str | None = None
+    # The same list read from a file, for keys a secrets manager or KMS agent
+    # writes to a memory-backed volume (docs/privacy.md, "Keys").
+    encryption_keys_file: str | None = None
+    # base64 256-bit key for the blind index: exact-match lookup of identity
+    # fields without decrypting. Kept apart from the encryption keys so that
+    # rotating those leaves every index entry valid.
+    blind_index_key: str | None = None
     # Sessions: defaults fit a shared office PC (locks after a short idle spell,
     # never outlives a working day).
     session_idle_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 20
@@ -73,17 +85,42 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             raise ConfigError("SHAREHUB_PUBLIC_URL: must start with http:// or https://")
         if self.api_audience is None:
             self.api_audience = self.public_url
-        if self.encryption_keys is not None:
+        if self.encryption_keys is not None and self.encryption_keys_file is not None:
+            raise ConfigError(
+                "SHAREHUB_ENCRYPTION_KEYS_FILE: set the keys or the keys file, not both"
+            )
+        self.field_keys  # noqa: B018 (parses the keys, so a bad one stops start-up)
+        if self.blind_index_key is not None:
             try:
-                parse_keys(self.encryption_keys)
+                parse_index_key(self.blind_index_key)
             except ValueError as exc:
-                raise ConfigError(f"SHAREHUB_ENCRYPTION_KEYS: {exc}") from None
+                raise ConfigError(f"SHAREHUB_BLIND_INDEX_KEY: {exc}") from None
 
     @property
     def field_keys(self) -> dict[str, bytes]:
-        if self.encryption_keys is None:
+        if self.encryption_keys_file is not None:
+            try:
+                spec = Path(self.encryption_keys_file).read_text(encoding="utf-8")
+            except OSError:
+                raise ConfigError(
+                    f"SHAREHUB_ENCRYPTION_KEYS_FILE: cannot read {self.encryption_keys_file}"
+                ) from None
+            # One key per line, or the same comma-separated list.
+            name = "SHAREHUB_ENCRYPTION_KEYS_FILE"
+        elif self.encryption_keys is not None:
+            name, spec = "SHAREHUB_ENCRYPTION_KEYS", self.encryption_keys
+        else:
             return derive_development_keys(self.secret_key)
-        return parse_keys(self.encryption_keys)
+        try:
+            return parse_keys(spec.replace("\n", ","))
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
+
+    @property
+    def index_key(self) -> bytes:
+        if self.blind_index_key is None:
+            return derive_development_index_key(self.secret_key)
+        return parse_index_key(self.blind_index_key)
 
     @property
     def cookies_secure(self) -> bool:
@@ -124,7 +161,11 @@ def _production_problems(settings: Settings) -> list[str]:
         )
     if settings.is_sqlite:
         problems.append("SHAREHUB_DATABASE_URL must point at PostgreSQL in production")
-    if settings.encryption_keys is None:
+    if settings.blind_index_key is None:
+        problems.append(
+            "SHAREHUB_BLIND_INDEX_KEY must be set (generate one with `sharehub keys new`)"
+        )
+    if settings.encryption_keys is None and settings.encryption_keys_file is None:
         problems.append(
             "SHAREHUB_ENCRYPTION_KEYS must be set (generate one with `sharehub keys new`)"
         )

@@ -10,6 +10,8 @@ decrypt instead of silently moving someone's data.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import re
 
@@ -59,6 +61,29 @@ def derive_development_keys(secret_key: str) -> dict[str, bytes]:
     return {"dev": hkdf.derive(secret_key.encode())}
 
 
+def parse_index_key(encoded: str) -> bytes:
+    """base64, optionally with a ``kid:`` prefix as ``sharehub keys new`` prints it."""
+    encoded = encoded.strip().rpartition(":")[2]
+    try:
+        key = _unb64(encoded.strip().replace("+", "-").replace("/", "_").rstrip("="))
+    except ValueError:
+        raise ValueError("not base64") from None
+    if len(key) != 32:
+        raise ValueError("must be 32 bytes (256 bits)")
+    return key
+
+
+def derive_development_index_key(secret_key: str) -> bytes:
+    """The blind index key for development and demo only, derived from the secret key."""
+    hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"sharehub blind index")
+    return hkdf.derive(secret_key.encode())
+
+
+def place(table: str, field: str, row_id: object) -> str:
+    """The associated data that binds a ciphertext to its table, field and row."""
+    return f"{table}.{field}.{row_id}"
+
+
 def new_key() -> str:
     """A fresh random key, base64, for SHAREHUB_ENCRYPTION_KEYS."""
     return base64.b64encode(os.urandom(32)).decode()
@@ -76,6 +101,14 @@ class FieldCipher:
         sealed = self._keys[self.active_key_id].encrypt(nonce, plaintext.encode(), context.encode())
         return f"{_FORMAT}.{self.active_key_id}.{_b64(nonce + sealed)}"
 
+    def under_active_key(self, token: str) -> bool:
+        return token.startswith(f"{_FORMAT}.{self.active_key_id}.")
+
+    @property
+    def active_prefix(self) -> str:
+        """What every ciphertext under the active key starts with (for finding the others)."""
+        return f"{_FORMAT}.{self.active_key_id}."
+
     def decrypt(self, token: str, *, context: str) -> str:
         try:
             version, kid, body = token.split(".", 2)
@@ -86,3 +119,18 @@ class FieldCipher:
             return aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
         except (ValueError, KeyError, InvalidTag):
             raise DecryptionFailed("value cannot be decrypted here") from None
+
+
+class BlindIndex:
+    """HMAC-SHA256 digests of normalised values, for exact-match lookup without
+    decrypting. The field name is part of the message, so one value gives
+    different digests in different fields."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 32:
+            raise ValueError("the blind index key must be 32 bytes")
+        self._key = key
+
+    def digest(self, field: str, normalised: str) -> str:
+        message = f"{field}\x00{normalised}".encode()
+        return _b64(hmac.new(self._key, message, hashlib.sha256).digest())

@@ -51,5 +51,14 @@ class BadRequest(DomainError):
     """The request is malformed in a way the type checks could not catch."""
 
 
+class Unprocessable(DomainError):
+    """Well formed, but values break a rule (a postcode, a check digit, a date
+    in the future). Names every field at fault, never the value."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {r}" for f, r in errors), field=errors[0][0])
+        self.errors = errors
+
+
 class UpstreamUnavailable(DomainError):
     """A service we depend on (an identity provider) is down or answered nonsense."""

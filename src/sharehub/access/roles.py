@@ -21,6 +21,7 @@ class Role(enum.StrEnum):
     MAPPA_CHAIR = "mappa_chair"
     ASB_CASE_REVIEW_COORDINATOR = "asb_case_review_coordinator"
     ASB_CASE_REVIEW_PANEL_MEMBER = "asb_case_review_panel_member"
+    SAFEGUARDING_LEAD = "safeguarding_lead"
     DATA_PROTECTION_OFFICER = "data_protection_officer"
     INFORMATION_GOVERNANCE_LEAD = "information_governance_lead"
     OBSERVER = "observer"

@@ -1,6 +1,7 @@
 """Audit events, handed to whoever records them.
 
-Sign-in and access events now; disclosure checks from the lawful-basis engine.
+Sign-in and access events; disclosure checks from the lawful-basis engine;
+disclosures, consent events and safeguarding overrides from the privacy gate.
 The tamper-evident ledger will record these; until it lands they go to the
 ``sharehub.audit`` log. Events carry ids, codes and reasons, never names,
 e-mail addresses, tokens or other personal data.
@@ -25,6 +26,13 @@ AuditEventKind = Literal[
     "access_denied",
     "disclosure_checked",
     "protocol_changed",
+    "disclosure",
+    "consent_recorded",
+    "consent_withdrawn",
+    "sharing_decision_recorded",
+    "sharing_decision_revoked",
+    "safeguarding_override",
+    "override_reviewed",
 ]
 
 
@@ -36,6 +44,8 @@ class AuditEvent(msgspec.Struct, frozen=True, kw_only=True):
     provider_id: uuid.UUID | None = None
     # For role changes: whose role, which role, and who changed it (user_id).
     subject_user_id: uuid.UUID | None = None
+    # A data subject, by internal id only (consent, disclosure, override).
+    subject_id: uuid.UUID | None = None
     role: str | None = None
     reason: str | None = None
     # Codes and ids only (e.g. a lawful-basis decision's outcome and gateway).

@@ -9,6 +9,15 @@ from sharehub.identity.models import (  # noqa: F401
     User,
     UserSession,
 )
+from sharehub.privacy.models import (  # noqa: F401
+    Consent,
+    ConsentWithdrawal,
+    Disclosure,
+    SafeguardingOverride,
+    SharingDecision,
+    Subject,
+    SubjectIndexEntry,
+)
 from sharehub.protocols.models import (  # noqa: F401
     Protocol,
     ProtocolParty,

@@ -24,7 +24,7 @@ from sharehub.access.models import RoleAssignment
 from sharehub.access.roles import HUB_WIDE_ROLES, Role
 from sharehub.access.service import bump_access_version
 from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.crypto import FieldCipher
+from sharehub.crypto import FieldCipher, place
 from sharehub.identity import sessions
 from sharehub.identity.models import IdentityProvider, User, UserSession
 from sharehub.identity.provider_client import (
@@ -58,7 +58,7 @@ def redirect_uri(public_url: str, provider: IdentityProvider) -> str:
 
 
 def secret_context(provider_id: uuid.UUID) -> str:
-    return f"identity_providers.client_secret.{provider_id}"
+    return place("identity_providers", "client_secret", provider_id)
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:

@@ -21,6 +21,7 @@ class IdentityProvider(SharedRecord):
     """
 
     __tablename__ = "identity_providers"
+    __encrypted__ = ("client_secret",)
 
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))

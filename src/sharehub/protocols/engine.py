@@ -43,10 +43,17 @@ ICO_CODE = "ICO Data Sharing Code of Practice (DPA 2018 s121), 'Data sharing agr
 
 
 class SubjectRole(enum.StrEnum):
+    """A subject's role in a case or referral. Which roles have their identity
+    protected is data: ``identity_protection`` in gateways.toml."""
+
     COMPLAINANT = "complainant"
     VICTIM = "victim"
     WITNESS = "witness"
-    PERPETRATOR = "perpetrator"
+    CHILD = "child"
+    HOUSEHOLD_MEMBER = "household_member"
+    APPLICANT = "applicant"
+    REPRESENTATIVE = "representative"
+    PERPETRATOR = "perpetrator"  # alleged perpetrator
     OFFENDER = "offender"
     OTHER = "other"
 
@@ -56,6 +63,15 @@ class ConsentState(enum.StrEnum):
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
     NOT_SOUGHT = "not_sought"
+
+
+class IdentityRelease(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A recorded reason to show a protected identity without consent: a
+    sharing decision, or a person's safeguarding override."""
+
+    kind: Literal["sharing_decision", "safeguarding_override"]
+    reference: uuid.UUID
+    citation: str = "Data Protection Act 2018 Sch 1 para 18"
 
 
 class AgencyRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -76,6 +92,9 @@ class DisclosureRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
     # Consent cannot be given, cannot reasonably be obtained, or seeking it
     # would prejudice the protection (DPA 2018 Sch 1 para 18(2)).
     consent_would_prejudice: bool = False
+    # A recorded sharing decision or safeguarding override covering this
+    # recipient, purpose and subject.
+    identity_release: IdentityRelease | None = None
     on: date
 
 
@@ -113,6 +132,9 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
     conditions: tuple[str, ...] = ()
     reasons: tuple[Reason, ...] = ()
     rules_version: str = ""
+    # Permitted only once a person confirms and records it (a safeguarding
+    # decision): the gate withholds these until then.
+    awaiting_confirmation: tuple[DataCategory, ...] = ()
 
     @property
     def citations(self) -> set[str]:
@@ -402,7 +424,13 @@ def _category_verdict(
         and facts.request.subject_role in protection.subject_roles
     ):
         consented = _consent_covers(facts)
-        if not consented.met:
+        release = facts.request.identity_release
+        if not consented.met and release is not None:
+            conditions.append(
+                f"{category.value}: shown without consent under a recorded "
+                f"{release.kind.replace('_', ' ')} ({release.reference})"
+            )
+        elif not consented.met:
             override = _all_met(["risk_of_serious_harm", "consent_not_available"], facts)
             if all(c.met for c in override):
                 review = True
@@ -498,12 +526,14 @@ def decide(
 
     facts = Facts(request, rules, gateway)
     allowed = {terms.category: terms for terms in purpose_terms.categories}
-    permitted, withheld = [], []
+    permitted, withheld, awaiting = [], [], []
     for category in dict.fromkeys(request.categories):
         granted, refused, needs_review, notes = _category_verdict(
             facts, allowed.get(category), category
         )
         review = review or needs_review
+        if needs_review:
+            awaiting.append(category)
         conditions += notes
         if granted:
             permitted.append(granted)
@@ -525,4 +555,5 @@ def decide(
         conditions=tuple(conditions),
         reasons=tuple(reasons),
         rules_version=rules.version,
+        awaiting_confirmation=tuple(awaiting),
     )

@@ -101,9 +101,14 @@ def render_rules_markdown(rules: GatewayRules) -> str:
         "",
         "### Whose identity is withheld by default",
         "",
-        f"The identity and contact details of a {', '.join(protection.subject_roles)} are "
-        "withheld unless consent covering the recipient is recorded, or a safeguarding "
-        f"override applies and a person confirms it ({protection.citation}).",
+        (
+            "The identity and contact details of a "
+            f"{', '.join(r.replace('_', ' ') for r in protection.subject_roles)} are withheld "
+            "unless consent covering the recipient is recorded, a recorded sharing decision "
+            "covers the recipient and purpose, or a person with the permission records a "
+            f"time-limited safeguarding override ({protection.citation}). The disclosure gate "
+            "applies this to every view and to free text (docs/privacy.md)."
+        ),
         "",
         END,
     ]

@@ -25,6 +25,7 @@ from sharehub.errors import (
     DomainError,
     NotFound,
     StaleVersion,
+    Unprocessable,
     UpstreamUnavailable,
     VersionRequired,
 )
@@ -62,6 +63,7 @@ _BY_STATUS = {
     412: ("stale-version", "Changed since you read it"),
     413: ("too-large", "Request too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("invalid-value", "A value breaks a rule"),
     428: ("version-required", "Version required"),
     429: ("too-many-requests", "Too many requests"),
     500: ("internal-error", "Internal error"),
@@ -75,6 +77,7 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     StaleVersion: 412,
     VersionRequired: 428,
     BadRequest: 400,
+    Unprocessable: 422,
     UpstreamUnavailable: 502,
 }
 
@@ -146,7 +149,10 @@ def on_http_error(request: Request, exc: HTTPException) -> Response[ProblemDetai
 
 def on_domain_error(request: Request, exc: DomainError) -> Response[ProblemDetails]:
     status = next((code for kind, code in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
-    errors = [FieldError(field=exc.field, reason=exc.detail)] if exc.field else None
+    if isinstance(exc, Unprocessable):
+        errors = [FieldError(field=f, reason=r) for f, r in exc.errors]
+    else:
+        errors = [FieldError(field=exc.field, reason=exc.detail)] if exc.field else None
     return problem(status, exc.detail, errors=errors, path=request.url.path)
 
 
@@ -176,6 +182,7 @@ _DESCRIPTIONS = {
     404: "No such record",
     409: "Conflicts with the current state; `detail` says why",
     412: "The record changed since you read it (stale If-Match)",
+    422: "A value breaks a rule (a postcode, a check digit); `errors` names each field",
     428: "If-Match is required to change a shared record",
 }
 

@@ -1,0 +1,394 @@
+"""The disclosure gate: the one place that builds a view of subjects for a viewer.
+
+Given the viewer (person and agency), the purpose, the subjects in a record
+with their roles in it, and the record's free text, the gate
+
+1. asks the lawful-basis engine, per subject and per category of identity
+   data, with the consent, sharing decisions and safeguarding overrides on
+   record, whether the viewer's agency may see it;
+2. has the redactor build the view: each identity field shown or withheld,
+   a stable pseudonym per subject, identifiers in free text replaced;
+3. records one disclosure per subject (what was shown and withheld, and why)
+   and hands each to the audit, in the transaction of the read.
+
+The holding agency's own staff see everything and nothing is recorded as a
+disclosure, since nothing leaves the agency.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.agencies.models import Agency
+from sharehub.agencies.types import AgencyType
+from sharehub.audit.events import AuditEvent, AuditSink
+from sharehub.crypto import FieldCipher
+from sharehub.db.base import new_id
+from sharehub.privacy.consent import covering, live_consents
+from sharehub.privacy.decisions import decision_covers, live_releases
+from sharehub.privacy.identity import IDENTITY_FIELDS, Identity, unseal
+from sharehub.privacy.models import Consent, Disclosure, Subject
+from sharehub.privacy.redaction import (
+    PersonView,
+    Redactor,
+    SubjectInView,
+    person_view,
+    pseudonyms,
+)
+from sharehub.protocols.engine import (
+    AgencyRef,
+    ConsentState,
+    Decision,
+    DisclosureRequest,
+    IdentityRelease,
+    SubjectRole,
+    decide,
+    status_on,
+)
+from sharehub.protocols.gateways import GatewayRules
+from sharehub.protocols.service import terms_in_force
+from sharehub.protocols.terms import DataCategory, ProtocolStatus, ProtocolTerms, Purpose
+
+IN_FORCE = (ProtocolStatus.ACTIVE, ProtocolStatus.REVIEW_DUE)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    agency_id: uuid.UUID
+    user_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class SubjectInRecord:
+    subject: Subject
+    role: SubjectRole
+
+
+@dataclass
+class SubjectPlan:
+    """What one subject's view will show this viewer, and why."""
+
+    subject_id: uuid.UUID
+    holding_agency_id: uuid.UUID
+    role: SubjectRole
+    identity: Identity
+    shown: frozenset[str]
+    basis: str
+    basis_ids: list[str]
+    consent: ConsentState
+    covering_consents: list[uuid.UUID]
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    covered_categories: list[DataCategory] = field(default_factory=list)
+
+    @property
+    def own_agency(self) -> bool:
+        return self.basis == "holding"
+
+
+class GatedView(msgspec.Struct, kw_only=True):
+    people: list[PersonView]
+    texts: dict[str, str | None]
+    # One per subject disclosed to another agency (empty for the holding agency).
+    disclosure_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the gate reads once per view."""
+
+    terms: Sequence[ProtocolTerms]
+    parties: Mapping[uuid.UUID, frozenset[uuid.UUID]]
+    agency_types: Mapping[uuid.UUID, AgencyType]
+
+
+async def _context(db: AsyncSession, agency_ids: set[uuid.UUID], today: date) -> Context:
+    terms = await terms_in_force(db, today)
+    parties = {
+        t.protocol_id: frozenset(p.agency_id for p in t.parties)
+        for t in terms
+        if status_on(t, today) in IN_FORCE
+    }
+    rows = await db.execute(select(Agency.id, Agency.agency_type).where(Agency.id.in_(agency_ids)))
+    return Context(terms, parties, {i: AgencyType(t) for i, t in rows})
+
+
+def _consent_state(
+    consents: Sequence[Consent], covered: Sequence[Consent], lapsed: bool
+) -> ConsentState:
+    if covered or consents:
+        return ConsentState.GIVEN
+    return ConsentState.WITHDRAWN if lapsed else ConsentState.NOT_SOUGHT
+
+
+async def plan(
+    db: AsyncSession,
+    *,
+    viewer: Viewer,
+    purpose: Purpose,
+    subjects: Sequence[SubjectInRecord],
+    cipher: FieldCipher,
+    rules: GatewayRules,
+    now: datetime,
+    today: date,
+) -> list[SubjectPlan]:
+    """Decide, per subject, which identity fields this viewer may see."""
+    ids = [s.subject.id for s in subjects]
+    others = [s for s in subjects if s.subject.holding_agency_id != viewer.agency_id]
+    plans: dict[uuid.UUID, SubjectPlan] = {}
+    for entry in subjects:
+        if entry.subject.holding_agency_id == viewer.agency_id:
+            plans[entry.subject.id] = SubjectPlan(
+                entry.subject.id,
+                entry.subject.holding_agency_id,
+                entry.role,
+                unseal(entry.subject, cipher),
+                frozenset(IDENTITY_FIELDS),
+                "holding",
+                [],
+                ConsentState.NOT_SOUGHT,
+                [],
+            )
+    if others:
+        context = await _context(
+            db, {viewer.agency_id} | {s.subject.holding_agency_id for s in others}, today
+        )
+        consents, lapsed = await live_consents(db, ids, now)
+        decisions, overrides = await live_releases(
+            db, ids, user_id=viewer.user_id, purpose=purpose, now=now
+        )
+        cache: dict[DisclosureRequest, Decision] = {}
+        for entry in others:
+            plans[entry.subject.id] = _plan_one(
+                entry,
+                viewer=viewer,
+                purpose=purpose,
+                context=context,
+                consents=consents.get(entry.subject.id, []),
+                lapsed=entry.subject.id in lapsed,
+                decisions=decisions.get(entry.subject.id, []),
+                override=overrides.get(entry.subject.id),
+                identity=unseal(entry.subject, cipher),
+                rules=rules,
+                today=today,
+                cache=cache,
+            )
+    return [plans[i] for i in dict.fromkeys(ids)]
+
+
+def _plan_one(
+    entry: SubjectInRecord,
+    *,
+    viewer: Viewer,
+    purpose: Purpose,
+    context: Context,
+    consents: Sequence[Consent],
+    lapsed: bool,
+    decisions: Sequence,  # type: ignore[type-arg]
+    override,  # type: ignore[no-untyped-def]
+    identity: Identity,
+    rules: GatewayRules,
+    today: date,
+    cache: dict[DisclosureRequest, Decision],
+) -> SubjectPlan:
+    subject = entry.subject
+    holder, viewer_type = subject.holding_agency_id, context.agency_types.get(viewer.agency_id)
+    shown: set[str] = set()
+    basis_ids: dict[str, None] = {}
+    bases: set[str] = set()
+    made: dict[str, Decision] = {}
+    all_covering: dict[uuid.UUID, None] = {}
+    covered_categories: list[DataCategory] = []
+    state = ConsentState.NOT_SOUGHT
+    for category in dict.fromkeys(IDENTITY_FIELDS.values()):
+        covered = covering(
+            consents,
+            agency_id=viewer.agency_id,
+            purpose=purpose,
+            category=category,
+            protocol_parties=context.parties,
+        )
+        all_covering.update(dict.fromkeys(c.id for c in covered))
+        if covered:
+            covered_categories.append(category)
+        state = _consent_state(consents, covered, lapsed)
+        release = None
+        if override is not None:
+            release = IdentityRelease(kind="safeguarding_override", reference=override.id)
+        else:
+            decision = next(
+                (
+                    d
+                    for d in decisions
+                    if decision_covers(
+                        d,
+                        agency_id=viewer.agency_id,
+                        purpose=purpose,
+                        category=category,
+                        protocol_parties=context.parties,
+                    )
+                ),
+                None,
+            )
+            if decision is not None:
+                release = IdentityRelease(kind="sharing_decision", reference=decision.id)
+        if viewer_type is None or holder not in context.agency_types:
+            continue
+        request = DisclosureRequest(
+            discloser=AgencyRef(holder, context.agency_types[holder]),
+            recipient=AgencyRef(viewer.agency_id, viewer_type),
+            purpose=purpose,
+            categories=(category,),
+            subject_role=entry.role,
+            consent=state,
+            consent_covers_recipient=bool(covered),
+            identity_release=release,
+            on=today,
+        )
+        if request not in cache:
+            cache[request] = decide(request, context.terms, rules)
+        verdict = cache[request]
+        made[category.value] = verdict
+        permitted = {p.category for p in verdict.permitted} - set(verdict.awaiting_confirmation)
+        if category not in permitted:
+            continue
+        if category is not DataCategory.IDENTITY and "name" not in shown:
+            # Contact details identify a person as surely as a name (an
+            # e-mail address often is one): never shown without identity.
+            continue
+        shown |= {f for f, c in IDENTITY_FIELDS.items() if c is category}
+        protected = entry.role.value in rules.identity_protection.subject_roles
+        if not protected:
+            bases.add("protocol")
+        elif covered:
+            bases.add("consent")
+            basis_ids.update(dict.fromkeys(str(c.id) for c in covered))
+        elif release is not None:
+            bases.add(release.kind)
+            basis_ids[str(release.reference)] = None
+    basis = "none" if not bases else "+".join(sorted(bases))
+    return SubjectPlan(
+        subject.id,
+        holder,
+        entry.role,
+        identity,
+        frozenset(shown),
+        basis,
+        list(basis_ids),
+        state,
+        list(all_covering),
+        made,
+        covered_categories,
+    )
+
+
+def render(
+    plans: Sequence[SubjectPlan],
+    texts: Mapping[str, str | None],
+    subjects_kind: Mapping[uuid.UUID, str],
+) -> tuple[list[PersonView], dict[str, str | None]]:
+    """Plain: the people and the redacted texts for the planned view."""
+    names = pseudonyms([(p.subject_id, p.role) for p in plans])
+    in_view = [
+        SubjectInView(
+            subject_id=p.subject_id,
+            role=p.role,
+            kind=subjects_kind[p.subject_id],
+            identity=p.identity,
+            shown=p.shown,
+        )
+        for p in plans
+    ]
+    people = [person_view(s, names[s.subject_id]) for s in in_view]
+    if all(p.own_agency for p in plans):
+        return people, dict(texts)
+    redactor = Redactor(in_view, names)
+    return people, {key: redactor.text(value) for key, value in texts.items()}
+
+
+async def disclose(
+    db: AsyncSession,
+    *,
+    viewer: Viewer,
+    purpose: Purpose,
+    subjects: Sequence[SubjectInRecord],
+    texts: Mapping[str, str | None] | None = None,
+    context_kind: str,
+    context_id: uuid.UUID | None,
+    cipher: FieldCipher,
+    rules: GatewayRules,
+    audit: AuditSink,
+    now: datetime,
+    today: date,
+) -> GatedView:
+    """Build the view and record every disclosure in it, in the caller's transaction."""
+    plans = await plan(
+        db,
+        viewer=viewer,
+        purpose=purpose,
+        subjects=subjects,
+        cipher=cipher,
+        rules=rules,
+        now=now,
+        today=today,
+    )
+    people, redacted = render(plans, texts or {}, {s.subject.id: s.subject.kind for s in subjects})
+    view = GatedView(people=people, texts=redacted)
+    for person, planned in zip(people, plans, strict=True):
+        if planned.own_agency:
+            continue
+        disclosure = Disclosure(
+            id=new_id(),
+            subject_id=planned.subject_id,
+            holding_agency_id=planned.holding_agency_id,
+            viewer_agency_id=viewer.agency_id,
+            user_id=viewer.user_id,
+            purpose=purpose.value,
+            context_kind=context_kind,
+            context_id=context_id,
+            shown=person.shown,
+            withheld=person.withheld,
+            basis=planned.basis,
+            basis_ids=planned.basis_ids,
+            decision={k: msgspec.to_builtins(d) for k, d in planned.decisions.items()},
+            created_at=now,
+        )
+        db.add(disclosure)
+        view.disclosure_ids.append(disclosure.id)
+        await audit.record(
+            AuditEvent(
+                kind="disclosure",
+                at=now,
+                user_id=viewer.user_id,
+                agency_id=viewer.agency_id,
+                subject_id=planned.subject_id,
+                reason=planned.basis,
+                details={
+                    "disclosure_id": str(disclosure.id),
+                    "holding_agency_id": str(planned.holding_agency_id),
+                    "purpose": purpose.value,
+                    "context_kind": context_kind,
+                    "context_id": str(context_id) if context_id else None,
+                    "shown": person.shown,
+                    "withheld": person.withheld,
+                    "basis_ids": planned.basis_ids,
+                },
+            )
+        )
+    await db.flush()
+    return view
+
+
+def lawful_route_exists(plans: Sequence[SubjectPlan]) -> bool:
+    """Whether a protocol in force connects the viewer's agency with the holder
+    for the purpose (whatever it then allows): without one, another agency
+    is told the subject does not exist."""
+    return all(
+        p.own_agency or any(d.protocol_id is not None for d in p.decisions.values()) for p in plans
+    )

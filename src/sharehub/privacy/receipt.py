@@ -1,0 +1,97 @@
+"""A consent receipt the subject can be given, printed or kept.
+
+Fields follow the Kantara Initiative Consent Receipt Specification v1.1 (the
+basis of ISO/IEC 27560): receipt id and timestamp, jurisdiction, the
+controller and its contact, the person, collection method, purposes, data
+categories, who it is shared with, expiry, and how to withdraw. Every value is
+escaped; the page needs nothing from outside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from html import escape
+
+from sharehub.privacy.schemas import ConsentView
+from sharehub.protocols.document import (
+    CATEGORY_LABELS,
+    CONTENT_SECURITY_POLICY,
+    PURPOSE_LABELS,
+    STYLE,
+)
+
+__all__ = ["CONTENT_SECURITY_POLICY", "render_receipt"]
+
+# It names a person: OFFICIAL-SENSITIVE under the Government Security Classifications.
+MARKING = "OFFICIAL-SENSITIVE"
+SPECIFICATION = "Kantara Consent Receipt v1.1 (ISO/IEC 27560)"
+JURISDICTION = "England and Wales: UK GDPR and the Data Protection Act 2018"
+METHOD_LABELS = {
+    "written": "In writing",
+    "verbal": "Verbally, recorded by the member of staff",
+    "online": "Online",
+    "representative": "By a representative on the person's behalf",
+}
+
+
+def _e(value: object) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value.day} {value:%B %Y %H:%M} UTC" if value else "No expiry date"
+
+
+def render_receipt(
+    consent: ConsentView,
+    *,
+    person: str,
+    controller: str,
+    controller_contact: str,
+    agency_names: Mapping[str, str],
+    protocol_titles: Mapping[str, str],
+    issued_at: datetime,
+) -> str:
+    recipients = [agency_names.get(str(a), str(a)) for a in consent.recipients.agencies]
+    recipients += [
+        f"Every agency that is party to “{protocol_titles.get(str(p), str(p))}”"
+        for p in consent.recipients.protocols
+    ]
+    rows = [
+        ("Receipt", str(consent.id)),
+        ("Specification", SPECIFICATION),
+        ("Jurisdiction", JURISDICTION),
+        ("Consent given", _when(consent.given_at)),
+        ("How it was given", METHOD_LABELS[consent.how_given]),
+        ("Person", person),
+        ("Organisation holding the information (controller)", controller),
+        ("Contact about this consent", controller_contact),
+        ("Purposes", "; ".join(PURPOSE_LABELS[p] for p in consent.purposes)),
+        ("Information covered", "; ".join(CATEGORY_LABELS[c] for c in consent.categories)),
+        ("Shared with", "; ".join(recipients)),
+        ("Expires", _when(consent.expires_at)),
+        ("Status", consent.status.replace("_", " ")),
+    ]
+    if consent.representative:
+        rep = consent.representative
+        rows.insert(5, ("Given by", f"{rep.name} ({rep.relationship}; {rep.authority})"))
+    if consent.withdrawal:
+        rows.append(("Withdrawn", _when(consent.withdrawal.withdrawn_at)))
+    table = "".join(f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in rows)
+    return (
+        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
+        f"<title>Consent receipt {_e(consent.id)}</title><style>{STYLE}</style></head><body>"
+        f'<p class="marking">{MARKING}</p>'
+        "<h1>Your consent to share information</h1>"
+        f"<table><tbody>{table}</tbody></table>"
+        "<h2>Changing your mind</h2>"
+        f"<p>You can withdraw this consent at any time by telling {_e(controller)}. "
+        "It stops further sharing from the moment it is recorded; information already "
+        "shared under it is not recalled. Withdrawing does not affect any service you "
+        "receive.</p>"
+        "<p>Your information may still be shared without consent where the law allows, "
+        "for example to protect someone from serious harm; you would normally be told.</p>"
+        f"<p><small>Issued {_e(_when(issued_at))}.</small></p>"
+        f'<p class="marking">{MARKING}</p></body></html>'
+    )

@@ -1,0 +1,264 @@
+"""Subjects: recorded, corrected and looked up by the agency that holds them.
+
+Identity is validated against UK rules, sealed field by field, and indexed by
+HMAC digests. Only the holding agency reads a subject here; every other
+agency's view is built by the disclosure gate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+import msgspec
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.crypto import BlindIndex, FieldCipher
+from sharehub.db.base import new_id
+from sharehub.db.changes import check_version, write_changes
+from sharehub.errors import BadRequest, Conflict, NotFound, Unprocessable
+from sharehub.identity.principal import Principal
+from sharehub.privacy import identifiers
+from sharehub.privacy.identity import IDENTITY_FIELDS, Identity, index_digests, seal, unseal
+from sharehub.privacy.models import Subject, SubjectIndexEntry
+from sharehub.privacy.redaction import SubjectInView, person_view, pseudonyms
+from sharehub.privacy.schemas import (
+    IdentityIn,
+    SubjectCreate,
+    SubjectSearch,
+    SubjectUpdate,
+    SubjectView,
+)
+from sharehub.protocols.engine import SubjectRole
+
+KIND = "subject"
+ALL_FIELDS = frozenset(IDENTITY_FIELDS)
+
+
+def validate_identity(data: IdentityIn, today: date, prefix: str = "identity") -> Identity:
+    """Check every identifier; one 422 naming each field at fault."""
+    errors: list[tuple[str, str]] = []
+    values: dict[str, object] = {
+        "name": " ".join(data.name.split()),
+        "aliases": tuple(" ".join(a.split()) for a in data.aliases),
+        "address": tuple(" ".join(line.split()) for line in data.address),
+    }
+    checks = {
+        "postcode": identifiers.postcode,
+        "phone": identifiers.phone,
+        "email": identifiers.email,
+        "nhs_number": identifiers.nhs_number,
+        "ni_number": identifiers.ni_number,
+    }
+    for field, check in checks.items():
+        raw = getattr(data, field)
+        if raw is None:
+            continue
+        try:
+            values[field] = check(raw)
+        except ValueError as exc:
+            errors.append((f"{prefix}.{field}", str(exc)))
+    if data.date_of_birth is not None:
+        try:
+            values["date_of_birth"] = identifiers.date_of_birth(data.date_of_birth, today)
+        except ValueError as exc:
+            errors.append((f"{prefix}.date_of_birth", str(exc)))
+    if errors:
+        raise Unprocessable(errors)
+    return msgspec.convert(values, Identity)
+
+
+def holding_view(subject: Subject, identity: Identity) -> SubjectView:
+    """The holding agency's own view: everything, since nothing leaves the agency."""
+    role = SubjectRole(subject.role)
+    shown = SubjectInView(
+        subject_id=subject.id, role=role, kind=subject.kind, identity=identity, shown=ALL_FIELDS
+    )
+    return SubjectView(
+        id=subject.id,
+        version=subject.version,
+        holding_agency_id=subject.holding_agency_id,
+        kind=subject.kind,  # type: ignore[arg-type]
+        role=role,
+        person=person_view(shown, pseudonyms([(subject.id, role)])[subject.id]),
+        created_at=subject.created_at,
+    )
+
+
+async def _reindex(
+    db: AsyncSession, subject: Subject, identity: Identity, index: BlindIndex
+) -> None:
+    await db.execute(delete(SubjectIndexEntry).where(SubjectIndexEntry.subject_id == subject.id))
+    db.add_all(
+        SubjectIndexEntry(
+            subject_id=subject.id,
+            holding_agency_id=subject.holding_agency_id,
+            field=field,
+            digest=digest,
+        )
+        for field, digest in index_digests(identity, index)
+    )
+
+
+async def _matching(
+    db: AsyncSession,
+    agency_id: uuid.UUID,
+    wanted: Sequence[tuple[str, str]],
+    exclude: uuid.UUID | None = None,
+) -> list[uuid.UUID]:
+    """Subjects of this agency that match every (field, digest) given."""
+    if not wanted:
+        return []
+    query = (
+        select(SubjectIndexEntry.subject_id)
+        .where(SubjectIndexEntry.holding_agency_id == agency_id)
+        .where(
+            or_(
+                *(
+                    and_(SubjectIndexEntry.field == f, SubjectIndexEntry.digest == d)
+                    for f, d in wanted
+                )
+            )
+        )
+        .group_by(SubjectIndexEntry.subject_id)
+        .having(func.count(func.distinct(SubjectIndexEntry.field)) == len({f for f, _ in wanted}))
+    )
+    if exclude is not None:
+        query = query.where(SubjectIndexEntry.subject_id != exclude)
+    return list(await db.scalars(query.order_by(SubjectIndexEntry.subject_id)))
+
+
+async def possible_duplicates(
+    db: AsyncSession, subject: Subject, identity: Identity, index: BlindIndex
+) -> list[uuid.UUID]:
+    """Same NHS number, same NI number, or same name and date of birth."""
+    found: dict[uuid.UUID, None] = {}
+    rules: list[list[tuple[str, str]]] = []
+    if identity.nhs_number:
+        rules.append([("nhs_number", index.digest("nhs_number", identity.nhs_number))])
+    if identity.ni_number:
+        rules.append([("ni_number", index.digest("ni_number", identity.ni_number))])
+    if identity.date_of_birth:
+        rules.append(
+            [
+                ("name", index.digest("name", identifiers.name_key(identity.name))),
+                (
+                    "date_of_birth",
+                    index.digest("date_of_birth", identity.date_of_birth.isoformat()),
+                ),
+            ]
+        )
+    for rule in rules:
+        for match in await _matching(db, subject.holding_agency_id, rule, exclude=subject.id):
+            found[match] = None
+    return list(found)
+
+
+async def create_subject(
+    db: AsyncSession,
+    actor: Principal,
+    data: SubjectCreate,
+    cipher: FieldCipher,
+    index: BlindIndex,
+    today: date,
+) -> SubjectView:
+    identity = validate_identity(data.identity, today)
+    subject = Subject(
+        id=new_id(),
+        holding_agency_id=actor.agency_id,
+        kind=data.kind,
+        role=data.role.value,
+        recorded_by=actor.id if actor.kind == "user" else None,
+    )
+    seal(subject, identity, cipher)
+    db.add(subject)
+    await db.flush()
+    await _reindex(db, subject, identity, index)
+    await db.flush()
+    view = holding_view(subject, identity)
+    view.possible_duplicates = await possible_duplicates(db, subject, identity, index)
+    return view
+
+
+async def held_subject(db: AsyncSession, actor: Principal, subject_id: uuid.UUID) -> Subject:
+    """A subject the actor's agency holds; 404 for any other, so ids do not leak."""
+    subject = await db.get(Subject, subject_id)
+    if subject is None or subject.holding_agency_id != actor.agency_id:
+        raise NotFound(KIND)
+    return subject
+
+
+async def update_subject(
+    db: AsyncSession,
+    actor: Principal,
+    subject_id: uuid.UUID,
+    expected_version: int,
+    changes: SubjectUpdate,
+    cipher: FieldCipher,
+    index: BlindIndex,
+    today: date,
+) -> SubjectView:
+    subject = await held_subject(db, actor, subject_id)
+    check_version(subject, expected_version, KIND)
+    if changes.kind is not msgspec.UNSET:
+        subject.kind = changes.kind
+    if changes.role is not msgspec.UNSET:
+        subject.role = changes.role.value
+    if changes.identity is not msgspec.UNSET:
+        identity = validate_identity(changes.identity, today)
+        seal(subject, identity, cipher)
+        await _reindex(db, subject, identity, index)
+    else:
+        identity = unseal(subject, cipher)
+    await write_changes(db, KIND, _raced)
+    view = holding_view(subject, identity)
+    view.possible_duplicates = await possible_duplicates(db, subject, identity, index)
+    return view
+
+
+def _raced(_: IntegrityError) -> Conflict:
+    return Conflict("the subject was changed at the same time; fetch it again")
+
+
+async def search_subjects(
+    db: AsyncSession,
+    actor: Principal,
+    query: SubjectSearch,
+    cipher: FieldCipher,
+    index: BlindIndex,
+    today: date,
+) -> list[SubjectView]:
+    """Exact matches among the actor's agency's subjects, on every identifier given."""
+    wanted: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = []
+    if query.name is not None:
+        wanted.append(("name", index.digest("name", identifiers.name_key(query.name))))
+    if query.date_of_birth is not None:
+        wanted.append(
+            ("date_of_birth", index.digest("date_of_birth", query.date_of_birth.isoformat()))
+        )
+    checks = {
+        "postcode": identifiers.postcode,
+        "phone": identifiers.phone,
+        "email": identifiers.email,
+        "nhs_number": identifiers.nhs_number,
+        "ni_number": identifiers.ni_number,
+    }
+    for field, check in checks.items():
+        raw = getattr(query, field)
+        if raw is None:
+            continue
+        try:
+            wanted.append((field, index.digest(field, check(raw))))
+        except ValueError as exc:
+            errors.append((field, str(exc)))
+    if errors:
+        raise Unprocessable(errors)
+    if not wanted:
+        raise BadRequest("give at least one identifier to search by", field="body")
+    ids = (await _matching(db, actor.agency_id, wanted))[:50]
+    subjects = (await db.scalars(select(Subject).where(Subject.id.in_(ids)))).all() if ids else []
+    return [holding_view(s, unseal(s, cipher)) for s in sorted(subjects, key=lambda s: s.id)]
