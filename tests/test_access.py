@@ -126,6 +126,10 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
             {"json": {}},
         ),
         "override:review": ("GET", "/api/safeguarding-overrides/", {}),
+        "audit:read": ("GET", "/api/audit/entries/999999/proof", {}),
+        "audit:checkpoint": ("POST", "/api/audit/checkpoints", {}),
+        "audit:subject-access": ("GET", f"/api/audit/subject-access/{MISSING}", {}),
+        "retention:hold": ("GET", "/api/legal-holds/", {}),
     }
 
 

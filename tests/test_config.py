@@ -75,6 +75,7 @@ def test_production_refuses_default_secret_sqlite_and_development_features():
     assert "SHAREHUB_SQL_ECHO" in message
     assert "SHAREHUB_ENCRYPTION_KEYS" in message
     assert "SHAREHUB_BLIND_INDEX_KEY" in message
+    assert "SHAREHUB_LEDGER_SIGNING_KEY" in message
     assert "SHAREHUB_PUBLIC_URL" in message
 
 
@@ -86,6 +87,7 @@ def test_production_starts_with_safe_settings():
             "SHAREHUB_DATABASE_URL": PG,
             "SHAREHUB_ENCRYPTION_KEYS": f"k1:{new_key()}",
             "SHAREHUB_BLIND_INDEX_KEY": new_key(),
+            "SHAREHUB_LEDGER_SIGNING_KEY": new_key(),
             "SHAREHUB_PUBLIC_URL": "https://hub.example.org",
         }
     )

@@ -13,7 +13,10 @@ from sharehub.access.controllers import RoleAssignmentController
 from sharehub.access.guards import authorise
 from sharehub.access.policy import AccessPolicy
 from sharehub.agencies.controllers import AgencyController, list_agency_types
+from sharehub.audit.checkpoints import CheckpointSigner
+from sharehub.audit.controllers import AuditReportController, LedgerController
 from sharehub.audit.events import AuditSink, LogSink
+from sharehub.audit.ledger import Ledger
 from sharehub.config import Settings, load_settings
 from sharehub.crypto import BlindIndex, FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
@@ -26,6 +29,7 @@ from sharehub.privacy.controllers import OverrideReviewController, SubjectContro
 from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
+from sharehub.retention.controllers import LegalHoldController
 from sharehub.system.controllers import healthz, readyz
 from sharehub.web.database import provide_db_session
 from sharehub.web.headers import security_headers
@@ -42,6 +46,9 @@ ROUTE_HANDLERS = [
     ProtocolController,
     SubjectController,
     OverrideReviewController,
+    LedgerController,
+    AuditReportController,
+    LegalHoldController,
 ]
 
 
@@ -50,14 +57,24 @@ def create_app(
 ) -> Litestar:
     settings = settings or load_settings()
     engine = create_engine(settings.database_url, echo=settings.sql_echo)
+    session_factory = create_session_factory(engine)
+    signer = CheckpointSigner(settings.ledger_key, settings.public_url or "")
     state = State(
         {
             "settings": settings,
             "engine": engine,
-            "session_factory": create_session_factory(engine),
+            "session_factory": session_factory,
             "cipher": FieldCipher(settings.field_keys),
             "blind_index": BlindIndex(settings.index_key),
-            "audit_events": audit_events or LogSink(),
+            # Every event into the tamper-evident ledger, then on to the log
+            # (or to the sink a test passes in).
+            "audit_events": Ledger(
+                session_factory,
+                signer,
+                checkpoint_every=settings.ledger_checkpoint_every,
+                forward=audit_events or LogSink(),
+            ),
+            "ledger_signer": signer,
             # Loaded and self-tested now: a policy that might fail open stops startup.
             "access_policy": AccessPolicy(settings.policies_dir),
             # The law as the hub reads it: validated now, so a bad file stops startup.

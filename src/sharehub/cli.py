@@ -82,6 +82,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
 
+    audit = commands.add_parser("audit", help="the tamper-evident audit ledger")
+    audit_commands = audit.add_subparsers(
+        dest="audit_command", required=True, metavar="AUDIT_COMMAND"
+    )
+    verify = audit_commands.add_parser(
+        "verify", help="check the whole ledger; exits 1 naming the first bad entry"
+    )
+    verify.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a checkpoint exported earlier (JSON); may be given more than once",
+    )
+    checkpoint = audit_commands.add_parser(
+        "checkpoint", help="sign the ledger as it stands and print the checkpoint (JSON)"
+    )
+    checkpoint.add_argument("--output", metavar="FILE", help="write it to FILE instead")
+    access = audit_commands.add_parser(
+        "subject-access", help="everything disclosed about one subject, as JSON or CSV"
+    )
+    access.add_argument("subject_id")
+    disclosures = audit_commands.add_parser(
+        "disclosures", help="the disclosures an agency made or received, as JSON or CSV"
+    )
+    disclosures.add_argument("--agency", required=True, metavar="AGENCY_ID")
+    disclosures.add_argument("--from", dest="period_from", metavar="YYYY-MM-DD")
+    disclosures.add_argument("--to", dest="period_to", metavar="YYYY-MM-DD")
+    for export_parser in (access, disclosures):
+        export_parser.add_argument("--format", choices=["json", "csv"], default="csv")
+        export_parser.add_argument(
+            "--output", metavar="FILE", help="write to FILE (progress is shown) instead of stdout"
+        )
+
+    retention = commands.add_parser("retention", help="the retention schedule")
+    retention_commands = retention.add_subparsers(
+        dest="retention_command", required=True, metavar="RETENTION_COMMAND"
+    )
+    run = retention_commands.add_parser(
+        "run", help="delete or anonymise what the schedule says is due (docs/retention.md)"
+    )
+    run.add_argument("--dry-run", action="store_true", help="say what is due; change nothing")
+
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -110,6 +153,157 @@ async def _revision(settings: Settings, message: str) -> None:
         say(f"wrote {await new_revision(engine, message)}")
     finally:
         await engine.dispose()
+
+
+def _signer(settings: Settings):  # type: ignore[no-untyped-def]
+    from sharehub.audit.checkpoints import CheckpointSigner
+
+    return CheckpointSigner(settings.ledger_key, settings.public_url or "")
+
+
+async def _verify_ledger(settings: Settings, witness_files: list[str]) -> int:
+    import msgspec
+
+    from sharehub.audit.checkpoints import ExportedCheckpoint
+    from sharehub.audit.verify import verify_ledger
+
+    witnesses = []
+    for name in witness_files:
+        try:
+            witnesses.append(msgspec.json.decode(Path(name).read_bytes(), type=ExportedCheckpoint))
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise ConfigError(f"--witness {name}: not a checkpoint file ({exc})") from None
+    engine = create_engine(settings.database_url)
+    try:
+        await check_schema_current(engine)
+        report = await verify_ledger(
+            engine,
+            _signer(settings),
+            witnesses=witnesses,
+            progress=lambda n: say(f"checked {n} entries") if n % 50_000 == 0 else None,
+        )
+    finally:
+        await engine.dispose()
+    if not report.ok:
+        where = f"entry {report.bad_entry}: " if report.bad_entry is not None else ""
+        say(f"LEDGER DOES NOT VERIFY: {where}{report.problem}")
+        return 1
+    say(
+        f"ledger verified: {report.entries} entries, root {report.root_hash}, "
+        f"{report.checkpoints_checked} checkpoint(s) and {report.witnesses_checked} "
+        "witness(es) matched"
+    )
+    return 0
+
+
+async def _checkpoint(settings: Settings, output: str | None) -> None:
+    import msgspec
+
+    from sharehub.audit.service import latest_checkpoint
+
+    engine = create_engine(settings.database_url)
+    try:
+        await check_schema_current(engine)
+        async with create_session_factory(engine)() as db, db.begin():
+            exported = await latest_checkpoint(db, _signer(settings))
+    finally:
+        await engine.dispose()
+    document = msgspec.json.format(msgspec.json.encode(exported)).decode()
+    if output:
+        Path(output).write_text(document + "\n")
+        say(f"wrote the checkpoint of {exported.tree_size} entries to {output}")
+    else:
+        say(document)
+
+
+async def _export_rows(settings: Settings, args: argparse.Namespace) -> None:
+    import uuid
+    from datetime import date
+
+    from sharehub.audit import reports
+
+    def parsed(kind, value, name):  # type: ignore[no-untyped-def]
+        try:
+            return None if value is None else kind(value)
+        except ValueError:
+            raise ConfigError(f"{name}: not valid") from None
+
+    engine = create_engine(settings.database_url)
+    out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
+    progress = (
+        (lambda n: print(f"{n} rows", file=sys.stderr, flush=True))
+        if args.output
+        else (lambda n: None)
+    )
+    try:
+        await check_schema_current(engine)
+        async with create_session_factory(engine)() as db:
+            if args.audit_command == "subject-access":
+                subject_id = parsed(uuid.UUID, args.subject_id, "SUBJECT_ID")
+                await reports.check_subject_access(db, None, subject_id)
+                batches = reports.disclosures_of(db, subject_id)
+            else:
+                chosen = reports.DisclosureFilter(
+                    period_from=parsed(date.fromisoformat, args.period_from, "--from"),
+                    period_to=parsed(date.fromisoformat, args.period_to, "--to"),
+                )
+                agency = parsed(uuid.UUID, args.agency, "--agency")
+                batches = reports.disclosures_for(db, agency, chosen)
+            async for chunk in reports.export(batches, args.format, progress):
+                out.write(chunk)
+    finally:
+        if args.output:
+            out.close()
+        else:
+            out.flush()
+        await engine.dispose()
+
+
+async def _retention(settings: Settings, dry_run: bool) -> None:
+    from sharehub.audit.events import LogSink
+    from sharehub.audit.ledger import Ledger
+    from sharehub.crypto import FieldCipher
+    from sharehub.db.base import utcnow
+    from sharehub.retention.schedule import DEFAULT_SCHEDULE_FILE, ScheduleError, load_schedule
+    from sharehub.retention.service import run_retention
+
+    try:
+        schedule = load_schedule(Path(settings.retention_file or DEFAULT_SCHEDULE_FILE))
+    except ScheduleError as exc:
+        raise ConfigError(f"SHAREHUB_RETENTION_FILE: {exc}") from None
+    engine = create_engine(settings.database_url)
+    try:
+        await check_schema_current(engine)
+        sessions = create_session_factory(engine)
+        ledger = Ledger(
+            sessions,
+            _signer(settings),
+            checkpoint_every=settings.ledger_checkpoint_every,
+            forward=LogSink(),
+        )
+        report = await run_retention(
+            sessions,
+            schedule,
+            cipher=FieldCipher(settings.field_keys),
+            audit=ledger,
+            now=utcnow(),
+            dry_run=dry_run,
+            progress=lambda done, total: say(f"{done}/{total} done"),
+        )
+    finally:
+        await engine.dispose()
+    counts = report.counts()
+    say(
+        f"schedule {schedule.version}: "
+        + (", ".join(f"{n} {kind} due" for kind, n in sorted(counts.items())) or "nothing is due")
+    )
+    if report.held:
+        say(f"{report.held} due record(s) kept under a legal hold")
+    if dry_run:
+        for item in report.due:
+            say(f"would {item.action} {item.kind} {item.record_id}")
+    else:
+        say(f"{report.done} record(s) deleted or anonymised, each with a ledger entry")
 
 
 async def _rotate(settings: Settings, batch_size: int) -> int:
@@ -242,6 +436,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_upgrade(settings))
         elif args.command == "db" and args.db_command == "revision":
             asyncio.run(_revision(settings, args.message))
+        elif args.command == "audit" and args.audit_command == "verify":
+            return asyncio.run(_verify_ledger(settings, args.witness))
+        elif args.command == "audit" and args.audit_command == "checkpoint":
+            asyncio.run(_checkpoint(settings, args.output))
+        elif args.command == "audit":
+            asyncio.run(_export_rows(settings, args))
+        elif args.command == "retention":
+            asyncio.run(_retention(settings, args.dry_run))
         elif args.command == "keys":
             return asyncio.run(_rotate(settings, args.batch_size))
         elif args.command == "providers":

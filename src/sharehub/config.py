@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sharehub.audit.checkpoints import derive_development_signing_key, parse_signing_key
 from sharehub.crypto import (
     derive_development_index_key,
     derive_development_keys,
@@ -64,6 +65,11 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     # fields without decrypting. Kept apart from the encryption keys so that
     # rotating those leaves every index entry valid.
     blind_index_key: str | None = None
+    # base64 Ed25519 private key seed that signs audit ledger checkpoints. Not
+    # in the database: whoever can rewrite the database cannot sign.
+    ledger_signing_key: str | None = None
+    # Sign a checkpoint automatically after this many ledger entries.
+    ledger_checkpoint_every: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 256
     # Sessions: defaults fit a shared office PC (locks after a short idle spell,
     # never outlives a working day).
     session_idle_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 20
@@ -75,6 +81,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     policies_dir: Path | None = None
     # The legal gateways data file (default: the one shipped in sharehub/protocols/).
     gateways_file: Path | None = None
+    # The retention schedule (default: the one shipped in sharehub/retention/).
+    retention_file: str | None = None
 
     def __post_init__(self) -> None:
         self.database_url = normalise_database_url(self.database_url)
@@ -95,6 +103,11 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
                 parse_index_key(self.blind_index_key)
             except ValueError as exc:
                 raise ConfigError(f"SHAREHUB_BLIND_INDEX_KEY: {exc}") from None
+        if self.ledger_signing_key is not None:
+            try:
+                parse_signing_key(self.ledger_signing_key)
+            except ValueError as exc:
+                raise ConfigError(f"SHAREHUB_LEDGER_SIGNING_KEY: {exc}") from None
 
     @property
     def field_keys(self) -> dict[str, bytes]:
@@ -115,6 +128,12 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             return parse_keys(spec.replace("\n", ","))
         except ValueError as exc:
             raise ConfigError(f"{name}: {exc}") from None
+
+    @property
+    def ledger_key(self) -> bytes:
+        if self.ledger_signing_key is None:
+            return derive_development_signing_key(self.secret_key)
+        return parse_signing_key(self.ledger_signing_key)
 
     @property
     def index_key(self) -> bytes:
@@ -161,6 +180,10 @@ def _production_problems(settings: Settings) -> list[str]:
         )
     if settings.is_sqlite:
         problems.append("SHAREHUB_DATABASE_URL must point at PostgreSQL in production")
+    if settings.ledger_signing_key is None:
+        problems.append(
+            "SHAREHUB_LEDGER_SIGNING_KEY must be set (generate one with `sharehub keys new`)"
+        )
     if settings.blind_index_key is None:
         problems.append(
             "SHAREHUB_BLIND_INDEX_KEY must be set (generate one with `sharehub keys new`)"

@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.access import service
 from sharehub.access.models import RoleAssignment
@@ -31,16 +32,19 @@ def _view(assignment: RoleAssignment) -> RoleAssignmentView:
     )
 
 
-async def _record(state: State, request: Request, kind: str, assignment: RoleAssignment) -> None:
+async def _record(
+    state: State, request: Request, db: AsyncSession, kind: str, assignment: RoleAssignment
+) -> None:
     await state.audit_events.record(
-        AuditEvent(
+        db=db,
+        event=AuditEvent(
             kind=kind,  # type: ignore[arg-type]
             at=utcnow(),
             user_id=request.user.id,
             agency_id=assignment.agency_id,
             subject_user_id=assignment.user_id,
             role=assignment.role,
-        )
+        ),
     )
 
 
@@ -78,7 +82,7 @@ class RoleAssignmentController(Controller):
             agency_id=data.agency_id,
             area=data.area,
         )
-        await _record(state, request, "role_granted", assignment)
+        await _record(state, request, db_session, "role_granted", assignment)
         return _view(assignment)
 
     @delete(
@@ -95,4 +99,4 @@ class RoleAssignmentController(Controller):
         assignment_id: FromPath[uuid.UUID],
     ) -> None:
         assignment = await service.revoke_role(db_session, request.user, assignment_id)
-        await _record(state, request, "role_revoked", assignment)
+        await _record(state, request, db_session, "role_revoked", assignment)

@@ -75,6 +75,9 @@ def domain_of(agency_id: uuid.UUID | None) -> str:
     return HUB_DOMAIN if agency_id is None else str(agency_id)
 
 
+_PROVEN: set[tuple[str, tuple[tuple[str, str, str], ...]]] = set()
+
+
 class AccessPolicy:
     def __init__(self, policies_dir: Path | None = None) -> None:
         directory = policies_dir or default_policies_dir()
@@ -83,7 +86,12 @@ class AccessPolicy:
             raise PolicyError(f"no Casbin model at {model} (set SHAREHUB_POLICIES_DIR)")
         self.model_path = str(model)
         self.lines = read_policy_lines(directory / "policy.csv")
-        self._self_test()
+        # The self-test costs lines² enforcer walks: once per model and policy
+        # per process (every app a test suite builds shares the result).
+        proven = (model.read_text(), tuple(self.lines))
+        if proven not in _PROVEN:
+            self._self_test()
+            _PROVEN.add(proven)
         self.enforcer = self._new_enforcer([])
         self.version: int | None = None
         self._cache: dict[tuple[str, str, str], bool] = {}

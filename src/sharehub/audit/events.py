@@ -2,9 +2,9 @@
 
 Sign-in and access events; disclosure checks from the lawful-basis engine;
 disclosures, consent events and safeguarding overrides from the privacy gate.
-The tamper-evident ledger will record these; until it lands they go to the
-``sharehub.audit`` log. Events carry ids, codes and reasons, never names,
-e-mail addresses, tokens or other personal data.
+The hub's sink is the tamper-evident ledger (``ledger.py``), which also passes
+each event on to the ``sharehub.audit`` log. Events carry ids, codes and
+reasons, never names, e-mail addresses, tokens or other personal data.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
 
 AuditEventKind = Literal[
     "login_succeeded",
@@ -33,6 +34,10 @@ AuditEventKind = Literal[
     "sharing_decision_revoked",
     "safeguarding_override",
     "override_reviewed",
+    "subject_access_exported",
+    "retention_purge",
+    "legal_hold_placed",
+    "legal_hold_released",
 ]
 
 
@@ -53,7 +58,10 @@ class AuditEvent(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AuditSink(Protocol):
-    async def record(self, event: AuditEvent) -> None: ...
+    """Takes events. ``db`` is the transaction of the action the event records:
+    the ledger appends in it, so the entry commits or rolls back with the action."""
+
+    async def record(self, event: AuditEvent, db: AsyncSession | None = None) -> None: ...
 
 
 class LogSink:
@@ -62,7 +70,7 @@ class LogSink:
     def __init__(self) -> None:
         self.log = logging.getLogger("sharehub.audit")
 
-    async def record(self, event: AuditEvent) -> None:
+    async def record(self, event: AuditEvent, db: AsyncSession | None = None) -> None:
         self.log.info("audit event %s", msgspec.json.encode(event).decode())
 
 
@@ -72,5 +80,5 @@ class MemorySink:
     def __init__(self) -> None:
         self.events: list[AuditEvent] = []
 
-    async def record(self, event: AuditEvent) -> None:
+    async def record(self, event: AuditEvent, db: AsyncSession | None = None) -> None:
         self.events.append(event)

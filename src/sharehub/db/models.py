@@ -2,6 +2,7 @@
 
 from sharehub.access.models import AccessState, RoleAssignment  # noqa: F401
 from sharehub.agencies.models import Agency, AgencyArea  # noqa: F401
+from sharehub.audit.models import Checkpoint, LedgerEntry, LedgerState  # noqa: F401
 from sharehub.db.base import Base
 from sharehub.identity.models import (  # noqa: F401
     IdentityProvider,
@@ -25,5 +26,6 @@ from sharehub.protocols.models import (  # noqa: F401
     ProtocolSignature,
     ProtocolVersion,
 )
+from sharehub.retention.models import LegalHold  # noqa: F401
 
 metadata = Base.metadata

@@ -88,6 +88,16 @@ class SubjectPlan:
     covered_categories: list[DataCategory] = field(default_factory=list)
 
     @property
+    def relied_on(self) -> Decision | None:
+        """The decision the identity rested on (or the first with a protocol)."""
+        found = [d for d in self.decisions.values() if d.protocol_id is not None]
+        return (
+            self.decisions.get("identity")
+            if "identity" in self.decisions
+            else (found[0] if found else None)
+        )
+
+    @property
     def own_agency(self) -> bool:
         return self.basis == "holding"
 
@@ -356,13 +366,16 @@ async def disclose(
             withheld=person.withheld,
             basis=planned.basis,
             basis_ids=planned.basis_ids,
+            protocol_id=planned.relied_on.protocol_id if planned.relied_on else None,
+            gateway=planned.relied_on.gateway if planned.relied_on else None,
             decision={k: msgspec.to_builtins(d) for k, d in planned.decisions.items()},
             created_at=now,
         )
         db.add(disclosure)
         view.disclosure_ids.append(disclosure.id)
         await audit.record(
-            AuditEvent(
+            db=db,
+            event=AuditEvent(
                 kind="disclosure",
                 at=now,
                 user_id=viewer.user_id,
@@ -379,7 +392,7 @@ async def disclose(
                     "withheld": person.withheld,
                     "basis_ids": planned.basis_ids,
                 },
-            )
+            ),
         )
     await db.flush()
     return view

@@ -54,7 +54,8 @@ async def check_disclosure(
     decision = decide(request, await terms_in_force(db, day), rules)
     check_id = uuid.uuid4()
     await audit.record(
-        AuditEvent(
+        db=db,
+        event=AuditEvent(
             kind="disclosure_checked",
             at=utcnow(),
             user_id=asked_by,
@@ -71,7 +72,7 @@ async def check_disclosure(
                 "protocol_version": decision.protocol_version,
                 "rules_version": decision.rules_version,
             },
-        )
+        ),
     )
     return DisclosureCheckAnswer(
         check_id=check_id,

@@ -213,13 +213,14 @@ async def logout(request: Request, state: State, db_session: Session) -> Redirec
         if record.user_id is not None:
             user = await db_session.get(User, record.user_id)
             await state.audit_events.record(
-                AuditEvent(
+                db=db_session,
+                event=AuditEvent(
                     kind="logout",
                     at=utcnow(),
                     user_id=record.user_id,
                     agency_id=user.agency_id if user else None,
                     provider_id=record.provider_id,
-                )
+                ),
             )
     return Redirect(destination, status_code=303, cookies=[session_cookie(state, None)])
 
@@ -430,13 +431,14 @@ class UserController(Controller):
             raise NotFound("user")  # another agency's people are not even named
         user = await service.deactivate_user(db_session, user_id, now=utcnow())
         await state.audit_events.record(
-            AuditEvent(
+            db=db_session,
+            event=AuditEvent(
                 kind="user_deactivated",
                 at=utcnow(),
                 user_id=request.user.id,
                 agency_id=user.agency_id,
                 subject_user_id=user.id,
-            )
+            ),
         )
         return _user_view(user)
 

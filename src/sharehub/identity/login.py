@@ -325,20 +325,21 @@ async def complete_login(
             _, token = await sessions.start_session(
                 db, now=now, lifetime=settings.absolute, user=user, provider_id=provider.id
             )
-            user_id, agency_id = user.id, user.agency_id
+            # In the sign-in's own transaction: no session without its entry.
+            await sink.record(
+                db=db,
+                event=AuditEvent(
+                    kind="login_succeeded",
+                    at=now,
+                    user_id=user.id,
+                    agency_id=user.agency_id,
+                    provider_id=provider.id,
+                ),
+            )
     except Exception as failure:
         reason = getattr(failure, "reason", None) or "unexpected error"
         await sink.record(
             AuditEvent(kind="login_failed", at=now, provider_id=provider.id, reason=reason)
         )
         raise
-    await sink.record(
-        AuditEvent(
-            kind="login_succeeded",
-            at=now,
-            user_id=user_id,
-            agency_id=agency_id,
-            provider_id=provider.id,
-        )
-    )
     return token

@@ -245,7 +245,8 @@ async def record_consent(
     db.add(consent)
     await db.flush()
     await audit.record(
-        AuditEvent(
+        db=db,
+        event=AuditEvent(
             kind="consent_recorded",
             at=now,
             user_id=actor.id,
@@ -259,7 +260,7 @@ async def record_consent(
                 "recipient_protocol_ids": consent.recipient_protocol_ids,
                 "how_given": consent.how_given,
             },
-        )
+        ),
     )
     return to_view(consent, None, cipher, now)
 
@@ -315,14 +316,15 @@ async def withdraw_consent(
     except IntegrityError:
         raise Conflict("this consent has already been withdrawn") from None
     await audit.record(
-        AuditEvent(
+        db=db,
+        event=AuditEvent(
             kind="consent_withdrawn",
             at=now,
             user_id=actor.id,
             agency_id=actor.agency_id,
             subject_id=consent.subject_id,
             details={"consent_id": str(consent.id), "how": data.how},
-        )
+        ),
     )
     return to_view(consent, withdrawal, cipher, now)
 

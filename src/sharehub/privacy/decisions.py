@@ -131,7 +131,8 @@ async def record_sharing_decision(
     db.add(decision)
     await db.flush()
     await audit.record(
-        AuditEvent(
+        db=db,
+        event=AuditEvent(
             kind="sharing_decision_recorded",
             at=now,
             user_id=actor.id,
@@ -144,7 +145,7 @@ async def record_sharing_decision(
                 "recipient_agency_ids": decision.recipient_agency_ids,
                 "recipient_protocol_ids": decision.recipient_protocol_ids,
             },
-        )
+        ),
     )
     return decision_view(decision, cipher, now)
 
@@ -180,14 +181,15 @@ async def revoke_sharing_decision(
     decision.revoked_by = actor.id if actor.kind == "user" else None
     await db.flush()
     await audit.record(
-        AuditEvent(
+        db=db,
+        event=AuditEvent(
             kind="sharing_decision_revoked",
             at=now,
             user_id=actor.id,
             agency_id=actor.agency_id,
             subject_id=subject_id,
             details={"sharing_decision_id": str(decision.id)},
-        )
+        ),
     )
     return decision_view(decision, cipher, now)
 
@@ -254,7 +256,8 @@ async def record_override(
     db.add(override)
     await db.flush()
     await audit.record(
-        AuditEvent(
+        db=db,
+        event=AuditEvent(
             kind="safeguarding_override",
             at=now,
             user_id=actor.id,
@@ -267,7 +270,7 @@ async def record_override(
                 "holding_agency_id": str(subject.holding_agency_id),
                 "expires_at": override.expires_at.isoformat(),
             },
-        )
+        ),
     )
     return override_view(override, cipher, now)
 
@@ -333,7 +336,8 @@ async def review_override(
     override.reviewed_at = now
     await db.flush()
     await audit.record(
-        AuditEvent(
+        db=db,
+        event=AuditEvent(
             kind="override_reviewed",
             at=now,
             user_id=actor.id,
@@ -341,7 +345,7 @@ async def review_override(
             subject_id=override.subject_id,
             reason=data.outcome,
             details={"override_id": str(override.id)},
-        )
+        ),
     )
     return override_view(override, cipher, now)
 

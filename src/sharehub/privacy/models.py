@@ -52,6 +52,8 @@ class Subject(SharedRecord):
     email_encrypted: Mapped[str | None] = mapped_column(Text)
     nhs_number_encrypted: Mapped[str | None] = mapped_column(Text)
     ni_number_encrypted: Mapped[str | None] = mapped_column(Text)
+    # Set when the retention schedule removed the identity (docs/retention.md).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SubjectIndexEntry(Record):
@@ -144,6 +146,7 @@ class SafeguardingOverride(Record):
     review_note_encrypted: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Disclosure(Record):
@@ -151,12 +154,13 @@ class Disclosure(Record):
     withheld, and why. Written in the transaction of the read it records."""
 
     __tablename__ = "disclosures"
+    __table_args__ = (Index("ix_disclosures_created_at", "created_at"),)
 
     subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)
     holding_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     viewer_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(String(40), index=True)
     # What was being viewed: "subject", and later a referral, meeting pack…
     context_kind: Mapped[str] = mapped_column(String(40))
     context_id: Mapped[uuid.UUID | None] = mapped_column()
@@ -166,5 +170,8 @@ class Disclosure(Record):
     # protocol (the role is not protected), or none.
     basis: Mapped[str] = mapped_column(String(30))
     basis_ids: Mapped[list[str]] = mapped_column(JSON)
+    # The protocol and gateway the identity decision rested on (for the audit's filters).
+    protocol_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    gateway: Mapped[str | None] = mapped_column(String(60), index=True)
     # The lawful-basis engine's Decision, as given (ids, codes and citations only).
     decision: Mapped[dict[str, Any]] = mapped_column(JSON)

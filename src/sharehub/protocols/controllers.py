@@ -70,7 +70,8 @@ async def _changed(
     response = await _respond(db, protocol, status_code, **headers)
     view = response.content
     await request.app.state.audit_events.record(
-        AuditEvent(
+        db=db,
+        event=AuditEvent(
             kind="protocol_changed",
             at=utcnow(),
             user_id=request.user.id,
@@ -82,7 +83,7 @@ async def _changed(
                 "status": str(view.status),
                 "version": view.version,
             },
-        )
+        ),
     )
     return response
 

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("email_encrypted", sa.Text(), nullable=True),
         sa.Column("nhs_number_encrypted", sa.Text(), nullable=True),
         sa.Column("ni_number_encrypted", sa.Text(), nullable=True),
+        sa.Column("anonymised_at", sharehub.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sharehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -101,6 +102,8 @@ def upgrade() -> None:
         sa.Column("withheld", sa.JSON(), nullable=False),
         sa.Column("basis", sa.String(length=30), nullable=False),
         sa.Column("basis_ids", sa.JSON(), nullable=False),
+        sa.Column("protocol_id", sa.Uuid(), nullable=True),
+        sa.Column("gateway", sa.String(length=60), nullable=True),
         sa.Column("decision", sa.JSON(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sharehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -129,6 +132,12 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_disclosures_subject_id"), ["subject_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_disclosures_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_disclosures_purpose"), ["purpose"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_disclosures_protocol_id"), ["protocol_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_disclosures_gateway"), ["gateway"], unique=False)
+        batch_op.create_index("ix_disclosures_created_at", ["created_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_disclosures_viewer_agency_id"), ["viewer_agency_id"], unique=False
         )
@@ -146,6 +155,7 @@ def upgrade() -> None:
         sa.Column("review_note_encrypted", sa.Text(), nullable=True),
         sa.Column("reviewed_by", sa.Uuid(), nullable=True),
         sa.Column("reviewed_at", sharehub.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("anonymised_at", sharehub.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sharehub.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sharehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -307,6 +317,10 @@ def downgrade() -> None:
     with op.batch_alter_table("disclosures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_disclosures_viewer_agency_id"))
         batch_op.drop_index(batch_op.f("ix_disclosures_user_id"))
+        batch_op.drop_index(batch_op.f("ix_disclosures_purpose"))
+        batch_op.drop_index(batch_op.f("ix_disclosures_protocol_id"))
+        batch_op.drop_index(batch_op.f("ix_disclosures_gateway"))
+        batch_op.drop_index("ix_disclosures_created_at")
         batch_op.drop_index(batch_op.f("ix_disclosures_subject_id"))
         batch_op.drop_index(batch_op.f("ix_disclosures_holding_agency_id"))
 

@@ -1,0 +1,1 @@
+"""Retention: how long each kind of record is kept, legal holds, and the purge."""

@@ -1,0 +1,59 @@
+"""The retention schedule as data (``schedule.toml``), loaded and checked."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+DEFAULT_SCHEDULE_FILE = Path(__file__).with_name("schedule.toml")
+
+# Each kind the hub keeps, and the date its clock starts at.
+STARTS = {
+    "disclosure": {"disclosed"},
+    "consent": {"ended"},
+    "safeguarding_override": {"reviewed"},
+    "subject": {"last_changed"},
+    "user_session": {"ended"},
+}
+
+
+class KindRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename={"start": "from"}):
+    days: int
+    start: str
+    action: Literal["delete", "anonymise"]
+    citation: str
+    protocol_override: bool = False
+
+
+class Schedule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    version: str
+    kinds: dict[str, KindRule]
+
+
+class ScheduleError(ValueError):
+    pass
+
+
+def load_schedule(path: Path = DEFAULT_SCHEDULE_FILE) -> Schedule:
+    try:
+        schedule = msgspec.convert(tomllib.loads(path.read_text()), Schedule)
+    except (OSError, tomllib.TOMLDecodeError, msgspec.ValidationError) as exc:
+        raise ScheduleError(f"{path}: {exc}") from None
+    for kind, rule in schedule.kinds.items():
+        if kind not in STARTS:
+            raise ScheduleError(f"{path}: kinds.{kind}: the hub keeps no such kind of record")
+        if rule.start not in STARTS[kind]:
+            raise ScheduleError(
+                f"{path}: kinds.{kind}.from: one of {', '.join(sorted(STARTS[kind]))}"
+            )
+        if not 1 <= rule.days <= 36500:
+            raise ScheduleError(f"{path}: kinds.{kind}.days: between 1 and 36500")
+        if rule.protocol_override and kind != "disclosure":
+            raise ScheduleError(f"{path}: kinds.{kind}: only disclosures follow a protocol")
+    missing = set(STARTS) - set(schedule.kinds)
+    if missing:
+        raise ScheduleError(f"{path}: no rule for {', '.join(sorted(missing))}")
+    return schedule

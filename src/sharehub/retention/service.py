@@ -1,0 +1,247 @@
+"""Applying the retention schedule: ``sharehub retention run [--dry-run]``.
+
+Finds what is due under ``schedule.toml`` (a disclosure under a protocol keeps
+for as long as that protocol says for the purpose), leaves alone anything
+under a legal hold (a hold on a subject covers every record about them),
+deletes or anonymises the rest a batch at a time, and appends a ledger entry
+per record in the same transaction as its purge. Running it again finds
+nothing more to do: deleted records are gone and anonymised ones are marked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from sharehub.audit.events import AuditEvent, AuditSink
+from sharehub.crypto import FieldCipher
+from sharehub.identity.models import UserSession
+from sharehub.privacy.identity import Identity, seal
+from sharehub.privacy.models import (
+    Consent,
+    ConsentWithdrawal,
+    Disclosure,
+    SafeguardingOverride,
+    Subject,
+    SubjectIndexEntry,
+)
+from sharehub.protocols.models import Protocol, ProtocolPurpose, ProtocolVersion
+from sharehub.retention.models import LegalHold
+from sharehub.retention.schedule import Schedule
+
+ANONYMISED = "[anonymised under the retention schedule]"
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    record_id: uuid.UUID
+    action: str
+    subject_id: uuid.UUID | None
+
+
+@dataclass
+class RunReport:
+    dry_run: bool
+    due: list[Due] = field(default_factory=list)
+    held: int = 0
+    done: int = 0
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for item in self.due:
+            found[item.kind] = found.get(item.kind, 0) + 1
+        return found
+
+
+async def _holds(db: AsyncSession) -> tuple[set[tuple[str, uuid.UUID]], set[uuid.UUID]]:
+    rows = (
+        await db.execute(
+            select(LegalHold.record_kind, LegalHold.record_id).where(
+                LegalHold.released_at.is_(None)
+            )
+        )
+    ).all()
+    records = {(kind, record_id) for kind, record_id in rows}
+    return records, {record_id for kind, record_id in rows if kind == "subject"}
+
+
+async def _protocol_days(db: AsyncSession) -> dict[tuple[uuid.UUID, str], int]:
+    """The longest retention each protocol (its governing version) sets per purpose."""
+    rows = await db.execute(
+        select(Protocol.id, ProtocolPurpose.purpose, ProtocolPurpose.categories)
+        .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
+        .join(ProtocolPurpose, ProtocolPurpose.version_id == ProtocolVersion.id)
+        .where(ProtocolVersion.number == Protocol.current_version)
+    )
+    days: dict[tuple[uuid.UUID, str], int] = {}
+    for protocol_id, purpose, categories in rows:
+        longest = max((int(c.get("retention_days", 0)) for c in categories), default=0)
+        if longest:
+            days[(protocol_id, purpose)] = longest
+    return days
+
+
+async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple[list[Due], int]:
+    """(what is due, how many due records a legal hold keeps)."""
+    held_records, held_subjects = await _holds(db)
+    rules = schedule.kinds
+    found: list[Due] = []
+
+    def cutoff(kind: str) -> datetime:
+        return now - timedelta(days=rules[kind].days)
+
+    # Disclosures: the default period, or the protocol's for the purpose.
+    overrides = await _protocol_days(db) if rules["disclosure"].protocol_override else {}
+    shortest = min([rules["disclosure"].days, *overrides.values()])
+    for d in (
+        await db.execute(
+            select(
+                Disclosure.id,
+                Disclosure.subject_id,
+                Disclosure.created_at,
+                Disclosure.protocol_id,
+                Disclosure.purpose,
+            )
+            .where(Disclosure.created_at < now - timedelta(days=shortest))
+            .order_by(Disclosure.created_at)
+        )
+    ).all():
+        days = overrides.get((d.protocol_id, d.purpose), rules["disclosure"].days)
+        if d.created_at < now - timedelta(days=days):
+            found.append(Due("disclosure", d.id, rules["disclosure"].action, d.subject_id))
+
+    ended = func.coalesce(ConsentWithdrawal.withdrawn_at, Consent.expires_at)
+    for c in (
+        await db.execute(
+            select(Consent.id, Consent.subject_id)
+            .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
+            .where(ended < cutoff("consent"))
+            .order_by(Consent.id)
+        )
+    ).all():
+        found.append(Due("consent", c.id, rules["consent"].action, c.subject_id))
+
+    for o in (
+        await db.execute(
+            select(SafeguardingOverride.id, SafeguardingOverride.subject_id)
+            .where(SafeguardingOverride.reviewed_at < cutoff("safeguarding_override"))
+            .where(SafeguardingOverride.anonymised_at.is_(None))
+            .order_by(SafeguardingOverride.id)
+        )
+    ).all():
+        found.append(
+            Due("safeguarding_override", o.id, rules["safeguarding_override"].action, o.subject_id)
+        )
+
+    quiet = cutoff("subject")
+    recent_disclosure = select(Disclosure.id).where(
+        Disclosure.subject_id == Subject.id, Disclosure.created_at >= quiet
+    )
+    recent_consent = select(Consent.id).where(
+        Consent.subject_id == Subject.id, Consent.created_at >= quiet
+    )
+    for s in (
+        await db.execute(
+            select(Subject.id)
+            .where(Subject.updated_at < quiet, Subject.anonymised_at.is_(None))
+            .where(~recent_disclosure.exists(), ~recent_consent.exists())
+            .order_by(Subject.id)
+        )
+    ).all():
+        found.append(Due("subject", s.id, rules["subject"].action, s.id))
+
+    for u in (
+        await db.execute(
+            select(UserSession.id)
+            .where(
+                func.coalesce(UserSession.ended_at, UserSession.expires_at) < cutoff("user_session")
+            )
+            .where(or_(UserSession.ended_at.is_not(None), UserSession.expires_at < now))
+            .order_by(UserSession.id)
+        )
+    ).all():
+        found.append(Due("user_session", u.id, rules["user_session"].action, None))
+
+    kept = [
+        d for d in found if (d.kind, d.record_id) in held_records or d.subject_id in held_subjects
+    ]
+    return [d for d in found if d not in kept], len(kept)
+
+
+async def _apply(db: AsyncSession, item: Due, cipher: FieldCipher, now: datetime) -> None:
+    if item.kind == "disclosure":
+        await db.execute(delete(Disclosure).where(Disclosure.id == item.record_id))
+    elif item.kind == "consent":
+        await db.execute(
+            delete(ConsentWithdrawal).where(ConsentWithdrawal.consent_id == item.record_id)
+        )
+        await db.execute(delete(Consent).where(Consent.id == item.record_id))
+    elif item.kind == "user_session":
+        await db.execute(delete(UserSession).where(UserSession.id == item.record_id))
+    elif item.kind == "safeguarding_override":
+        override = await db.get(SafeguardingOverride, item.record_id)
+        if override is not None:
+            from sharehub.crypto import place
+
+            override.justification_encrypted = cipher.encrypt(
+                ANONYMISED,
+                context=place(SafeguardingOverride.__tablename__, "justification", override.id),
+            )
+            override.review_note_encrypted = None
+            override.anonymised_at = now
+    elif item.kind == "subject":
+        subject = await db.get(Subject, item.record_id)
+        if subject is not None:
+            seal(subject, Identity(name=ANONYMISED), cipher)
+            subject.anonymised_at = now
+            await db.execute(
+                delete(SubjectIndexEntry).where(SubjectIndexEntry.subject_id == subject.id)
+            )
+
+
+async def run_retention(
+    session_factory: async_sessionmaker[AsyncSession],
+    schedule: Schedule,
+    *,
+    cipher: FieldCipher,
+    audit: AuditSink,
+    now: datetime,
+    dry_run: bool,
+    batch_size: int = 200,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> RunReport:
+    async with session_factory() as db:
+        due, held = await find_due(db, schedule, now)
+    report = RunReport(dry_run=dry_run, due=due, held=held)
+    if dry_run:
+        return report
+    for start in range(0, len(due), batch_size):
+        async with session_factory() as db, db.begin():
+            for item in due[start : start + batch_size]:
+                await _apply(db, item, cipher, now)
+                await audit.record(
+                    db=db,
+                    event=AuditEvent(
+                        kind="retention_purge",
+                        at=now,
+                        subject_id=item.subject_id,
+                        reason=item.action,
+                        details={
+                            "record_kind": item.kind,
+                            "record_id": str(item.record_id),
+                            "schedule_version": schedule.version,
+                        },
+                    ),
+                )
+                report.done += 1
+        progress(report.done, len(due))
+    return report
+
+
+__all__ = ["Due", "RunReport", "find_due", "run_retention"]
