@@ -130,6 +130,13 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
         "audit:checkpoint": ("POST", "/api/audit/checkpoints", {}),
         "audit:subject-access": ("GET", f"/api/audit/subject-access/{MISSING}", {}),
         "retention:hold": ("GET", "/api/legal-holds/", {}),
+        "asb-report:create": ("POST", "/api/asb-reports/", {"json": {}}),
+        "asb-report:read": ("GET", "/api/asb-reports/", {}),
+        "asb-report:update": (
+            "POST",
+            f"/api/asb-reports/{MISSING}/assessment",
+            {"json": {"harm_level": "low"}, **stale},
+        ),
     }
 
 

@@ -26,6 +26,7 @@ from sharehub.protocols.models import (  # noqa: F401
     ProtocolSignature,
     ProtocolVersion,
 )
+from sharehub.referrals.asb.models import AsbReport, AsbReportSubject  # noqa: F401
 from sharehub.retention.models import LegalHold  # noqa: F401
 
 metadata = Base.metadata

@@ -16,15 +16,17 @@ from sharehub.errors import Conflict, NotFound
 from sharehub.fields import PRINTABLE
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Consent, Disclosure, SafeguardingOverride, Subject
+from sharehub.referrals.asb.models import AsbReport
 from sharehub.retention.models import LegalHold
 
-HoldableKind = Literal["subject", "disclosure", "consent", "safeguarding_override"]
+HoldableKind = Literal["subject", "disclosure", "consent", "safeguarding_override", "asb_report"]
 # Each kind, and which agency answers for it.
 _TABLES = {
     "subject": Subject,
     "disclosure": Disclosure,
     "consent": Consent,
     "safeguarding_override": SafeguardingOverride,
+    "asb_report": AsbReport,
 }
 
 
@@ -61,7 +63,8 @@ async def place_hold(
     db: AsyncSession, actor: Principal, data: HoldCreate, audit: AuditSink, now: datetime
 ) -> HoldView:
     record = await db.get(_TABLES[data.record_kind], data.record_id)
-    if record is None or record.holding_agency_id != actor.agency_id:
+    owner = getattr(record, "holding_agency_id", None) or getattr(record, "agency_id", None)
+    if record is None or owner != actor.agency_id:
         raise NotFound(data.record_kind.replace("_", " "))
     hold = LegalHold(
         record_kind=data.record_kind,

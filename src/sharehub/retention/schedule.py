@@ -17,6 +17,7 @@ STARTS = {
     "safeguarding_override": {"reviewed"},
     "subject": {"last_changed"},
     "user_session": {"ended"},
+    "asb_report": {"closed"},
 }
 
 

@@ -31,6 +31,7 @@ from sharehub.privacy.models import (
     SubjectIndexEntry,
 )
 from sharehub.protocols.models import Protocol, ProtocolPurpose, ProtocolVersion
+from sharehub.referrals.asb.models import AsbReport, AsbReportSubject
 from sharehub.retention.models import LegalHold
 from sharehub.retention.schedule import Schedule
 
@@ -156,6 +157,15 @@ async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple
     ).all():
         found.append(Due("subject", s.id, rules["subject"].action, s.id))
 
+    for r in (
+        await db.execute(
+            select(AsbReport.id)
+            .where(AsbReport.status == "closed", AsbReport.closed_at < cutoff("asb_report"))
+            .order_by(AsbReport.id)
+        )
+    ).all():
+        found.append(Due("asb_report", r.id, rules["asb_report"].action, None))
+
     for u in (
         await db.execute(
             select(UserSession.id)
@@ -182,6 +192,11 @@ async def _apply(db: AsyncSession, item: Due, cipher: FieldCipher, now: datetime
             delete(ConsentWithdrawal).where(ConsentWithdrawal.consent_id == item.record_id)
         )
         await db.execute(delete(Consent).where(Consent.id == item.record_id))
+    elif item.kind == "asb_report":
+        await db.execute(
+            delete(AsbReportSubject).where(AsbReportSubject.report_id == item.record_id)
+        )
+        await db.execute(delete(AsbReport).where(AsbReport.id == item.record_id))
     elif item.kind == "user_session":
         await db.execute(delete(UserSession).where(UserSession.id == item.record_id))
     elif item.kind == "safeguarding_override":

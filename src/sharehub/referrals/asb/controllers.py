@@ -1,0 +1,199 @@
+"""HTTP routes for ASB reports (thin)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import JSONBody, PathParameter, QueryParameter
+
+from sharehub.calendar import local_today
+from sharehub.db.base import utcnow
+from sharehub.referrals.asb import service
+from sharehub.referrals.asb.models import AsbReport
+from sharehub.referrals.asb.schemas import (
+    Assessment,
+    Closure,
+    FirstResponse,
+    Reopening,
+    ReportCreate,
+    ReportPage,
+    ReportView,
+    Status,
+)
+from sharehub.web.params import IfMatch, Session
+from sharehub.web.problems import problem_responses
+from sharehub.web.versions import etag, expected_version
+
+ReportId = Annotated[uuid.UUID, PathParameter(description="The report's id")]
+CHANGE = problem_responses(400, 404, 409, 412, 422, 428)
+
+
+async def _answer(
+    request: Request, state: State, db: Session, report: AsbReport, status_code: int = 200
+) -> Response[ReportView]:
+    view = await service.view_of(
+        db,
+        request.user,
+        report,
+        cipher=state.cipher,
+        rules=state.gateway_rules,
+        audit=state.audit_events,
+        now=utcnow(),
+        today=local_today(),
+    )
+    return Response(view, status_code=status_code, headers={"ETag": etag(view.version)})
+
+
+class AsbReportController(Controller):
+    path = "/api/asb-reports"
+    tags = ["ASB reports"]
+
+    @post(
+        "/",
+        operation_id="LogAsbReport",
+        opt={"action": "asb-report:create"},
+        summary="Log a report of anti-social behaviour or a hate incident",
+        responses=problem_responses(400, 422),
+    )
+    async def create(
+        self, request: Request, state: State, db_session: Session, data: JSONBody[ReportCreate]
+    ) -> Response[ReportView]:
+        report = await service.log_report(db_session, request.user, data, state.cipher, utcnow())
+        return await _answer(request, state, db_session, report, 201)
+
+    @get(
+        "/",
+        operation_id="ListAsbReports",
+        opt={"action": "asb-report:read"},
+        summary="Your agency's reports, by status; breached=true lists missed targets",
+        responses=problem_responses(400),
+    )
+    async def list(
+        self,
+        request: Request,
+        db_session: Session,
+        status: Annotated[Status | None, QueryParameter(required=False)] = None,
+        breached: Annotated[bool, QueryParameter(required=False)] = False,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+    ) -> ReportPage:
+        items, total = await service.list_reports(
+            db_session,
+            request.user,
+            status=status,
+            breached_only=breached,
+            now=utcnow(),
+            limit=limit,
+            offset=offset,
+        )
+        return ReportPage(items=items, total=total)
+
+    @get(
+        "/{report_id:str}",
+        operation_id="GetAsbReport",
+        opt={"action": "asb-report:read"},
+        summary="A report, with its subjects and narrative as the disclosure gate builds them",
+        responses=problem_responses(400, 404),
+    )
+    async def read(
+        self, request: Request, state: State, db_session: Session, report_id: ReportId
+    ) -> Response[ReportView]:
+        report = await service.get_report(db_session, request.user, report_id)
+        return await _answer(request, state, db_session, report)
+
+    @post(
+        "/{report_id:str}/assessment",
+        operation_id="AssessAsbReport",
+        opt={"action": "asb-report:update"},
+        summary="Record the harm assessment made with the complainant; sets the response target",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def assess(
+        self,
+        request: Request,
+        state: State,
+        db_session: Session,
+        report_id: ReportId,
+        data: JSONBody[Assessment],
+        if_match: IfMatch = None,
+    ) -> Response[ReportView]:
+        report = await service.assess(
+            db_session, request.user, report_id, expected_version(if_match), data, utcnow()
+        )
+        return await _answer(request, state, db_session, report)
+
+    @post(
+        "/{report_id:str}/first-response",
+        operation_id="RespondToAsbReport",
+        opt={"action": "asb-report:update"},
+        summary="Record the first response to the complainant",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def respond(
+        self,
+        request: Request,
+        state: State,
+        db_session: Session,
+        report_id: ReportId,
+        data: JSONBody[FirstResponse],
+        if_match: IfMatch = None,
+    ) -> Response[ReportView]:
+        report = await service.respond(
+            db_session, request.user, report_id, expected_version(if_match), data, utcnow()
+        )
+        return await _answer(request, state, db_session, report)
+
+    @post(
+        "/{report_id:str}/closure",
+        operation_id="CloseAsbReport",
+        opt={"action": "asb-report:update"},
+        summary="Close a report, saying why and when the complainant was told",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def close(
+        self,
+        request: Request,
+        state: State,
+        db_session: Session,
+        report_id: ReportId,
+        data: JSONBody[Closure],
+        if_match: IfMatch = None,
+    ) -> Response[ReportView]:
+        report = await service.close(
+            db_session,
+            request.user,
+            report_id,
+            expected_version(if_match),
+            data,
+            utcnow(),
+            local_today(),
+        )
+        return await _answer(request, state, db_session, report)
+
+    @post(
+        "/{report_id:str}/reopening",
+        operation_id="ReopenAsbReport",
+        opt={"action": "asb-report:update"},
+        summary="Reopen a closed report on a material change, recorded",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def reopen(
+        self,
+        request: Request,
+        state: State,
+        db_session: Session,
+        report_id: ReportId,
+        data: JSONBody[Reopening],
+        if_match: IfMatch = None,
+    ) -> Response[ReportView]:
+        report = await service.reopen(
+            db_session, request.user, report_id, expected_version(if_match), data, state.cipher
+        )
+        return await _answer(request, state, db_session, report)

@@ -1,0 +1,55 @@
+"""Tables for ASB reports and the subjects each concerns."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sharehub.db.base import Base, SharedRecord, UTCDateTime
+
+
+class AsbReport(SharedRecord):
+    __tablename__ = "asb_reports"
+    __encrypted__ = ("place", "narrative", "material_change")
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    incident_on: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    perceived_motivation: Mapped[str | None] = mapped_column(String(30))
+    place_encrypted: Mapped[str | None] = mapped_column(Text)
+    narrative_encrypted: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    harm_level: Mapped[str | None] = mapped_column(String(10))
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assessed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(40))
+    complainant_told_on: Mapped[date | None] = mapped_column(Date)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    # Why it was last reopened (free text, sealed like the narrative).
+    material_change_encrypted: Mapped[str | None] = mapped_column(Text)
+
+    subjects: Mapped[list[AsbReportSubject]] = relationship(
+        lazy="selectin", order_by="AsbReportSubject.position", cascade="all, delete-orphan"
+    )
+
+
+class AsbReportSubject(Base):
+    __tablename__ = "asb_report_subjects"
+
+    report_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("asb_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subjects.id"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,105 @@
+"""What the ASB report routes take and return."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from sharehub.fields import PRINTABLE
+from sharehub.privacy.redaction import PersonView
+from sharehub.protocols.engine import SubjectRole
+
+Channel = Literal["phone", "email", "letter", "in_person", "online", "other_agency"]
+Category = Literal["personal", "nuisance", "environmental", "hate_incident"]
+# The five monitored strands of hate crime (College of Policing, Hate Crime
+# Operational Guidance), and "other".
+Motivation = Literal[
+    "race", "religion", "disability", "sexual_orientation", "transgender_identity", "other"
+]
+HarmLevel = Literal["urgent", "high", "low"]
+CloseReason = Literal["behaviour_improved", "no_further_reasonable_action", "complainant_request"]
+Status = Literal["open", "assessed", "closed"]
+Narrative = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+
+
+class SubjectLink(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    subject_id: uuid.UUID
+    role: SubjectRole
+
+
+class ReportCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    channel: Channel
+    received_at: datetime | None = None
+    incident_on: date
+    category: Category
+    perceived_motivation: Motivation | None = None
+    place: Annotated[str, msgspec.Meta(min_length=1, max_length=300, pattern=PRINTABLE)] | None = (
+        None
+    )
+    narrative: Narrative
+    subjects: Annotated[list[SubjectLink], msgspec.Meta(max_length=30)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class Assessment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The harm-centred risk assessment made with the complainant."""
+
+    harm_level: HarmLevel
+
+
+class FirstResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    responded_at: datetime | None = None
+
+
+class Closure(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    reason: CloseReason
+    complainant_told_on: date
+
+
+class Reopening(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    material_change: Annotated[str, msgspec.Meta(min_length=10, max_length=4000)]
+
+
+class ReportView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    version: int
+    agency_id: uuid.UUID
+    status: Status
+    channel: Channel
+    received_at: datetime
+    incident_on: date
+    category: Category
+    perceived_motivation: Motivation | None
+    place: str | None
+    narrative: str | None
+    subjects: list[PersonView]
+    harm_level: HarmLevel | None
+    response_due_at: datetime | None
+    target_citation: str | None
+    responded_at: datetime | None
+    breached: bool
+    closed_at: datetime | None
+    close_reason: CloseReason | None
+    complainant_told_on: date | None
+    reopened: int
+    material_change: str | None
+    next_steps: list[str]
+
+
+class ReportSummary(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    status: Status
+    category: Category
+    received_at: datetime
+    harm_level: HarmLevel | None
+    response_due_at: datetime | None
+    breached: bool
+
+
+class ReportPage(msgspec.Struct, kw_only=True):
+    items: list[ReportSummary]
+    total: int

@@ -1,0 +1,359 @@
+"""ASB reports: logged (every one, even where no action follows), assessed with
+the complainant, answered within the target, closed with a reason the
+complainant is told, reopened only on a material change.
+
+The lifecycle is the table ``STEPS``: the statuses each step may start from
+and the status it leaves. Any other step is a conflict that names the steps
+open from where the report stands.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.audit.events import AuditSink
+from sharehub.crypto import FieldCipher, place
+from sharehub.db.base import new_id
+from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose
+from sharehub.errors import Conflict, NotFound, Unprocessable
+from sharehub.identity.principal import Principal
+from sharehub.privacy.models import Subject
+from sharehub.protocols.engine import SubjectRole
+from sharehub.protocols.gateways import GatewayRules
+from sharehub.protocols.terms import Purpose
+from sharehub.referrals.asb.models import AsbReport, AsbReportSubject
+from sharehub.referrals.asb.schemas import (
+    Assessment,
+    Closure,
+    FirstResponse,
+    Reopening,
+    ReportCreate,
+    ReportSummary,
+    ReportView,
+)
+from sharehub.referrals.asb.targets import TARGETS, response_due
+
+KIND = "ASB report"
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Step:
+    starts_from: frozenset[str]
+    leaves: str | None  # None: the status stays
+
+
+STEPS: dict[str, Step] = {
+    "assess": Step(frozenset({"open", "assessed"}), "assessed"),
+    "respond": Step(frozenset({"assessed"}), None),
+    "close": Step(frozenset({"open", "assessed"}), "closed"),
+    "reopen": Step(frozenset({"closed"}), "open"),
+}
+
+
+def next_steps(status: str) -> list[str]:
+    return [name for name, step in STEPS.items() if status in step.starts_from]
+
+
+def _check_step(report: AsbReport, name: str) -> None:
+    if report.status not in STEPS[name].starts_from:
+        allowed = ", ".join(next_steps(report.status)) or "none"
+        raise Conflict(
+            f"'{name}' is not open to a report that is {report.status}; "
+            f"the steps open now: {allowed}"
+        )
+
+
+def breached(report: AsbReport, now: datetime) -> bool:
+    if report.response_due_at is None:
+        return False
+    answered = report.responded_at or now
+    return answered > report.response_due_at
+
+
+def _seal(cipher: FieldCipher, report: AsbReport, field: str, text: str | None) -> str | None:
+    if text is None:
+        return None
+    return cipher.encrypt(text, context=place(AsbReport.__tablename__, field, report.id))
+
+
+def _open(cipher: FieldCipher, report: AsbReport, field: str) -> str | None:
+    sealed = getattr(report, f"{field}_encrypted")
+    if sealed is None:
+        return None
+    return cipher.decrypt(sealed, context=place(AsbReport.__tablename__, field, report.id))
+
+
+def _when(value: datetime | None, now: datetime, field: str) -> datetime:
+    if value is None:
+        return now
+    if value.tzinfo is None:
+        raise Unprocessable([(field, "give a time zone (for example Z or +01:00)")])
+    if value > now + CLOCK_SKEW:
+        raise Unprocessable([(field, "cannot be in the future")])
+    return value
+
+
+async def log_report(
+    db: AsyncSession, actor: Principal, data: ReportCreate, cipher: FieldCipher, now: datetime
+) -> AsbReport:
+    errors: list[tuple[str, str]] = []
+    received = _when(data.received_at, now, "received_at")
+    if data.incident_on > received.date() + timedelta(days=1):
+        errors.append(("incident_on", "the incident cannot be after the report was received"))
+    if (data.category == "hate_incident") != (data.perceived_motivation is not None):
+        errors.append(
+            ("perceived_motivation", "record the perceived motivation for a hate incident, only")
+        )
+    ids = [link.subject_id for link in data.subjects]
+    if len(set(ids)) != len(ids):
+        errors.append(("subjects", "each subject once"))
+    held = set(
+        await db.scalars(
+            select(Subject.id).where(
+                Subject.id.in_(ids), Subject.holding_agency_id == actor.agency_id
+            )
+        )
+    )
+    errors += [
+        (f"subjects[{i}].subject_id", "no such subject held by your agency")
+        for i, link in enumerate(data.subjects)
+        if link.subject_id not in held
+    ]
+    if errors:
+        raise Unprocessable(errors)
+    report = AsbReport(
+        id=new_id(),
+        agency_id=actor.agency_id,
+        recorded_by=actor.id if actor.kind == "user" else None,
+        channel=data.channel,
+        received_at=received,
+        incident_on=data.incident_on,
+        category=data.category,
+        perceived_motivation=data.perceived_motivation,
+        status="open",
+        reopened=0,
+        subjects=[
+            AsbReportSubject(subject_id=link.subject_id, role=link.role.value, position=i)
+            for i, link in enumerate(data.subjects)
+        ],
+    )
+    report.place_encrypted = _seal(cipher, report, "place", data.place)
+    report.narrative_encrypted = _seal(cipher, report, "narrative", data.narrative) or ""
+    db.add(report)
+    await db.flush()
+    return report
+
+
+async def get_report(db: AsyncSession, actor: Principal, report_id: uuid.UUID) -> AsbReport:
+    """A report of the actor's agency; 404 for any other, so ids do not leak."""
+    report = await db.get(AsbReport, report_id)
+    if report is None or report.agency_id != actor.agency_id:
+        raise NotFound(KIND)
+    return report
+
+
+async def _changing(
+    db: AsyncSession, actor: Principal, report_id: uuid.UUID, version: int, step: str
+) -> AsbReport:
+    report = await get_report(db, actor, report_id)
+    check_version(report, version, KIND)
+    _check_step(report, step)
+    return report
+
+
+def _raced(_: IntegrityError) -> Conflict:
+    return Conflict("the report was changed at the same time; fetch it again")
+
+
+async def assess(
+    db: AsyncSession,
+    actor: Principal,
+    report_id: uuid.UUID,
+    version: int,
+    data: Assessment,
+    now: datetime,
+) -> AsbReport:
+    report = await _changing(db, actor, report_id, version, "assess")
+    report.harm_level = data.harm_level
+    report.assessed_at, report.assessed_by = now, actor.id if actor.kind == "user" else None
+    # The target runs from when the report was received, not from the assessment.
+    report.response_due_at = response_due(report.received_at, data.harm_level)
+    report.status = STEPS["assess"].leaves or report.status
+    await write_changes(db, KIND, _raced)
+    return report
+
+
+async def respond(
+    db: AsyncSession,
+    actor: Principal,
+    report_id: uuid.UUID,
+    version: int,
+    data: FirstResponse,
+    now: datetime,
+) -> AsbReport:
+    report = await _changing(db, actor, report_id, version, "respond")
+    if report.responded_at is not None:
+        raise Conflict("the first response is already recorded")
+    responded = _when(data.responded_at, now, "responded_at")
+    if responded < report.received_at:
+        raise Unprocessable([("responded_at", "cannot be before the report was received")])
+    report.responded_at = responded
+    await write_changes(db, KIND, _raced)
+    return report
+
+
+async def close(
+    db: AsyncSession,
+    actor: Principal,
+    report_id: uuid.UUID,
+    version: int,
+    data: Closure,
+    now: datetime,
+    today: date,
+) -> AsbReport:
+    report = await _changing(db, actor, report_id, version, "close")
+    if data.complainant_told_on > today:
+        raise Unprocessable([("complainant_told_on", "cannot be in the future")])
+    report.status = "closed"
+    report.closed_at, report.close_reason = now, data.reason
+    report.complainant_told_on = data.complainant_told_on
+    await write_changes(db, KIND, _raced)
+    return report
+
+
+async def reopen(
+    db: AsyncSession,
+    actor: Principal,
+    report_id: uuid.UUID,
+    version: int,
+    data: Reopening,
+    cipher: FieldCipher,
+) -> AsbReport:
+    report = await _changing(db, actor, report_id, version, "reopen")
+    report.status = "open"
+    report.reopened += 1
+    report.closed_at = report.close_reason = report.complainant_told_on = None
+    report.harm_level = report.response_due_at = report.responded_at = None
+    report.material_change_encrypted = _seal(
+        cipher, report, "material_change", data.material_change
+    )
+    await write_changes(db, KIND, _raced)
+    return report
+
+
+def _clause(agency_id: uuid.UUID, status: str | None, breached_only: bool, now: datetime):  # type: ignore[no-untyped-def]
+    conditions: list[ColumnElement[bool]] = [AsbReport.agency_id == agency_id]
+    if status:
+        conditions.append(AsbReport.status == status)
+    if breached_only:
+        conditions.append(
+            or_(
+                and_(AsbReport.responded_at.is_(None), AsbReport.response_due_at < now),
+                AsbReport.responded_at > AsbReport.response_due_at,
+            )
+        )
+    return and_(*conditions)
+
+
+async def list_reports(
+    db: AsyncSession,
+    actor: Principal,
+    *,
+    status: str | None,
+    breached_only: bool,
+    now: datetime,
+    limit: int,
+    offset: int,
+) -> tuple[list[ReportSummary], int]:
+    where = _clause(actor.agency_id, status, breached_only, now)
+    total = await db.scalar(select(func.count()).select_from(AsbReport).where(where)) or 0
+    rows = await db.scalars(
+        select(AsbReport)
+        .where(where)
+        .order_by(AsbReport.received_at.desc(), AsbReport.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        ReportSummary(
+            id=r.id,
+            status=r.status,
+            category=r.category,
+            received_at=r.received_at,  # type: ignore[arg-type]
+            harm_level=r.harm_level,
+            response_due_at=r.response_due_at,  # type: ignore[arg-type]
+            breached=breached(r, now),
+        )
+        for r in rows
+    ], total
+
+
+async def view_of(
+    db: AsyncSession,
+    actor: Principal,
+    report: AsbReport,
+    *,
+    cipher: FieldCipher,
+    rules: GatewayRules,
+    audit: AuditSink,
+    now: datetime,
+    today: date,
+) -> ReportView:
+    """Built by the disclosure gate, like every view of people."""
+    subjects = [await db.get(Subject, link.subject_id) for link in report.subjects]
+    gated = await disclose(
+        db,
+        viewer=Viewer(actor.agency_id, actor.id),
+        purpose=Purpose.ASB_CASE_MANAGEMENT,
+        subjects=[
+            SubjectInRecord(s, SubjectRole(link.role))
+            for s, link in zip(subjects, report.subjects, strict=True)
+            if s is not None
+        ],
+        texts={
+            "place": _open(cipher, report, "place"),
+            "narrative": _open(cipher, report, "narrative"),
+            "material_change": _open(cipher, report, "material_change"),
+        },
+        context_kind="asb_report",
+        context_id=report.id,
+        cipher=cipher,
+        rules=rules,
+        audit=audit,
+        now=now,
+        today=today,
+    )
+    target = TARGETS.get(report.harm_level or "")
+    return ReportView(
+        id=report.id,
+        version=report.version,
+        agency_id=report.agency_id,
+        status=report.status,  # type: ignore[arg-type]
+        channel=report.channel,  # type: ignore[arg-type]
+        received_at=report.received_at,
+        incident_on=report.incident_on,
+        category=report.category,  # type: ignore[arg-type]
+        perceived_motivation=report.perceived_motivation,  # type: ignore[arg-type]
+        place=gated.texts["place"],
+        narrative=gated.texts["narrative"],
+        subjects=gated.people,
+        harm_level=report.harm_level,  # type: ignore[arg-type]
+        response_due_at=report.response_due_at,
+        target_citation=target.citation if target else None,
+        responded_at=report.responded_at,
+        breached=breached(report, now),
+        closed_at=report.closed_at,
+        close_reason=report.close_reason,  # type: ignore[arg-type]
+        complainant_told_on=report.complainant_told_on,
+        reopened=report.reopened,
+        material_change=gated.texts["material_change"],
+        next_steps=next_steps(report.status),
+    )
