@@ -34,7 +34,13 @@ from sharehub.db.base import new_id
 from sharehub.privacy.consent import covering, live_consents
 from sharehub.privacy.decisions import decision_covers, live_releases
 from sharehub.privacy.identity import IDENTITY_FIELDS, Identity, unseal
-from sharehub.privacy.models import Consent, Disclosure, Subject
+from sharehub.privacy.models import (
+    Consent,
+    Disclosure,
+    SafeguardingOverride,
+    SharingDecision,
+    Subject,
+)
 from sharehub.privacy.redaction import (
     PersonView,
     Redactor,
@@ -89,13 +95,8 @@ class SubjectPlan:
 
     @property
     def relied_on(self) -> Decision | None:
-        """The decision the identity rested on (or the first with a protocol)."""
-        found = [d for d in self.decisions.values() if d.protocol_id is not None]
-        return (
-            self.decisions.get("identity")
-            if "identity" in self.decisions
-            else (found[0] if found else None)
-        )
+        """The decision the identity rested on (identity is always decided first)."""
+        return next(iter(self.decisions.values()), None)
 
     @property
     def own_agency(self) -> bool:
@@ -200,8 +201,8 @@ def _plan_one(
     context: Context,
     consents: Sequence[Consent],
     lapsed: bool,
-    decisions: Sequence,  # type: ignore[type-arg]
-    override,  # type: ignore[no-untyped-def]
+    decisions: Sequence[SharingDecision],
+    override: SafeguardingOverride | None,
     identity: Identity,
     rules: GatewayRules,
     today: date,

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.access.roles import Role
 from sharehub.audit.events import AuditEvent, AuditSink
 from sharehub.crypto import FieldCipher, place
 from sharehub.db.base import new_id
@@ -282,10 +281,6 @@ def _reviewable_by(actor: Principal):  # type: ignore[no-untyped-def]
         SafeguardingOverride.holding_agency_id == actor.agency_id,
         SafeguardingOverride.agency_id == actor.agency_id,
     )
-
-
-def _is_dpo(actor: Principal) -> bool:
-    return any(r.role == Role.DATA_PROTECTION_OFFICER for r in actor.roles)
 
 
 async def list_overrides(
