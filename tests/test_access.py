@@ -132,6 +132,11 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
         "retention:hold": ("GET", "/api/legal-holds/", {}),
         "asb-report:create": ("POST", "/api/asb-reports/", {"json": {}}),
         "asb-report:read": ("GET", "/api/asb-reports/", {}),
+        "response-policy:manage": (
+            "PUT",
+            f"/api/agencies/{home}/response-policy/",
+            {"json": {}},
+        ),
         "asb-report:update": (
             "POST",
             f"/api/asb-reports/{MISSING}/assessment",

@@ -152,3 +152,47 @@ async def test_every_report_is_logged_and_bad_ones_are_refused_whole(partners): 
     # Another agency does not see the home agency's reports.
     assert (await ok(await partners.viewer.get(f"{API}/")))["total"] == 0
     assert_problem(await partners.viewer.get(f"{API}/{listed['items'][0]['id']}"), 404)
+
+
+async def test_an_agency_sets_its_own_targets_and_office_hours(partners):  # noqa: F811
+    officer = partners.officer
+    url = f"/api/agencies/{partners.home_id}/response-policy/"
+    default = await ok(await officer.get(url))
+    assert default["is_default"] and default["high"] == {"working_days": 1, "working_hours": None}
+
+    admin = await partners.person("home-admin", ["agency_administrator"])
+    own = {
+        "urgent": {"working_hours": 8},
+        "high": {"working_days": 3},
+        "low": {"working_days": 10},
+        "opens": "08:00:00",
+        "closes": "16:00:00",
+        "source": "Harrowmere Homes ASB policy v4 (2026)",
+    }
+    assert_problem(await officer.put(url, json=own), 403)
+    both = {**own, "high": {"working_days": 3, "working_hours": 16}}
+    assert_problem(await admin.put(url, json=both), 422, "high")
+    created = await admin.put(url, json=own)
+    policy = await ok(created)
+    assert policy["version"] == 1 and not policy["is_default"]
+    assert_problem(await admin.put(url, json=own), 428)
+    theirs = await partners.person("other-admin", ["agency_administrator"], "other-agency")
+    assert_problem(await theirs.put(url, json=own), 404)
+
+    # High harm, received Wednesday 26 August 2026: three working days over the
+    # bank holiday is Tuesday 1 September, at this agency's 16:00 close.
+    body = await ok(await officer.post(f"{API}/", json=report([])), 201)
+    assessed = await step(officer, body["id"], "assessment", {"harm_level": "high"}, '"1"')
+    view = await ok(assessed)
+    due = datetime.fromisoformat(view["response_due_at"]).astimezone(LOCAL_TIME)
+    assert due == datetime(2026, 9, 1, 16, tzinfo=LOCAL_TIME)
+    assert view["target_citation"] == "Harrowmere Homes ASB policy v4 (2026)"
+
+    changed = await admin.put(
+        url,
+        json={**own, "high": {"working_days": 4}},
+        headers={"If-Match": created.headers["etag"]},
+    )
+    assert (await ok(changed))["high"]["working_days"] == 4
+    stale = await admin.put(url, json=own, headers={"If-Match": created.headers["etag"]})
+    assert_problem(stale, 412)

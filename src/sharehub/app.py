@@ -29,7 +29,7 @@ from sharehub.privacy.controllers import OverrideReviewController, SubjectContro
 from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
-from sharehub.referrals.asb.controllers import AsbReportController
+from sharehub.referrals.asb.controllers import AsbReportController, ResponsePolicyController
 from sharehub.retention.controllers import LegalHoldController
 from sharehub.system.controllers import healthz, readyz
 from sharehub.web.database import provide_db_session
@@ -51,6 +51,7 @@ ROUTE_HANDLERS = [
     AuditReportController,
     LegalHoldController,
     AsbReportController,
+    ResponsePolicyController,
 ]
 
 

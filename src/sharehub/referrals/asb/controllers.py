@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from sharehub.calendar import local_today
 from sharehub.db.base import utcnow
-from sharehub.referrals.asb import service
+from sharehub.referrals.asb import policies, service
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.asb.schemas import (
     Assessment,
@@ -21,6 +21,8 @@ from sharehub.referrals.asb.schemas import (
     ReportCreate,
     ReportPage,
     ReportView,
+    ResponsePolicyIn,
+    ResponsePolicyView,
     Status,
 )
 from sharehub.web.params import IfMatch, Session
@@ -197,3 +199,42 @@ class AsbReportController(Controller):
             db_session, request.user, report_id, expected_version(if_match), data, state.cipher
         )
         return await _answer(request, state, db_session, report)
+
+
+AgencyId = Annotated[uuid.UUID, PathParameter(description="The agency's id")]
+
+
+class ResponsePolicyController(Controller):
+    path = "/api/agencies/{agency_id:str}/response-policy"
+    tags = ["ASB reports"]
+
+    @get(
+        "/",
+        operation_id="GetResponsePolicy",
+        opt={"action": "asb-report:read"},
+        summary="An agency's first-response targets (the defaults unless it set its own)",
+        responses=problem_responses(400, 404),
+    )
+    async def read(
+        self, request: Request, db_session: Session, agency_id: AgencyId
+    ) -> ResponsePolicyView:
+        return await policies.read_policy(db_session, request.user, agency_id)
+
+    @put(
+        "/",
+        operation_id="SetResponsePolicy",
+        opt={"action": "response-policy:manage"},
+        summary="Set an agency's own targets (its administrator; If-Match once one is set)",
+        responses=problem_responses(400, 404, 412, 422, 428),
+    )
+    async def set(
+        self,
+        request: Request,
+        db_session: Session,
+        agency_id: AgencyId,
+        data: JSONBody[ResponsePolicyIn],
+        if_match: IfMatch = None,
+    ) -> Response[ResponsePolicyView]:
+        version = expected_version(if_match) if if_match is not None else None
+        view = await policies.set_policy(db_session, request.user, agency_id, data, version)
+        return Response(view, headers={"ETag": etag(view.version or 0)})

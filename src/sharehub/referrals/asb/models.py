@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sharehub.db.base import Base, SharedRecord, UTCDateTime
@@ -53,3 +53,18 @@ class AsbReportSubject(Base):
     )
     role: Mapped[str] = mapped_column(String(30))
     position: Mapped[int] = mapped_column(Integer)
+
+
+class ResponsePolicy(SharedRecord):
+    """An agency's own first-response targets, where its policy differs from
+    the defaults in ``targets.py``."""
+
+    __tablename__ = "asb_response_policies"
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), unique=True)
+    # {"urgent": {"working_hours": 24}, "high": {"working_days": 1}, ...}
+    targets: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+    # The agency's policy the targets come from (title, version).
+    source: Mapped[str] = mapped_column(String(300))

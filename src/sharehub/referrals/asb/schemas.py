@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 import msgspec
@@ -103,3 +103,32 @@ class ReportSummary(msgspec.Struct, kw_only=True):
 class ReportPage(msgspec.Struct, kw_only=True):
     items: list[ReportSummary]
     total: int
+
+
+class TargetIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One of working days (due at close of business) or working hours."""
+
+    working_days: Annotated[int, msgspec.Meta(ge=1, le=30)] | None = None
+    working_hours: Annotated[int, msgspec.Meta(ge=1, le=240)] | None = None
+
+
+class ResponsePolicyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    urgent: TargetIn
+    high: TargetIn
+    low: TargetIn
+    opens: time = time(9)
+    closes: time = time(17)
+    # The agency's policy these come from, e.g. "Tenancy enforcement policy v4 (2026)".
+    source: Annotated[str, msgspec.Meta(min_length=3, max_length=300, pattern=PRINTABLE)]
+
+
+class ResponsePolicyView(msgspec.Struct, kw_only=True):
+    agency_id: uuid.UUID
+    version: int | None
+    is_default: bool
+    urgent: TargetIn
+    high: TargetIn
+    low: TargetIn
+    opens: time
+    closes: time
+    source: str

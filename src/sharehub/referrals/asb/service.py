@@ -29,6 +29,7 @@ from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.terms import Purpose
 from sharehub.referrals.asb.models import AsbReport, AsbReportSubject
+from sharehub.referrals.asb.policies import policy_for
 from sharehub.referrals.asb.schemas import (
     Assessment,
     Closure,
@@ -38,7 +39,7 @@ from sharehub.referrals.asb.schemas import (
     ReportSummary,
     ReportView,
 )
-from sharehub.referrals.asb.targets import TARGETS, response_due
+from sharehub.referrals.asb.targets import response_due
 
 KIND = "ASB report"
 CLOCK_SKEW = timedelta(minutes=5)
@@ -185,7 +186,9 @@ async def assess(
     report.harm_level = data.harm_level
     report.assessed_at, report.assessed_by = now, actor.id if actor.kind == "user" else None
     # The target runs from when the report was received, not from the assessment.
-    report.response_due_at = response_due(report.received_at, data.harm_level)
+    report.response_due_at = response_due(
+        report.received_at, data.harm_level, await policy_for(db, report.agency_id)
+    )
     report.status = STEPS["assess"].leaves or report.status
     await write_changes(db, KIND, _raced)
     return report
@@ -331,7 +334,8 @@ async def view_of(
         now=now,
         today=today,
     )
-    target = TARGETS.get(report.harm_level or "")
+    policy = await policy_for(db, report.agency_id)
+    target = policy.targets.get(report.harm_level or "")
     return ReportView(
         id=report.id,
         version=report.version,

@@ -31,10 +31,19 @@ TARGETS: dict[str, Target] = {
 }
 
 
-def response_due(
-    received_at: datetime, level: str, office: WorkingHours = WorkingHours()
-) -> datetime:
-    target = TARGETS[level]
+@dataclass(frozen=True)
+class Policy:
+    """An agency's targets and office hours (the defaults, or its own)."""
+
+    targets: dict[str, Target]
+    office: WorkingHours = WorkingHours()
+
+
+DEFAULT_POLICY = Policy(TARGETS)
+
+
+def response_due(received_at: datetime, level: str, policy: Policy = DEFAULT_POLICY) -> datetime:
+    target, office = policy.targets[level], policy.office
     if target.working_hours is not None:
         return add_working_hours(received_at, target.working_hours, office)
     day = add_working_days(received_at.astimezone(LOCAL_TIME).date(), target.working_days or 0)
