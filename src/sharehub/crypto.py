@@ -134,3 +134,19 @@ class BlindIndex:
     def digest(self, field: str, normalised: str) -> str:
         message = f"{field}\x00{normalised}".encode()
         return _b64(hmac.new(self._key, message, hashlib.sha256).digest())
+
+
+def seal_field(cipher: FieldCipher, row: object, field: str, plain: str | None) -> None:
+    """Set ``row.<field>_encrypted``, bound to the row's table, field and id (the
+    convention every sealed column follows, and `sharehub keys rotate` relies on)."""
+    context = place(row.__tablename__, field, row.id)  # type: ignore[attr-defined]
+    sealed = None if plain is None else cipher.encrypt(plain, context=context)
+    setattr(row, f"{field}_encrypted", sealed)
+
+
+def open_field(cipher: FieldCipher, row: object, field: str) -> str | None:
+    """Read ``row.<field>_encrypted`` back (None stays None)."""
+    sealed = getattr(row, f"{field}_encrypted")
+    if sealed is None:
+        return None
+    return cipher.decrypt(sealed, context=place(row.__tablename__, field, row.id))  # type: ignore[attr-defined]

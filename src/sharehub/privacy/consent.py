@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 
 from sharehub.agencies.models import Agency
 from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.crypto import FieldCipher, place
+from sharehub.crypto import FieldCipher, open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
@@ -131,25 +131,10 @@ async def check_recipients(db: AsyncSession, recipients: Recipients, prefix: str
         raise Unprocessable(errors)
 
 
-def _open(
-    cipher: FieldCipher, table: str, field: str, row_id: uuid.UUID, sealed: str | None
-) -> str | None:
-    return None if sealed is None else cipher.decrypt(sealed, context=place(table, field, row_id))
-
-
-def _seal(
-    cipher: FieldCipher, table: str, field: str, row_id: uuid.UUID, plain: str | None
-) -> str | None:
-    return None if plain is None else cipher.encrypt(plain, context=place(table, field, row_id))
-
-
 def to_view(
     consent: Consent, withdrawal: ConsentWithdrawal | None, cipher: FieldCipher, now: datetime
 ) -> ConsentView:
-    table = Consent.__tablename__
-    representative = _open(
-        cipher, table, "representative", consent.id, consent.representative_encrypted
-    )
+    representative = open_field(cipher, consent, "representative")
     return ConsentView(
         id=consent.id,
         subject_id=consent.subject_id,
@@ -164,9 +149,7 @@ def to_view(
         representative=(
             msgspec.json.decode(representative, type=Representative) if representative else None
         ),
-        evidence_note=_open(
-            cipher, table, "evidence_note", consent.id, consent.evidence_note_encrypted
-        ),
+        evidence_note=open_field(cipher, consent, "evidence_note"),
         recorded_by=consent.recorded_by,
         given_at=consent.given_at,
         expires_at=consent.expires_at,
@@ -176,13 +159,7 @@ def to_view(
             else WithdrawalView(
                 withdrawn_at=withdrawal.withdrawn_at,
                 how=withdrawal.how,  # type: ignore[arg-type]
-                note=_open(
-                    cipher,
-                    ConsentWithdrawal.__tablename__,
-                    "note",
-                    withdrawal.id,
-                    withdrawal.note_encrypted,
-                ),
+                note=open_field(cipher, withdrawal, "note"),
                 recorded_by=withdrawal.recorded_by,
             )
         ),
@@ -231,17 +208,14 @@ async def record_consent(
         given_at=given_at,
         expires_at=data.expires_at,
     )
-    table = Consent.__tablename__
-    consent.representative_encrypted = _seal(
+    representative = data.representative
+    seal_field(
         cipher,
-        table,
+        consent,
         "representative",
-        consent.id,
-        msgspec.json.encode(data.representative).decode() if data.representative else None,
+        msgspec.json.encode(representative).decode() if representative else None,
     )
-    consent.evidence_note_encrypted = _seal(
-        cipher, table, "evidence_note", consent.id, data.evidence_note
-    )
+    seal_field(cipher, consent, "evidence_note", data.evidence_note)
     db.add(consent)
     await db.flush()
     await audit.record(
@@ -307,9 +281,7 @@ async def withdraw_consent(
         how=data.how,
         recorded_by=actor.id if actor.kind == "user" else None,
     )
-    withdrawal.note_encrypted = _seal(
-        cipher, ConsentWithdrawal.__tablename__, "note", withdrawal.id, data.note
-    )
+    seal_field(cipher, withdrawal, "note", data.note)
     db.add(withdrawal)
     try:
         await db.flush()

@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.crypto import FieldCipher, place
+from sharehub.crypto import FieldCipher, open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
@@ -73,10 +73,7 @@ def decision_view(
         ),
         categories=[DataCategory(c) for c in decision.categories],
         legal_basis=decision.legal_basis,
-        reasons=cipher.decrypt(
-            decision.reasons_encrypted,
-            context=place(SharingDecision.__tablename__, "reasons", decision.id),
-        ),
+        reasons=open_field(cipher, decision, "reasons") or "",
         source_kind=decision.source_kind,
         source_id=decision.source_id,
         decided_by=decision.decided_by,
@@ -124,9 +121,7 @@ async def record_sharing_decision(
         decided_at=now,
         expires_at=data.expires_at,
     )
-    decision.reasons_encrypted = cipher.encrypt(
-        data.reasons, context=place(SharingDecision.__tablename__, "reasons", decision.id)
-    )
+    seal_field(cipher, decision, "reasons", data.reasons)
     db.add(decision)
     await db.flush()
     await audit.record(
@@ -199,8 +194,6 @@ async def revoke_sharing_decision(
 def override_view(
     override: SafeguardingOverride, cipher: FieldCipher, now: datetime
 ) -> OverrideView:
-    table = SafeguardingOverride.__tablename__
-    note = override.review_note_encrypted
     return OverrideView(
         id=override.id,
         subject_id=override.subject_id,
@@ -208,19 +201,12 @@ def override_view(
         user_id=override.user_id,
         agency_id=override.agency_id,
         purpose=Purpose(override.purpose),
-        justification=cipher.decrypt(
-            override.justification_encrypted,
-            context=place(table, "justification", override.id),
-        ),
+        justification=open_field(cipher, override, "justification") or "",
         created_at=override.created_at,
         expires_at=override.expires_at,
         active=override.expires_at > now,
         review_outcome=override.review_outcome,  # type: ignore[arg-type]
-        review_note=(
-            None
-            if note is None
-            else cipher.decrypt(note, context=place(table, "review_note", override.id))
-        ),
+        review_note=open_field(cipher, override, "review_note"),
         reviewed_by=override.reviewed_by,
         reviewed_at=override.reviewed_at,
     )
@@ -248,10 +234,7 @@ async def record_override(
         created_at=now,
         expires_at=now + timedelta(minutes=data.minutes),
     )
-    override.justification_encrypted = cipher.encrypt(
-        data.justification,
-        context=place(SafeguardingOverride.__tablename__, "justification", override.id),
-    )
+    seal_field(cipher, override, "justification", data.justification)
     db.add(override)
     await db.flush()
     await audit.record(
@@ -324,9 +307,7 @@ async def review_override(
     if override.review_outcome is not None:
         raise Conflict("this override has already been reviewed")
     override.review_outcome = data.outcome
-    override.review_note_encrypted = cipher.encrypt(
-        data.note, context=place(SafeguardingOverride.__tablename__, "review_note", override.id)
-    )
+    seal_field(cipher, override, "review_note", data.note)
     override.reviewed_by = actor.id
     override.reviewed_at = now
     await db.flush()

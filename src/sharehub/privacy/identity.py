@@ -12,7 +12,7 @@ from datetime import date
 
 import msgspec
 
-from sharehub.crypto import BlindIndex, FieldCipher, place
+from sharehub.crypto import BlindIndex, FieldCipher, open_field, seal_field
 from sharehub.privacy import identifiers
 from sharehub.privacy.models import Subject
 from sharehub.protocols.terms import DataCategory
@@ -61,22 +61,15 @@ def _plain(identity: Identity, field: str) -> str | None:
 def seal(subject: Subject, identity: Identity, cipher: FieldCipher) -> None:
     """Encrypt every identity field into the subject's row (its id must be set)."""
     for field in Subject.__encrypted__:
-        plain = _plain(identity, field)
-        sealed = (
-            None
-            if plain is None
-            else cipher.encrypt(plain, context=place(Subject.__tablename__, field, subject.id))
-        )
-        setattr(subject, f"{field}_encrypted", sealed)
+        seal_field(cipher, subject, field, _plain(identity, field))
 
 
 def unseal(subject: Subject, cipher: FieldCipher) -> Identity:
     values: dict[str, object] = {}
     for field in Subject.__encrypted__:
-        sealed = getattr(subject, f"{field}_encrypted")
-        if sealed is None:
+        plain = open_field(cipher, subject, field)
+        if plain is None:
             continue
-        plain = cipher.decrypt(sealed, context=place(Subject.__tablename__, field, subject.id))
         if field in _LISTS:
             values[field] = tuple(msgspec.json.decode(plain, type=list[str]))
         elif field == "date_of_birth":

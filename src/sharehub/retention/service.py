@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.crypto import FieldCipher
+from sharehub.crypto import FieldCipher, seal_field
 from sharehub.identity.models import UserSession
 from sharehub.privacy.identity import Identity, seal
 from sharehub.privacy.models import (
@@ -202,13 +202,8 @@ async def _apply(db: AsyncSession, item: Due, cipher: FieldCipher, now: datetime
     elif item.kind == "safeguarding_override":
         override = await db.get(SafeguardingOverride, item.record_id)
         if override is not None:
-            from sharehub.crypto import place
-
-            override.justification_encrypted = cipher.encrypt(
-                ANONYMISED,
-                context=place(SafeguardingOverride.__tablename__, "justification", override.id),
-            )
-            override.review_note_encrypted = None
+            seal_field(cipher, override, "justification", ANONYMISED)
+            seal_field(cipher, override, "review_note", None)
             override.anonymised_at = now
     elif item.kind == "subject":
         subject = await db.get(Subject, item.record_id)

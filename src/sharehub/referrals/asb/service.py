@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.audit.events import AuditSink
-from sharehub.crypto import FieldCipher, place
+from sharehub.crypto import FieldCipher, open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
 from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose
@@ -79,19 +79,6 @@ def breached(report: AsbReport, now: datetime) -> bool:
     return answered > report.response_due_at
 
 
-def _seal(cipher: FieldCipher, report: AsbReport, field: str, text: str | None) -> str | None:
-    if text is None:
-        return None
-    return cipher.encrypt(text, context=place(AsbReport.__tablename__, field, report.id))
-
-
-def _open(cipher: FieldCipher, report: AsbReport, field: str) -> str | None:
-    sealed = getattr(report, f"{field}_encrypted")
-    if sealed is None:
-        return None
-    return cipher.decrypt(sealed, context=place(AsbReport.__tablename__, field, report.id))
-
-
 def _when(value: datetime | None, now: datetime, field: str) -> datetime:
     if value is None:
         return now
@@ -146,8 +133,8 @@ async def log_report(
             for i, link in enumerate(data.subjects)
         ],
     )
-    report.place_encrypted = _seal(cipher, report, "place", data.place)
-    report.narrative_encrypted = _seal(cipher, report, "narrative", data.narrative) or ""
+    seal_field(cipher, report, "place", data.place)
+    seal_field(cipher, report, "narrative", data.narrative)
     db.add(report)
     await db.flush()
     return report
@@ -245,9 +232,7 @@ async def reopen(
     report.reopened += 1
     report.closed_at = report.close_reason = report.complainant_told_on = None
     report.harm_level = report.response_due_at = report.responded_at = None
-    report.material_change_encrypted = _seal(
-        cipher, report, "material_change", data.material_change
-    )
+    seal_field(cipher, report, "material_change", data.material_change)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -322,9 +307,9 @@ async def view_of(
             if s is not None
         ],
         texts={
-            "place": _open(cipher, report, "place"),
-            "narrative": _open(cipher, report, "narrative"),
-            "material_change": _open(cipher, report, "material_change"),
+            "place": open_field(cipher, report, "place"),
+            "narrative": open_field(cipher, report, "narrative"),
+            "material_change": open_field(cipher, report, "material_change"),
         },
         context_kind="asb_report",
         context_id=report.id,
