@@ -97,3 +97,13 @@ def date_of_birth(value: date, today: date) -> date:
 def name_key(value: str) -> str:
     """How names are compared: letter case and spacing ignored."""
     return " ".join(value.casefold().split())
+
+
+# The identifiers checked and normalised on the way in, by field.
+CHECKS = {
+    "postcode": postcode,
+    "phone": phone,
+    "email": email,
+    "nhs_number": nhs_number,
+    "ni_number": ni_number,
+}

@@ -162,22 +162,21 @@ _OWNED = {
 }
 
 
+# How a pattern match is brought to the form identifiers are stored in.
+_NORMALISE = {
+    "email": str.casefold,
+    "phone": identifiers.phone_digits,
+    "ni_number": lambda text: re.sub(r"[\s\-]", "", text).upper(),
+    "nhs_number": lambda text: re.sub(r"[\s\-]", "", text),
+    "postcode": identifiers.postcode,
+}
+
+
 def _normalise(kind: str, text: str) -> str | None:
     try:
-        match kind:
-            case "email":
-                return text.casefold()
-            case "phone":
-                return identifiers.phone_digits(text)
-            case "ni_number":
-                return re.sub(r"[\s\-]", "", text).upper()
-            case "nhs_number":
-                return re.sub(r"[\s\-]", "", text)
-            case "postcode":
-                return identifiers.postcode(text)
+        return _NORMALISE[kind](text)
     except ValueError:
         return None
-    return None
 
 
 _GAP = re.compile(r"[\s,]+")

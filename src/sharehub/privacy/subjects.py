@@ -46,14 +46,7 @@ def validate_identity(data: IdentityIn, today: date, prefix: str = "identity") -
         "aliases": tuple(" ".join(a.split()) for a in data.aliases),
         "address": tuple(" ".join(line.split()) for line in data.address),
     }
-    checks = {
-        "postcode": identifiers.postcode,
-        "phone": identifiers.phone,
-        "email": identifiers.email,
-        "nhs_number": identifiers.nhs_number,
-        "ni_number": identifiers.ni_number,
-    }
-    for field, check in checks.items():
+    for field, check in identifiers.CHECKS.items():
         raw = getattr(data, field)
         if raw is None:
             continue
@@ -240,14 +233,7 @@ async def search_subjects(
         wanted.append(
             ("date_of_birth", index.digest("date_of_birth", query.date_of_birth.isoformat()))
         )
-    checks = {
-        "postcode": identifiers.postcode,
-        "phone": identifiers.phone,
-        "email": identifiers.email,
-        "nhs_number": identifiers.nhs_number,
-        "ni_number": identifiers.ni_number,
-    }
-    for field, check in checks.items():
+    for field, check in identifiers.CHECKS.items():
         raw = getattr(query, field)
         if raw is None:
             continue
