@@ -142,6 +142,19 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
             f"/api/asb-reports/{MISSING}/assessment",
             {"json": {"harm_level": "low"}, **stale},
         ),
+        "marac-referral:create": ("POST", "/api/marac-referrals/", {"json": {}}),
+        "marac-referral:read": ("GET", "/api/marac-referrals/", {}),
+        "marac-referral:update": (
+            "POST",
+            f"/api/marac-referrals/{MISSING}/resubmission",
+            {"json": {"note": "Added the police incident dates."}, **stale},
+        ),
+        "marac-referral:coordinate": (
+            "POST",
+            f"/api/marac-referrals/{MISSING}/hearing",
+            {"json": {"heard_on": "2026-01-05"}, **stale},
+        ),
+        "marac-criteria:manage": ("PUT", "/api/marac-criteria/Nowhere/", {"json": {}}),
     }
 
 

@@ -30,6 +30,7 @@ from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
 from sharehub.referrals.asb.controllers import AsbReportController, ResponsePolicyController
+from sharehub.referrals.marac.controllers import MaracCriteriaController, MaracReferralController
 from sharehub.retention.controllers import LegalHoldController
 from sharehub.system.controllers import healthz, readyz
 from sharehub.web.database import provide_db_session
@@ -52,6 +53,8 @@ ROUTE_HANDLERS = [
     LegalHoldController,
     AsbReportController,
     ResponsePolicyController,
+    MaracReferralController,
+    MaracCriteriaController,
 ]
 
 

@@ -24,6 +24,11 @@ class NotFound(DomainError):
         self.kind = kind
 
 
+class Forbidden(DomainError):
+    """The caller may see the record but this step is not theirs to take (a
+    referrer screening their own referral): the reason names the role that may."""
+
+
 class Conflict(DomainError):
     """The request clashes with the current state (duplicate, illegal state change)."""
 

@@ -38,6 +38,7 @@ AuditEventKind = Literal[
     "retention_purge",
     "legal_hold_placed",
     "legal_hold_released",
+    "referral_step",
 ]
 
 

@@ -63,7 +63,7 @@ async def check_schema_current(engine: AsyncEngine) -> None:
 
 
 async def upgrade(
-    engine: AsyncEngine, revision: str = "head", progress: Callable[[str], None] | None = None
+    engine: AsyncEngine, revision: str = "heads", progress: Callable[[str], None] | None = None
 ) -> None:
     def run(connection: Connection) -> None:
         config = alembic_config(connection)

@@ -98,16 +98,16 @@ async def _reindex(
 
 async def _matching(
     db: AsyncSession,
-    agency_id: uuid.UUID,
+    agency_id: uuid.UUID | None,
     wanted: Sequence[tuple[str, str]],
     exclude: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
-    """Subjects of this agency that match every (field, digest) given."""
+    """Subjects (of this agency, or of any agency for None) that match every
+    (field, digest) given."""
     if not wanted:
         return []
     query = (
         select(SubjectIndexEntry.subject_id)
-        .where(SubjectIndexEntry.holding_agency_id == agency_id)
         .where(
             or_(
                 *(
@@ -119,16 +119,15 @@ async def _matching(
         .group_by(SubjectIndexEntry.subject_id)
         .having(func.count(func.distinct(SubjectIndexEntry.field)) == len({f for f, _ in wanted}))
     )
+    if agency_id is not None:
+        query = query.where(SubjectIndexEntry.holding_agency_id == agency_id)
     if exclude is not None:
         query = query.where(SubjectIndexEntry.subject_id != exclude)
     return list(await db.scalars(query.order_by(SubjectIndexEntry.subject_id)))
 
 
-async def possible_duplicates(
-    db: AsyncSession, subject: Subject, identity: Identity, index: BlindIndex
-) -> list[uuid.UUID]:
+def _same_person_rules(identity: Identity, index: BlindIndex) -> list[list[tuple[str, str]]]:
     """Same NHS number, same NI number, or same name and date of birth."""
-    found: dict[uuid.UUID, None] = {}
     rules: list[list[tuple[str, str]]] = []
     if identity.nhs_number:
         rules.append([("nhs_number", index.digest("nhs_number", identity.nhs_number))])
@@ -144,10 +143,36 @@ async def possible_duplicates(
                 ),
             ]
         )
-    for rule in rules:
-        for match in await _matching(db, subject.holding_agency_id, rule, exclude=subject.id):
+    return rules
+
+
+async def _same_person(
+    db: AsyncSession,
+    agency_id: uuid.UUID | None,
+    subject: Subject,
+    identity: Identity,
+    index: BlindIndex,
+) -> list[uuid.UUID]:
+    found: dict[uuid.UUID, None] = {}
+    for rule in _same_person_rules(identity, index):
+        for match in await _matching(db, agency_id, rule, exclude=subject.id):
             found[match] = None
     return list(found)
+
+
+async def possible_duplicates(
+    db: AsyncSession, subject: Subject, identity: Identity, index: BlindIndex
+) -> list[uuid.UUID]:
+    """Other records of the same agency that look like the same person."""
+    return await _same_person(db, subject.holding_agency_id, subject, identity, index)
+
+
+async def same_person_anywhere(
+    db: AsyncSession, subject: Subject, identity: Identity, index: BlindIndex
+) -> list[uuid.UUID]:
+    """This subject and the records of any agency that look like the same person
+    (for history checks such as a repeat MARAC referral; nothing is shown)."""
+    return [subject.id, *await _same_person(db, None, subject, identity, index)]
 
 
 async def create_subject(

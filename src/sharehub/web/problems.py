@@ -23,6 +23,7 @@ from sharehub.errors import (
     BadRequest,
     Conflict,
     DomainError,
+    Forbidden,
     NotFound,
     StaleVersion,
     Unprocessable,
@@ -73,6 +74,7 @@ _BY_STATUS = {
 
 _DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
+    Forbidden: 403,
     Conflict: 409,
     StaleVersion: 412,
     VersionRequired: 428,
@@ -110,6 +112,9 @@ def problem(
 
 
 _NAMED_FIELD = re.compile(r"field `([^`]+)`")
+# msgspec quotes the value it refused ("Invalid enum value 'x'"): whatever was
+# typed, which may be personal data, so the reason drops it.
+_QUOTED_VALUE = re.compile(r"Invalid enum value .*", re.DOTALL)
 
 
 def _field_errors(extra: Any) -> list[FieldError]:
@@ -126,6 +131,7 @@ def _field_errors(extra: Any) -> list[FieldError]:
         if named and ("unknown field" in message or "missing required field" in message):
             key = f"{key}.{named.group(1)}" if key else named.group(1)
             message = "not a known field" if "unknown field" in message else "required"
+        message = _QUOTED_VALUE.sub("not one of the allowed values", message)
         errors.append(FieldError(field=key or "body", reason=message))
     return errors
 

@@ -1,0 +1,156 @@
+"""What the MARAC referral routes take and return."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from sharehub.fields import PRINTABLE
+from sharehub.privacy.redaction import PersonView
+from sharehub.referrals.marac.checklists import Answer
+
+Status = Literal["submitted", "accepted", "returned", "listed", "heard", "actions_open", "closed"]
+CloseReason = Literal["actions_complete", "no_actions_agreed", "transferred_to_another_area"]
+Area = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
+Reason = Annotated[str, msgspec.Meta(min_length=10, max_length=4000)]
+
+
+class ReferralCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    area: Area
+    victim_id: uuid.UUID
+    perpetrator_id: uuid.UUID | None = None
+    incident_on: date
+    checklist_version: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+    answers: Annotated[dict[str, Answer], msgspec.Meta(max_length=60)]
+    # Dates of police-reported incidents known to the referrer (escalation criterion).
+    police_incidents: Annotated[list[date], msgspec.Meta(max_length=200)] = msgspec.field(
+        default_factory=list
+    )
+    # A practitioner's judgement that the case is high risk, with the reasons.
+    professional_judgement: Reason | None = None
+    victim_aware: bool
+    consent_given: bool
+    idva_allocated: bool
+    idva_agency_id: uuid.UUID | None = None
+    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+
+
+class Screening(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    outcome: Literal["accepted", "returned"]
+    # Required when returning: what the referrer must add or correct.
+    reason: Reason | None = None
+
+
+class Resubmission(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    note: Reason
+
+
+class Listing(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    meeting_on: date
+
+
+class Hearing(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    heard_on: date
+
+
+class Closure(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    reason: CloseReason
+
+
+class CriterionView(msgspec.Struct, kw_only=True):
+    code: str
+    met: bool
+    reason: str
+    citation: str
+
+
+class ReferralView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    version: int
+    status: Status
+    referring_agency_id: uuid.UUID
+    referred_at: datetime
+    area: str
+    victim: PersonView
+    perpetrator: PersonView | None
+    incident_on: date
+    checklist_version: str
+    answers: dict[str, Answer]
+    yes_answers: int
+    risk_band: str
+    police_incidents: list[date]
+    criteria: list[CriterionView]
+    repeat: bool
+    previous_referral_id: uuid.UUID | None
+    victim_aware: bool
+    consent_given: bool
+    idva_allocated: bool
+    idva_agency_id: uuid.UUID | None
+    summary: str | None
+    professional_judgement: str | None
+    screened_at: datetime | None
+    return_reason: str | None
+    resubmissions: int
+    resubmission_note: str | None
+    listed_for: date | None
+    heard_on: date | None
+    actions_opened_at: datetime | None
+    closed_at: datetime | None
+    close_reason: CloseReason | None
+    next_steps: list[str]
+
+
+class ReferralSummary(msgspec.Struct, kw_only=True):
+    """A line of a list: codes and dates, no person."""
+
+    id: uuid.UUID
+    status: Status
+    area: str
+    referring_agency_id: uuid.UUID
+    referred_at: datetime
+    risk_band: str
+    criteria_met: list[str]
+    repeat: bool
+    listed_for: date | None
+
+
+class ReferralPage(msgspec.Struct, kw_only=True):
+    items: list[ReferralSummary]
+    total: int
+
+
+class QuestionView(msgspec.Struct, kw_only=True):
+    code: str
+    text: str
+
+
+class ChecklistView(msgspec.Struct, kw_only=True):
+    version: str
+    title: str
+    citation: str
+    in_use: bool
+    questions: list[QuestionView]
+
+
+class AreaCriteriaIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    visible_high_risk_yes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 14
+    medium_risk_yes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 10
+    escalation_incidents: Annotated[int, msgspec.Meta(ge=1, le=50)] = 3
+    escalation_months: Annotated[int, msgspec.Meta(ge=1, le=60)] = 12
+    repeat_months: Annotated[int, msgspec.Meta(ge=1, le=60)] = 12
+    source: Annotated[str, msgspec.Meta(min_length=3, max_length=300, pattern=PRINTABLE)]
+
+
+class AreaCriteriaView(msgspec.Struct, kw_only=True):
+    area: str
+    version: int | None
+    is_default: bool
+    visible_high_risk_yes: int
+    medium_risk_yes: int
+    escalation_incidents: int
+    escalation_months: int
+    repeat_months: int
+    source: str

@@ -1,0 +1,638 @@
+"""MARAC referrals: made with the DASH checklist and the criteria they meet,
+screened by the coordinator, listed for a meeting, heard, worked and closed.
+
+The lifecycle is the table ``STEPS``. Who sees a referral: the referring
+agency, the IDVA service allocated to it, and the MARAC coordinators and
+chairs for its area (``access/relationships.may_see``); anyone outside the
+referring agency sees it only through the disclosure gate, and only where a
+protocol in force for MARAC connects their agency with the referrer's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.access.relationships import may_see
+from sharehub.access.roles import Role
+from sharehub.agencies.models import Agency, AgencyArea
+from sharehub.audit.events import AuditEvent, AuditSink
+from sharehub.calendar import LOCAL_TIME
+from sharehub.crypto import BlindIndex, FieldCipher, open_field, seal_field
+from sharehub.db.base import new_id
+from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.gate import (
+    SubjectInRecord,
+    Viewer,
+    disclose,
+    lawful_route_exists,
+    plan,
+)
+from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable
+from sharehub.identity.principal import Principal
+from sharehub.privacy.identity import unseal
+from sharehub.privacy.models import Subject
+from sharehub.privacy.subjects import same_person_anywhere
+from sharehub.protocols.engine import SubjectRole
+from sharehub.protocols.gateways import GatewayRules
+from sharehub.protocols.terms import Purpose
+from sharehub.referrals.criteria import MaracAssessment, MaracParameters, marac_criteria
+from sharehub.referrals.marac.checklists import answer_errors, checklists, yes_count
+from sharehub.referrals.marac.models import MaracAreaCriteria, MaracReferral
+from sharehub.referrals.marac.schemas import (
+    AreaCriteriaIn,
+    AreaCriteriaView,
+    Closure,
+    CriterionView,
+    Hearing,
+    Listing,
+    ReferralCreate,
+    ReferralSummary,
+    ReferralView,
+    Resubmission,
+    Screening,
+)
+
+KIND = "MARAC referral"
+COORDINATORS = (Role.MARAC_COORDINATOR.value, Role.MARAC_CHAIR.value)
+DEFAULT_SOURCE = "SafeLives MARAC referral criteria (defaults)"
+# Statuses a referral passes through once the coordinator has accepted it: the
+# history a repeat referral is measured against.
+ACCEPTED = ("accepted", "listed", "heard", "actions_open", "closed")
+
+
+@dataclass(frozen=True)
+class Step:
+    starts_from: frozenset[str]
+    leaves: str | None  # None: decided by the step (screening: accepted or returned)
+    by_coordinator: bool
+
+
+STEPS: dict[str, Step] = {
+    "screen": Step(frozenset({"submitted"}), None, True),
+    "resubmit": Step(frozenset({"returned"}), "submitted", False),
+    "list": Step(frozenset({"accepted", "listed"}), "listed", True),
+    "hear": Step(frozenset({"listed"}), "heard", True),
+    "open_actions": Step(frozenset({"heard"}), "actions_open", True),
+    "close": Step(frozenset({"heard", "actions_open"}), "closed", True),
+}
+
+
+def next_steps(status: str) -> list[str]:
+    return [name for name, step in STEPS.items() if status in step.starts_from]
+
+
+def _check_step(referral: MaracReferral, name: str) -> None:
+    if referral.status not in STEPS[name].starts_from:
+        allowed = ", ".join(next_steps(referral.status)) or "none"
+        raise Conflict(
+            f"'{name}' is not open to a referral that is {referral.status}; "
+            f"the steps open now: {allowed}"
+        )
+
+
+# --- local criteria ------------------------------------------------------------------------
+
+
+def _parameters_of(row: MaracAreaCriteria | None) -> MaracParameters:
+    if row is None:
+        return MaracParameters()
+    return MaracParameters(
+        visible_high_risk_yes=row.visible_high_risk_yes,
+        medium_risk_yes=row.medium_risk_yes,
+        escalation_incidents=row.escalation_incidents,
+        escalation_months=row.escalation_months,
+        repeat_months=row.repeat_months,
+    )
+
+
+async def _area_row(db: AsyncSession, area: str) -> MaracAreaCriteria | None:
+    return await db.scalar(
+        select(MaracAreaCriteria).where(func.lower(MaracAreaCriteria.area) == area.casefold())
+    )
+
+
+def _criteria_view(area: str, row: MaracAreaCriteria | None) -> AreaCriteriaView:
+    p = _parameters_of(row)
+    return AreaCriteriaView(
+        area=row.area if row else area,
+        version=row.version if row else None,
+        is_default=row is None,
+        source=row.source if row else DEFAULT_SOURCE,
+        **asdict(p),
+    )
+
+
+def coordinates(principal: Principal, area: str) -> bool:
+    """A MARAC coordinator or chair for this area (a hub-wide role)."""
+    return any(
+        held.role in COORDINATORS
+        and held.agency_id is None
+        and (held.area is None or held.area.casefold() == area.casefold())
+        for held in principal.roles
+    )
+
+
+async def read_area_criteria(db: AsyncSession, area: str) -> AreaCriteriaView:
+    return _criteria_view(area, await _area_row(db, area))
+
+
+async def set_area_criteria(
+    db: AsyncSession, actor: Principal, area: str, data: AreaCriteriaIn, version: int | None
+) -> AreaCriteriaView:
+    if not coordinates(actor, area):
+        raise NotFound("MARAC area")
+    try:
+        parameters = MaracParameters(
+            visible_high_risk_yes=data.visible_high_risk_yes,
+            medium_risk_yes=data.medium_risk_yes,
+            escalation_incidents=data.escalation_incidents,
+            escalation_months=data.escalation_months,
+            repeat_months=data.repeat_months,
+        )
+    except ValueError as exc:
+        raise Unprocessable([("medium_risk_yes", str(exc))]) from None
+    row = await _area_row(db, area)
+    if row is None:
+        if version is not None:
+            raise Conflict("this area has no local criteria yet; set them without If-Match")
+        row = MaracAreaCriteria(id=new_id(), area=area, source=data.source, **asdict(parameters))
+        db.add(row)
+    else:
+        if version is None:
+            raise Conflict("the area's criteria are set; change them with If-Match")
+        check_version(row, version, "MARAC area criteria")
+        for name, value in asdict(parameters).items():
+            setattr(row, name, value)
+        row.source = data.source
+    await write_changes(db, "MARAC area criteria", _raced)
+    return _criteria_view(area, row)
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+async def _last_referral(
+    db: AsyncSession,
+    victim: Subject,
+    cipher: FieldCipher,
+    index: BlindIndex,
+    exclude: uuid.UUID | None,
+) -> MaracReferral | None:
+    """The latest accepted MARAC referral for this victim, whichever agency made
+    it: the same subject, or another agency's record of the same person (same
+    NHS or NI number, or same name and date of birth, by the blind index)."""
+    same = await same_person_anywhere(db, victim, unseal(victim, cipher), index)
+    query = (
+        select(MaracReferral)
+        .where(MaracReferral.victim_id.in_(same), MaracReferral.status.in_(ACCEPTED))
+        .order_by(MaracReferral.referred_at.desc())
+        .limit(1)
+    )
+    if exclude is not None:
+        query = query.where(MaracReferral.id != exclude)
+    return await db.scalar(query)
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TIME).date()
+
+
+def _assess(
+    referral: MaracReferral, last: MaracReferral | None, p: MaracParameters
+) -> MaracAssessment:
+    checklist = checklists()[referral.checklist_version]
+    return marac_criteria(
+        yes_answers=referral.yes_answers,
+        questions=len(checklist.questions),
+        incident_date=referral.incident_on,
+        police_incidents=[date.fromisoformat(d) for d in referral.police_incidents],
+        last_marac_referral=_local_date(last.referred_at) if last else None,
+        # The criterion needs only whether reasons were recorded, not what they say.
+        professional_judgement="recorded" if referral.professional_judgement_encrypted else None,
+        p=p,
+    )
+
+
+def _apply(
+    referral: MaracReferral, assessment: MaracAssessment, last: MaracReferral | None
+) -> None:
+    referral.risk_band = assessment.risk_band
+    referral.criteria = [
+        {"code": c.code, "met": c.met, "reason": c.reason, "citation": c.citation}
+        for c in assessment.criteria
+    ]
+    referral.repeat = assessment.repeat
+    referral.previous_referral_id = last.id if last and assessment.repeat else None
+
+
+# --- referring ------------------------------------------------------------------------------
+
+
+async def _validate(
+    db: AsyncSession, actor: Principal, data: ReferralCreate, today: date
+) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    served = await db.scalar(
+        select(func.count())
+        .select_from(AgencyArea)
+        .where(
+            AgencyArea.agency_id == actor.agency_id,
+            func.lower(AgencyArea.area) == data.area.casefold(),
+        )
+    )
+    if not served:
+        errors.append(("area", "not an area your agency serves"))
+    held = set(
+        await db.scalars(
+            select(Subject.id).where(
+                Subject.id.in_([data.victim_id, data.perpetrator_id]),
+                Subject.holding_agency_id == actor.agency_id,
+                Subject.anonymised_at.is_(None),
+            )
+        )
+    )
+    if data.victim_id not in held:
+        errors.append(("victim_id", "no such subject held by your agency"))
+    if data.perpetrator_id is not None:
+        if data.perpetrator_id == data.victim_id:
+            errors.append(("perpetrator_id", "the victim and perpetrator are different people"))
+        elif data.perpetrator_id not in held:
+            errors.append(("perpetrator_id", "no such subject held by your agency"))
+    checklist = checklists().get(data.checklist_version)
+    if checklist is None or not checklist.in_use:
+        in_use = ", ".join(v for v, c in checklists().items() if c.in_use)
+        errors.append(("checklist_version", f"not a checklist in use (in use: {in_use})"))
+    else:
+        errors += answer_errors(checklist, data.answers)
+    if data.incident_on > today:
+        errors.append(("incident_on", "cannot be in the future"))
+    errors += [
+        (f"police_incidents[{i}]", "cannot be after the current incident")
+        for i, d in enumerate(data.police_incidents)
+        if d > data.incident_on
+    ]
+    if data.consent_given and not data.victim_aware:
+        errors.append(("victim_aware", "a victim who consented is aware of the referral"))
+    if data.idva_agency_id is not None:
+        if not data.idva_allocated:
+            errors.append(("idva_agency_id", "give the IDVA service only when one is allocated"))
+        else:
+            agency = await db.get(Agency, data.idva_agency_id)
+            if agency is None or not agency.active:
+                errors.append(("idva_agency_id", "no such active agency"))
+    return errors
+
+
+async def refer(
+    db: AsyncSession,
+    actor: Principal,
+    data: ReferralCreate,
+    *,
+    cipher: FieldCipher,
+    index: BlindIndex,
+    audit: AuditSink,
+    now: datetime,
+    today: date,
+) -> MaracReferral:
+    errors = await _validate(db, actor, data, today)
+    if errors:
+        raise Unprocessable(errors)
+    area_row = await _area_row(db, data.area)
+    parameters = _parameters_of(area_row)
+    referral = MaracReferral(
+        id=new_id(),
+        referring_agency_id=actor.agency_id,
+        referred_by=actor.id if actor.kind == "user" else None,
+        referred_at=now,
+        area=area_row.area if area_row else data.area,
+        victim_id=data.victim_id,
+        perpetrator_id=data.perpetrator_id,
+        incident_on=data.incident_on,
+        checklist_version=data.checklist_version,
+        answers=dict(sorted(data.answers.items())),
+        yes_answers=yes_count(data.answers),
+        police_incidents=sorted(d.isoformat() for d in data.police_incidents),
+        parameters=asdict(parameters),
+        victim_aware=data.victim_aware,
+        consent_given=data.consent_given,
+        idva_allocated=data.idva_allocated,
+        idva_agency_id=data.idva_agency_id,
+        status="submitted",
+        resubmissions=0,
+    )
+    seal_field(cipher, referral, "summary", data.summary)
+    seal_field(cipher, referral, "professional_judgement", data.professional_judgement)
+    victim = await db.get(Subject, data.victim_id)
+    assert victim is not None  # validated above
+    last = await _last_referral(db, victim, cipher, index, exclude=None)
+    assessment = _assess(referral, last, parameters)
+    if not assessment.eligible:
+        raise Unprocessable(
+            [
+                (
+                    "answers",
+                    "the case meets none of the MARAC referral criteria: "
+                    + "; ".join(c.reason for c in assessment.criteria),
+                )
+            ]
+        )
+    _apply(referral, assessment, last)
+    db.add(referral)
+    await db.flush()
+    await _record_step(audit, db, actor, referral, "refer", now)
+    return referral
+
+
+# --- visibility -----------------------------------------------------------------------------
+
+
+def _visible(actor: Principal, referral: MaracReferral) -> bool:
+    return may_see(
+        actor,
+        owning_agency_id=referral.referring_agency_id,
+        invited_agency_ids=[referral.idva_agency_id] if referral.idva_agency_id else [],
+        area=referral.area,
+        coordinator_roles=COORDINATORS,
+    )
+
+
+def _subjects_of(referral: MaracReferral, victim: Subject, perpetrator: Subject | None):  # type: ignore[no-untyped-def]
+    people = [SubjectInRecord(victim, SubjectRole.VICTIM)]
+    if perpetrator is not None:
+        people.append(SubjectInRecord(perpetrator, SubjectRole.PERPETRATOR))
+    return people
+
+
+async def get_referral(
+    db: AsyncSession,
+    actor: Principal,
+    referral_id: uuid.UUID,
+    *,
+    cipher: FieldCipher,
+    rules: GatewayRules,
+    now: datetime,
+    today: date,
+) -> MaracReferral:
+    """A referral the actor may see; 404 otherwise (so ids do not leak), including
+    where no protocol in force for MARAC connects their agency with the referrer's."""
+    referral = await db.get(MaracReferral, referral_id)
+    if referral is None or not _visible(actor, referral):
+        raise NotFound(KIND)
+    if actor.agency_id != referral.referring_agency_id:
+        victim = await db.get(Subject, referral.victim_id)
+        assert victim is not None
+        planned = await plan(
+            db,
+            viewer=Viewer(actor.agency_id, actor.id),
+            purpose=Purpose.MARAC,
+            subjects=[SubjectInRecord(victim, SubjectRole.VICTIM)],
+            cipher=cipher,
+            rules=rules,
+            now=now,
+            today=today,
+        )
+        if not lawful_route_exists(planned):
+            raise NotFound(KIND)
+    return referral
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+
+def _raced(_: IntegrityError) -> Conflict:
+    return Conflict("the referral was changed at the same time; fetch it again")
+
+
+async def _record_step(
+    audit: AuditSink,
+    db: AsyncSession,
+    actor: Principal,
+    referral: MaracReferral,
+    step: str,
+    now: datetime,
+) -> None:
+    await audit.record(
+        AuditEvent(
+            kind="referral_step",
+            at=now,
+            user_id=actor.id if actor.kind == "user" else None,
+            agency_id=actor.agency_id,
+            subject_id=referral.victim_id,
+            details={
+                "referral": "marac",
+                "referral_id": str(referral.id),
+                "step": step,
+                "status": referral.status,
+                "repeat": referral.repeat,
+            },
+        ),
+        db=db,
+    )
+
+
+def _check_actor(actor: Principal, referral: MaracReferral, step: str) -> None:
+    if STEPS[step].by_coordinator:
+        if not coordinates(actor, referral.area):
+            raise Forbidden(f"'{step}' is for the MARAC coordinator or chair of the area")
+    elif actor.agency_id != referral.referring_agency_id:
+        raise Forbidden(f"'{step}' is for the referring agency")
+
+
+async def take_step(
+    db: AsyncSession,
+    actor: Principal,
+    referral: MaracReferral,
+    version: int,
+    step: str,
+    data: Screening | Resubmission | Listing | Hearing | Closure | None,
+    *,
+    cipher: FieldCipher,
+    index: BlindIndex,
+    audit: AuditSink,
+    now: datetime,
+    today: date,
+) -> MaracReferral:
+    check_version(referral, version, KIND)
+    _check_step(referral, step)
+    _check_actor(actor, referral, step)
+    match data:
+        case Screening(outcome="returned", reason=None):
+            raise Unprocessable([("reason", "say what the referrer must add or correct")])
+        case Screening(outcome="returned", reason=reason):
+            referral.status = "returned"
+            seal_field(cipher, referral, "return_reason", reason)
+        case Screening(outcome="accepted"):
+            # Flagged on screening: a referral for the same victim may have been
+            # accepted since this one was made, by this or another agency.
+            victim = await db.get(Subject, referral.victim_id)
+            assert victim is not None
+            last = await _last_referral(db, victim, cipher, index, exclude=referral.id)
+            p = MaracParameters(**referral.parameters)
+            _apply(referral, _assess(referral, last, p), last)
+            referral.status = "accepted"
+            seal_field(cipher, referral, "return_reason", None)
+        case Resubmission(note=note):
+            referral.resubmissions += 1
+            seal_field(cipher, referral, "resubmission_note", note)
+        case Listing(meeting_on=meeting_on):
+            if meeting_on < today:
+                raise Unprocessable([("meeting_on", "list for a meeting today or later")])
+            referral.listed_for = meeting_on
+        case Hearing(heard_on=heard_on):
+            if heard_on > today:
+                raise Unprocessable([("heard_on", "cannot be in the future")])
+            if heard_on < _local_date(referral.referred_at):
+                raise Unprocessable([("heard_on", "cannot be before the referral was made")])
+            referral.heard_on = heard_on
+        case Closure(reason=reason):
+            referral.closed_at, referral.close_reason = now, reason
+        case None if step == "open_actions":
+            referral.actions_opened_at = now
+    if step == "screen":
+        referral.screened_at = now
+        referral.screened_by = actor.id if actor.kind == "user" else None
+    leaves = STEPS[step].leaves
+    if leaves is not None:
+        referral.status = leaves
+    await write_changes(db, KIND, _raced)
+    await _record_step(audit, db, actor, referral, step, now)
+    return referral
+
+
+# --- lists and views ------------------------------------------------------------------------
+
+
+def _visible_clause(actor: Principal) -> ColumnElement[bool]:
+    areas = [
+        held.area for held in actor.roles if held.role in COORDINATORS and held.agency_id is None
+    ]
+    conditions: list[ColumnElement[bool]] = [
+        MaracReferral.referring_agency_id == actor.agency_id,
+        MaracReferral.idva_agency_id == actor.agency_id,
+    ]
+    if None in areas:
+        conditions.append(~false())
+    elif areas:
+        conditions.append(
+            func.lower(MaracReferral.area).in_([a.casefold() for a in areas if a is not None])
+        )
+    return or_(*conditions)
+
+
+async def list_referrals(
+    db: AsyncSession,
+    actor: Principal,
+    *,
+    status: str | None,
+    area: str | None,
+    repeat: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[ReferralSummary], int]:
+    conditions = [_visible_clause(actor)]
+    if status:
+        conditions.append(MaracReferral.status == status)
+    if area:
+        conditions.append(func.lower(MaracReferral.area) == area.casefold())
+    if repeat is not None:
+        conditions.append(MaracReferral.repeat.is_(repeat))
+    where = and_(*conditions)
+    total = await db.scalar(select(func.count()).select_from(MaracReferral).where(where)) or 0
+    rows = await db.scalars(
+        select(MaracReferral)
+        .where(where)
+        .order_by(MaracReferral.referred_at.desc(), MaracReferral.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        ReferralSummary(
+            id=r.id,
+            status=r.status,  # type: ignore[arg-type]
+            area=r.area,
+            referring_agency_id=r.referring_agency_id,
+            referred_at=r.referred_at,
+            risk_band=r.risk_band,
+            criteria_met=[str(c["code"]) for c in r.criteria if c["met"]],
+            repeat=r.repeat,
+            listed_for=r.listed_for,
+        )
+        for r in rows
+    ], total
+
+
+async def view_of(
+    db: AsyncSession,
+    actor: Principal,
+    referral: MaracReferral,
+    *,
+    cipher: FieldCipher,
+    rules: GatewayRules,
+    audit: AuditSink,
+    now: datetime,
+    today: date,
+) -> ReferralView:
+    """Built by the disclosure gate, like every view of people."""
+    victim = await db.get(Subject, referral.victim_id)
+    perpetrator = (
+        await db.get(Subject, referral.perpetrator_id) if referral.perpetrator_id else None
+    )
+    assert victim is not None
+    gated = await disclose(
+        db,
+        viewer=Viewer(actor.agency_id, actor.id),
+        purpose=Purpose.MARAC,
+        subjects=_subjects_of(referral, victim, perpetrator),
+        texts={
+            name: open_field(cipher, referral, name)
+            for name in ("summary", "professional_judgement", "return_reason", "resubmission_note")
+        },
+        context_kind="marac_referral",
+        context_id=referral.id,
+        cipher=cipher,
+        rules=rules,
+        audit=audit,
+        now=now,
+        today=today,
+    )
+    return ReferralView(
+        id=referral.id,
+        version=referral.version,
+        status=referral.status,  # type: ignore[arg-type]
+        referring_agency_id=referral.referring_agency_id,
+        referred_at=referral.referred_at,
+        area=referral.area,
+        victim=gated.people[0],
+        perpetrator=gated.people[1] if perpetrator is not None else None,
+        incident_on=referral.incident_on,
+        checklist_version=referral.checklist_version,
+        answers=referral.answers,  # type: ignore[arg-type]
+        yes_answers=referral.yes_answers,
+        risk_band=referral.risk_band,
+        police_incidents=[date.fromisoformat(d) for d in referral.police_incidents],
+        criteria=[CriterionView(**c) for c in referral.criteria],  # type: ignore[arg-type]
+        repeat=referral.repeat,
+        previous_referral_id=referral.previous_referral_id,
+        victim_aware=referral.victim_aware,
+        consent_given=referral.consent_given,
+        idva_allocated=referral.idva_allocated,
+        idva_agency_id=referral.idva_agency_id,
+        summary=gated.texts["summary"],
+        professional_judgement=gated.texts["professional_judgement"],
+        screened_at=referral.screened_at,
+        return_reason=gated.texts["return_reason"],
+        resubmissions=referral.resubmissions,
+        resubmission_note=gated.texts["resubmission_note"],
+        listed_for=referral.listed_for,
+        heard_on=referral.heard_on,
+        actions_opened_at=referral.actions_opened_at,
+        closed_at=referral.closed_at,
+        close_reason=referral.close_reason,  # type: ignore[arg-type]
+        next_steps=next_steps(referral.status),
+    )
