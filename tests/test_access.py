@@ -155,6 +155,14 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
             {"json": {"heard_on": "2026-01-05"}, **stale},
         ),
         "marac-criteria:manage": ("PUT", "/api/marac-criteria/Nowhere/", {"json": {}}),
+        "mappa-referral:create": ("POST", "/api/mappa-referrals/", {"json": {}}),
+        "mappa-referral:read": ("GET", "/api/mappa-referrals/", {}),
+        "mappa-referral:update": (
+            "POST",
+            f"/api/mappa-referrals/{MISSING}/resubmission",
+            {"json": {}, **stale},
+        ),
+        "mappa-referral:decide": ("POST", f"/api/mappa-referrals/{MISSING}/acceptance", stale),
     }
 
 

@@ -30,6 +30,7 @@ from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
 from sharehub.referrals.asb.controllers import AsbReportController, ResponsePolicyController
+from sharehub.referrals.mappa.controllers import MappaReferralController, mappa_arrangements
 from sharehub.referrals.marac.controllers import MaracCriteriaController, MaracReferralController
 from sharehub.retention.controllers import LegalHoldController
 from sharehub.system.controllers import healthz, readyz
@@ -55,6 +56,8 @@ ROUTE_HANDLERS = [
     ResponsePolicyController,
     MaracReferralController,
     MaracCriteriaController,
+    MappaReferralController,
+    mappa_arrangements,
 ]
 
 

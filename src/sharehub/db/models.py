@@ -27,6 +27,11 @@ from sharehub.protocols.models import (  # noqa: F401
     ProtocolVersion,
 )
 from sharehub.referrals.asb.models import AsbReport, AsbReportSubject  # noqa: F401
+from sharehub.referrals.mappa.models import (  # noqa: F401
+    MappaInvitation,
+    MappaLevelDecision,
+    MappaReferral,
+)
 from sharehub.referrals.marac.models import MaracAreaCriteria, MaracReferral  # noqa: F401
 from sharehub.retention.models import LegalHold  # noqa: F401
 

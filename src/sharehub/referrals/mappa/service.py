@@ -1,0 +1,771 @@
+"""MAPPA referrals: referred by a responsible authority (MAPPA A), screened by
+the MAPPA coordinator (accepted, or returned with a reason and resubmitted),
+managed at a level agreed with reasons and reviewed on the guidance's clock,
+shared with the duty-to-co-operate agencies invited to the case, and closed
+with a reason.
+
+The lifecycle is the table ``STEPS``: the statuses each step may start from
+and the status it leaves. Any other step is a conflict that names the steps
+open from where the referral stands.
+
+Who sees a referral: the referring agency's staff; the staff of agencies
+invited to it; the MAPPA coordinators and chairs for its area. Anyone outside
+the referring agency also needs a protocol in force that connects their agency
+with it for MAPPA; without one the referral does not exist for them (404).
+Every view is built by the disclosure gate, and the restricted identifiers
+(ViSOR, PNC, nDelius) are shown only as ``references.shown_to`` says.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import msgspec
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.access.relationships import may_see
+from sharehub.access.roles import Role
+from sharehub.agencies.models import Agency
+from sharehub.agencies.types import AgencyType
+from sharehub.audit.events import AuditEvent, AuditSink
+from sharehub.calendar import local_today
+from sharehub.crypto import FieldCipher, open_field, seal_field
+from sharehub.db.base import new_id
+from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose, lawful_route_exists, plan
+from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable
+from sharehub.identity.principal import Principal
+from sharehub.privacy.models import Subject
+from sharehub.protocols.engine import SubjectRole
+from sharehub.protocols.gateways import GatewayRules
+from sharehub.protocols.terms import Purpose
+from sharehub.referrals.mappa.arrangements import Arrangements, next_review
+from sharehub.referrals.mappa.models import MappaInvitation, MappaLevelDecision, MappaReferral
+from sharehub.referrals.mappa.references import REFERENCES, redact_references, shown_to
+from sharehub.referrals.mappa.schemas import (
+    Closure,
+    Invitation,
+    LevelDecisionIn,
+    LevelDecisionView,
+    LevelReviewIn,
+    ReferralCreate,
+    ReferralSummary,
+    ReferralView,
+    Resubmission,
+    Return,
+    ReviewsDue,
+)
+
+KIND = "MAPPA referral"
+CONTEXT_KIND = "mappa_referral"
+S325 = "Criminal Justice Act 2003 s325(1)"
+# Hub-wide roles that reach every referral in their area (or every area).
+COORDINATOR_ROLES = frozenset({Role.MAPPA_COORDINATOR.value, Role.MAPPA_CHAIR.value})
+REVIEWS_DUE_LIMIT = 500
+NOT_A_MAPPA_AGENCY = (
+    "neither a responsible authority nor a duty-to-co-operate agency "
+    "(Criminal Justice Act 2003 s325(1), (3), (6))"
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    starts_from: frozenset[str]
+    leaves: str | None  # None: the status stays
+
+
+STEPS: dict[str, Step] = {
+    "accept": Step(frozenset({"submitted"}), "accepted"),
+    "return": Step(frozenset({"submitted"}), "returned"),
+    "resubmit": Step(frozenset({"returned"}), "submitted"),
+    "agree_level": Step(frozenset({"accepted"}), "managed"),
+    "review": Step(frozenset({"managed"}), None),
+    "invite": Step(frozenset({"accepted", "managed"}), None),
+    "close": Step(frozenset({"accepted", "managed"}), "closed"),
+}
+
+
+def next_steps(status: str) -> list[str]:
+    return [name for name, step in STEPS.items() if status in step.starts_from]
+
+
+def _check_step(referral: MappaReferral, name: str) -> None:
+    if referral.status not in STEPS[name].starts_from:
+        allowed = ", ".join(next_steps(referral.status)) or "none"
+        raise Conflict(
+            f"'{name}' is not open to a referral that is {referral.status}; "
+            f"the steps open now: {allowed}"
+        )
+
+
+def _move(referral: MappaReferral, name: str, now: datetime) -> None:
+    referral.status = STEPS[name].leaves or referral.status
+    # Every step changes the referral row, so its version moves and a writer
+    # holding the old ETag gets 412 even where only a child row was added.
+    referral.updated_at = now
+
+
+class NotAResponsibleAuthority(Forbidden):
+    """Only a responsible authority refers to MAPPA (403: it is who asks, not
+    what the form says, that is wrong)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "your agency is not a MAPPA responsible authority (police, probation or prison "
+            f"service: {S325}); ask one of them to refer"
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every view and change needs beside the database: keys, the law as
+    the hub reads it, the audit, the MAPPA arrangements and the clock."""
+
+    cipher: FieldCipher
+    rules: GatewayRules
+    audit: AuditSink
+    arrangements: Arrangements
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return local_today(self.now)
+
+
+def _mappa_role(rules: GatewayRules, agency_type: str) -> str:
+    return rules.agency_types[AgencyType(agency_type)].mappa
+
+
+def _user(actor: Principal) -> uuid.UUID | None:
+    return actor.id if actor.kind == "user" else None
+
+
+# --- who reaches a referral -------------------------------------------------------
+
+
+def _coordinator_reach(actor: Principal) -> tuple[bool, list[str]]:
+    """(reaches every area, the areas reached) for MAPPA coordinators and chairs."""
+    held = [r for r in actor.roles if r.role in COORDINATOR_ROLES and r.agency_id is None]
+    return any(r.area is None for r in held), [r.area.casefold() for r in held if r.area]
+
+
+def coordinates(actor: Principal, area: str) -> bool:
+    everywhere, areas = _coordinator_reach(actor)
+    return everywhere or area.casefold() in areas
+
+
+async def _route_exists(
+    db: AsyncSession, actor: Principal, offender: Subject, ctx: Context
+) -> bool:
+    """A protocol in force connects the actor's agency with the offender's
+    holder for MAPPA (whatever it then allows them to see)."""
+    planned = await plan(
+        db,
+        viewer=Viewer(actor.agency_id, actor.id),
+        purpose=Purpose.MAPPA,
+        subjects=[SubjectInRecord(offender, SubjectRole.OFFENDER)],
+        cipher=ctx.cipher,
+        rules=ctx.rules,
+        now=ctx.now,
+        today=ctx.today,
+    )
+    return lawful_route_exists(planned)
+
+
+async def _may_read(
+    db: AsyncSession, actor: Principal, referral: MappaReferral, ctx: Context
+) -> bool:
+    if not may_see(
+        actor,
+        owning_agency_id=referral.agency_id,
+        invited_agency_ids=[i.agency_id for i in referral.invitations],
+        area=referral.area,
+        coordinator_roles=COORDINATOR_ROLES,
+    ):
+        return False
+    if actor.agency_id == referral.agency_id:
+        return True
+    offender = await db.get(Subject, referral.offender_subject_id)
+    return offender is not None and await _route_exists(db, actor, offender, ctx)
+
+
+async def get_referral(
+    db: AsyncSession, actor: Principal, referral_id: uuid.UUID, ctx: Context
+) -> MappaReferral:
+    """A referral the actor may read; 404 for any other, so ids do not leak."""
+    referral = await db.get(MappaReferral, referral_id)
+    if referral is None or not await _may_read(db, actor, referral, ctx):
+        raise NotFound(KIND)
+    return referral
+
+
+async def _deciding(
+    db: AsyncSession,
+    actor: Principal,
+    referral_id: uuid.UUID,
+    version: int,
+    step: str,
+    ctx: Context,
+) -> MappaReferral:
+    """A referral a MAPPA coordinator or chair for its area is deciding on."""
+    referral = await get_referral(db, actor, referral_id, ctx)
+    if not coordinates(actor, referral.area):
+        # They may read it (their agency's, or invited), but the decision is not theirs.
+        raise Forbidden(f"'{step}' is for a MAPPA coordinator or chair for the area")
+    check_version(referral, version, KIND)
+    _check_step(referral, step)
+    return referral
+
+
+def _raced(_: IntegrityError) -> Conflict:
+    return Conflict("the referral was changed at the same time; fetch it again")
+
+
+# --- the referral and its resubmission ----------------------------------------------
+
+
+def _check_category(number: int, arrangements: Arrangements) -> list[tuple[str, str]]:
+    if arrangements.category(number) is not None:
+        return []
+    enabled = ", ".join(map(str, arrangements.enabled_categories))
+    return [("category", f"not a category referrals are taken in (taken now: {enabled})")]
+
+
+def _check_references(
+    given: dict[str, str | None],
+) -> tuple[dict[str, str | None], list[tuple[str, str]]]:
+    """Each reference in its normal form; errors name the field, never the value."""
+    checked: dict[str, str | None] = {}
+    errors: list[tuple[str, str]] = []
+    for kind, value in given.items():
+        if value is None:
+            checked[kind] = None
+            continue
+        try:
+            checked[kind] = REFERENCES[kind].check(value)
+        except ValueError as exc:
+            errors.append((kind, str(exc)))
+    return checked, errors
+
+
+def _seal_references(
+    cipher: FieldCipher, referral: MappaReferral, refs: dict[str, str | None]
+) -> None:
+    for kind, value in refs.items():
+        seal_field(cipher, referral, kind, value)
+
+
+async def refer(
+    db: AsyncSession, actor: Principal, data: ReferralCreate, ctx: Context
+) -> MappaReferral:
+    agency = await db.get(Agency, actor.agency_id)
+    if agency is None or _mappa_role(ctx.rules, agency.agency_type) != "responsible_authority":
+        raise NotAResponsibleAuthority()
+    errors = _check_category(data.category, ctx.arrangements)
+    offender = await db.get(Subject, data.offender_subject_id)
+    if (
+        offender is None
+        or offender.holding_agency_id != actor.agency_id
+        or offender.anonymised_at is not None
+    ):
+        errors.append(("offender_subject_id", "no such subject held by your agency"))
+    elif offender.kind != "person":
+        errors.append(("offender_subject_id", "an offender is a person, not a " + offender.kind))
+    area = next(
+        (a for a in agency.area_names if a.casefold() == data.area.strip().casefold()), None
+    )
+    if area is None:
+        errors.append(("area", "not an area your agency serves"))
+    refs, wrong = _check_references(
+        {"visor_ref": data.visor_ref, "pnc_id": data.pnc_id, "crn": data.crn}
+    )
+    errors += wrong
+    if errors:
+        raise Unprocessable(errors)
+    assert area is not None
+    referral = MappaReferral(
+        id=new_id(),
+        agency_id=actor.agency_id,
+        referred_by=_user(actor),
+        offender_subject_id=data.offender_subject_id,
+        area=area,
+        area_key=area.casefold(),
+        category=data.category,
+        proposed_level=data.proposed_level,
+        status="submitted",
+        submitted_at=ctx.now,
+        resubmitted=0,
+        decisions=[],
+        invitations=[],
+    )
+    seal_field(ctx.cipher, referral, "summary", data.summary)
+    seal_field(ctx.cipher, referral, "proposed_level_reason", data.proposed_level_reason)
+    _seal_references(ctx.cipher, referral, refs)
+    db.add(referral)
+    await db.flush()
+    return referral
+
+
+async def resubmit(
+    db: AsyncSession,
+    actor: Principal,
+    referral_id: uuid.UUID,
+    version: int,
+    data: Resubmission,
+    ctx: Context,
+) -> MappaReferral:
+    referral = await get_referral(db, actor, referral_id, ctx)
+    if referral.agency_id != actor.agency_id:
+        raise Forbidden("'resubmit' is for the referring agency")
+    check_version(referral, version, KIND)
+    _check_step(referral, "resubmit")
+    errors: list[tuple[str, str]] = []
+    if data.category is not msgspec.UNSET:
+        errors += _check_category(data.category, ctx.arrangements)
+    changed = {kind: getattr(data, kind) for kind in REFERENCES}
+    refs, wrong = _check_references(
+        {kind: value for kind, value in changed.items() if value is not msgspec.UNSET}
+    )
+    errors += wrong
+    if errors:
+        raise Unprocessable(errors)
+    if data.category is not msgspec.UNSET:
+        referral.category = data.category
+    if data.proposed_level is not msgspec.UNSET:
+        referral.proposed_level = data.proposed_level
+    if data.proposed_level_reason is not msgspec.UNSET:
+        seal_field(ctx.cipher, referral, "proposed_level_reason", data.proposed_level_reason)
+    if data.summary is not msgspec.UNSET:
+        seal_field(ctx.cipher, referral, "summary", data.summary)
+    _seal_references(ctx.cipher, referral, refs)
+    referral.resubmitted += 1
+    referral.submitted_at = ctx.now
+    referral.screened_at = referral.screened_by = None
+    _move(referral, "resubmit", ctx.now)
+    await write_changes(db, KIND, _raced)
+    return referral
+
+
+# --- screening, levels, invitations, closure ----------------------------------------
+
+
+async def accept(
+    db: AsyncSession, actor: Principal, referral_id: uuid.UUID, version: int, ctx: Context
+) -> MappaReferral:
+    referral = await _deciding(db, actor, referral_id, version, "accept", ctx)
+    referral.screened_at, referral.screened_by = ctx.now, _user(actor)
+    _move(referral, "accept", ctx.now)
+    await write_changes(db, KIND, _raced)
+    return referral
+
+
+async def return_referral(
+    db: AsyncSession,
+    actor: Principal,
+    referral_id: uuid.UUID,
+    version: int,
+    data: Return,
+    ctx: Context,
+) -> MappaReferral:
+    referral = await _deciding(db, actor, referral_id, version, "return", ctx)
+    referral.screened_at, referral.screened_by = ctx.now, _user(actor)
+    seal_field(ctx.cipher, referral, "return_reason", data.reason)
+    _move(referral, "return", ctx.now)
+    await write_changes(db, KIND, _raced)
+    return referral
+
+
+def _decision_day(given: date | None, earliest: date, ctx: Context, field: str) -> date:
+    day = given or ctx.today
+    if day > ctx.today:
+        raise Unprocessable([(field, "cannot be in the future")])
+    if day < earliest:
+        raise Unprocessable([(field, "cannot be before the last decision on this referral")])
+    return day
+
+
+def _record_level(
+    referral: MappaReferral,
+    *,
+    kind: str,
+    level: int,
+    reason: str,
+    decided_on: date,
+    actor: Principal,
+    ctx: Context,
+) -> None:
+    """A level decision row, and the referral's level and next review from it."""
+    previous = referral.level
+    rules = ctx.arrangements.level(level)
+    due = next_review(decided_on, rules)
+    decision = MappaLevelDecision(
+        id=new_id(),
+        referral_id=referral.id,
+        sequence=len(referral.decisions) + 1,
+        kind=kind,
+        level=level,
+        previous_level=previous,
+        outcome="agreed" if kind == "agreed" else "confirmed" if level == previous else "changed",
+        decided_on=decided_on,
+        decided_by=_user(actor),
+        next_review_on=due,
+        review_citation=rules.review_citation,
+    )
+    seal_field(ctx.cipher, decision, "reason", reason)
+    referral.decisions.append(decision)
+    referral.level, referral.next_review_on = level, due
+
+
+async def agree_level(
+    db: AsyncSession,
+    actor: Principal,
+    referral_id: uuid.UUID,
+    version: int,
+    data: LevelDecisionIn,
+    ctx: Context,
+) -> MappaReferral:
+    referral = await _deciding(db, actor, referral_id, version, "agree_level", ctx)
+    screened = local_today(referral.screened_at or referral.submitted_at)
+    decided_on = _decision_day(data.decided_on, screened, ctx, "decided_on")
+    _record_level(
+        referral,
+        kind="agreed",
+        level=data.level,
+        reason=data.reason,
+        decided_on=decided_on,
+        actor=actor,
+        ctx=ctx,
+    )
+    _move(referral, "agree_level", ctx.now)
+    await write_changes(db, KIND, _raced)
+    return referral
+
+
+async def review_level(
+    db: AsyncSession,
+    actor: Principal,
+    referral_id: uuid.UUID,
+    version: int,
+    data: LevelReviewIn,
+    ctx: Context,
+) -> MappaReferral:
+    referral = await _deciding(db, actor, referral_id, version, "review", ctx)
+    last = referral.decisions[-1].decided_on
+    reviewed_on = _decision_day(data.reviewed_on, last, ctx, "reviewed_on")
+    _record_level(
+        referral,
+        kind="review",
+        level=data.level,
+        reason=data.reason,
+        decided_on=reviewed_on,
+        actor=actor,
+        ctx=ctx,
+    )
+    _move(referral, "review", ctx.now)
+    await write_changes(db, KIND, _raced)
+    return referral
+
+
+async def invite(
+    db: AsyncSession,
+    actor: Principal,
+    referral_id: uuid.UUID,
+    version: int,
+    data: Invitation,
+    ctx: Context,
+) -> MappaReferral:
+    referral = await _deciding(db, actor, referral_id, version, "invite", ctx)
+    ids = data.agency_ids
+    if len(set(ids)) != len(ids):
+        raise Unprocessable([("agency_ids", "each agency once")])
+    found = {a.id: a for a in await db.scalars(select(Agency).where(Agency.id.in_(ids)))}
+    already = {i.agency_id for i in referral.invitations}
+    errors: list[tuple[str, str]] = []
+    for i, agency_id in enumerate(ids):
+        agency = found.get(agency_id)
+        field = f"agency_ids[{i}]"
+        if agency is None or not agency.active:
+            errors.append((field, "no such agency"))
+        elif agency_id == referral.agency_id:
+            errors.append((field, "the referring agency holds the case already"))
+        elif agency_id in already:
+            errors.append((field, "already invited"))
+        elif _mappa_role(ctx.rules, agency.agency_type) == "none":
+            errors.append((field, NOT_A_MAPPA_AGENCY))
+    if errors:
+        raise Unprocessable(errors)
+    for agency_id in ids:
+        referral.invitations.append(
+            MappaInvitation(agency_id=agency_id, invited_at=ctx.now, invited_by=_user(actor))
+        )
+    _move(referral, "invite", ctx.now)
+    await write_changes(db, KIND, _raced)
+    return referral
+
+
+async def close(
+    db: AsyncSession,
+    actor: Principal,
+    referral_id: uuid.UUID,
+    version: int,
+    data: Closure,
+    ctx: Context,
+) -> MappaReferral:
+    referral = await _deciding(db, actor, referral_id, version, "close", ctx)
+    referral.closed_at, referral.close_reason = ctx.now, data.reason
+    referral.next_review_on = None  # nothing more falls due; the level history stays
+    seal_field(ctx.cipher, referral, "close_note", data.note)
+    _move(referral, "close", ctx.now)
+    await write_changes(db, KIND, _raced)
+    return referral
+
+
+# --- lists ------------------------------------------------------------------------
+
+
+async def _readable(db: AsyncSession, actor: Principal, ctx: Context) -> ColumnElement[bool]:
+    """The rule of ``_may_read``, in SQL, for lists."""
+    everywhere, areas = _coordinator_reach(actor)
+    if everywhere:
+        seen: ColumnElement[bool] = true()
+    else:
+        invited = select(MappaInvitation.referral_id).where(
+            MappaInvitation.agency_id == actor.agency_id
+        )
+        clauses = [MappaReferral.agency_id == actor.agency_id, MappaReferral.id.in_(invited)]
+        if areas:
+            clauses.append(MappaReferral.area_key.in_(areas))
+        seen = or_(*clauses)
+    # Other agencies' referrals only where a protocol connects the agencies:
+    # that turns on the two agencies, so one offender per agency answers it.
+    others = await db.scalars(
+        select(MappaReferral.agency_id)
+        .where(seen, MappaReferral.agency_id != actor.agency_id)
+        .distinct()
+    )
+    closed_to = []
+    for agency_id in list(others):
+        offender = await db.scalar(
+            select(Subject)
+            .join(MappaReferral, MappaReferral.offender_subject_id == Subject.id)
+            .where(MappaReferral.agency_id == agency_id)
+            .limit(1)
+        )
+        if offender is None or not await _route_exists(db, actor, offender, ctx):
+            closed_to.append(agency_id)
+    return and_(seen, MappaReferral.agency_id.not_in(closed_to)) if closed_to else seen
+
+
+def _overdue(referral: MappaReferral, today: date) -> bool:
+    return (
+        referral.status == "managed"
+        and referral.next_review_on is not None
+        and referral.next_review_on < today
+    )
+
+
+def _summary(referral: MappaReferral, today: date) -> ReferralSummary:
+    return ReferralSummary(
+        id=referral.id,
+        agency_id=referral.agency_id,
+        status=referral.status,  # type: ignore[arg-type]
+        area=referral.area,
+        category=referral.category,
+        proposed_level=referral.proposed_level,  # type: ignore[arg-type]
+        level=referral.level,  # type: ignore[arg-type]
+        submitted_at=referral.submitted_at,
+        next_review_on=referral.next_review_on,
+        review_overdue=_overdue(referral, today),
+    )
+
+
+async def list_referrals(
+    db: AsyncSession,
+    actor: Principal,
+    *,
+    status: str | None,
+    ctx: Context,
+    limit: int,
+    offset: int,
+) -> tuple[list[ReferralSummary], int]:
+    where = await _readable(db, actor, ctx)
+    if status:
+        where = and_(where, MappaReferral.status == status)
+    total = await db.scalar(select(func.count()).select_from(MappaReferral).where(where)) or 0
+    rows = await db.scalars(
+        select(MappaReferral)
+        .where(where)
+        .order_by(MappaReferral.submitted_at.desc(), MappaReferral.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_summary(r, ctx.today) for r in rows], total
+
+
+async def reviews_due(
+    db: AsyncSession, actor: Principal, *, due_by: date, ctx: Context
+) -> ReviewsDue:
+    """The coordinator's list: managed cases in their areas whose level review
+    falls due by ``due_by`` (overdue ones first)."""
+    everywhere, areas = _coordinator_reach(actor)
+    found: list[ReferralSummary] = []
+    if everywhere or areas:
+        where = and_(
+            await _readable(db, actor, ctx),
+            MappaReferral.status == "managed",
+            MappaReferral.next_review_on <= due_by,
+        )
+        if not everywhere:
+            where = and_(where, MappaReferral.area_key.in_(areas))
+        rows = await db.scalars(
+            select(MappaReferral)
+            .where(where)
+            .order_by(MappaReferral.next_review_on, MappaReferral.id)
+            .limit(REVIEWS_DUE_LIMIT)
+        )
+        found = [_summary(r, ctx.today) for r in rows]
+    return ReviewsDue(as_of=ctx.today, due_by=due_by, items=found)
+
+
+# --- the view ---------------------------------------------------------------------
+
+
+async def view_of(
+    db: AsyncSession, actor: Principal, referral: MappaReferral, ctx: Context
+) -> ReferralView:
+    """Built by the disclosure gate, like every view of people; the restricted
+    identifiers are then shown or withheld, and taken out of the free text."""
+    offender = await db.get(Subject, referral.offender_subject_id)
+    if offender is None:  # a foreign key holds it; never expected
+        raise NotFound(KIND)
+    texts = {
+        "summary": open_field(ctx.cipher, referral, "summary"),
+        "proposed_level_reason": open_field(ctx.cipher, referral, "proposed_level_reason"),
+        "return_reason": open_field(ctx.cipher, referral, "return_reason"),
+        "close_note": open_field(ctx.cipher, referral, "close_note"),
+    }
+    reasons = {
+        f"level_history[{i}]": open_field(ctx.cipher, d, "reason")
+        for i, d in enumerate(referral.decisions)
+    }
+    gated = await disclose(
+        db,
+        viewer=Viewer(actor.agency_id, actor.id),
+        purpose=Purpose.MAPPA,
+        subjects=[SubjectInRecord(offender, SubjectRole.OFFENDER)],
+        texts={**texts, **reasons},
+        context_kind=CONTEXT_KIND,
+        context_id=referral.id,
+        cipher=ctx.cipher,
+        rules=ctx.rules,
+        audit=ctx.audit,
+        now=ctx.now,
+        today=ctx.today,
+    )
+    person = gated.people[0]
+    own = actor.agency_id == referral.agency_id
+    held = {kind: open_field(ctx.cipher, referral, kind) for kind in REFERENCES}
+    viewer_agency = await db.get(Agency, actor.agency_id)
+    show = shown_to(
+        own_agency=own,
+        viewer_mappa_role=_mappa_role(ctx.rules, viewer_agency.agency_type)
+        if viewer_agency
+        else "none",
+        coordinates=coordinates(actor, referral.area),
+        offender_identified="name" in person.shown,
+    )
+    out = dict(gated.texts)
+    if not show:
+        out = {key: redact_references(value, held) for key, value in out.items()}
+    withheld = [] if show else [kind for kind, value in held.items() if value]
+    if not own and any(held.values()):
+        await _record_references(
+            db, actor, referral, offender, held, show, gated.disclosure_ids, ctx
+        )
+    category = ctx.arrangements.any_category(referral.category)
+    level = ctx.arrangements.level(referral.level) if referral.level else None
+    return ReferralView(
+        id=referral.id,
+        version=referral.version,
+        agency_id=referral.agency_id,
+        status=referral.status,  # type: ignore[arg-type]
+        area=referral.area,
+        category=referral.category,
+        # A category taken out of the file since: the referral still reads.
+        category_name=category.name if category else f"Category {referral.category}",
+        category_citation=category.citation if category else None,
+        offender=person,
+        proposed_level=referral.proposed_level,  # type: ignore[arg-type]
+        proposed_level_reason=out["proposed_level_reason"],
+        summary=out["summary"],
+        visor_ref=held["visor_ref"] if show else None,
+        pnc_id=held["pnc_id"] if show else None,
+        crn=held["crn"] if show else None,
+        identifiers_withheld=withheld,
+        submitted_at=referral.submitted_at,
+        resubmitted=referral.resubmitted,
+        screened_at=referral.screened_at,
+        return_reason=out["return_reason"],
+        level=referral.level,  # type: ignore[arg-type]
+        level_name=level.name if level else None,
+        next_review_on=referral.next_review_on,
+        review_overdue=_overdue(referral, ctx.today),
+        level_history=[
+            LevelDecisionView(
+                kind=d.kind,  # type: ignore[arg-type]
+                level=d.level,  # type: ignore[arg-type]
+                previous_level=d.previous_level,  # type: ignore[arg-type]
+                outcome=d.outcome,  # type: ignore[arg-type]
+                reason=out[f"level_history[{i}]"],
+                decided_on=d.decided_on,
+                next_review_on=d.next_review_on,
+                review_citation=d.review_citation,
+            )
+            for i, d in enumerate(referral.decisions)
+        ],
+        invited_agency_ids=[i.agency_id for i in referral.invitations],
+        closed_at=referral.closed_at,
+        close_reason=referral.close_reason,  # type: ignore[arg-type]
+        close_note=out["close_note"],
+        next_steps=next_steps(referral.status),
+    )
+
+
+async def _record_references(
+    db: AsyncSession,
+    actor: Principal,
+    referral: MappaReferral,
+    offender: Subject,
+    held: dict[str, str | None],
+    shown: bool,
+    disclosure_ids: list[uuid.UUID],
+    ctx: Context,
+) -> None:
+    """The gate records the offender's identity fields; this records, beside
+    it, whether another agency was shown the restricted identifiers (which,
+    never their values)."""
+    present = [kind for kind, value in held.items() if value]
+    await ctx.audit.record(
+        db=db,
+        event=AuditEvent(
+            kind="disclosure",
+            at=ctx.now,
+            user_id=actor.id,
+            agency_id=actor.agency_id,
+            subject_id=offender.id,
+            reason="mappa_restricted_identifiers",
+            details={
+                "disclosure_id": str(disclosure_ids[0]) if disclosure_ids else None,
+                "holding_agency_id": str(referral.agency_id),
+                "purpose": Purpose.MAPPA.value,
+                "context_kind": CONTEXT_KIND,
+                "context_id": str(referral.id),
+                "shown": present if shown else [],
+                "withheld": [] if shown else present,
+            },
+        ),
+    )
