@@ -163,6 +163,24 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
             {"json": {}, **stale},
         ),
         "mappa-referral:decide": ("POST", f"/api/mappa-referrals/{MISSING}/acceptance", stale),
+        "case-review:create": ("POST", "/api/case-reviews/", {"json": {}}),
+        "case-review:read": ("GET", "/api/case-reviews/", {}),
+        "case-review:manage": (
+            "POST",
+            f"/api/case-reviews/{MISSING}/acknowledgement",
+            {"json": {}, **stale},
+        ),
+        "case-review:respond": (
+            "POST",
+            f"/api/case-reviews/{MISSING}/information-requests/{MISSING}/response",
+            {"json": {"response": "Nothing held."}, **stale},
+        ),
+        "case-review:figures": ("GET", "/api/case-reviews/figures", {}),
+        "case-review-procedure:manage": (
+            "PUT",
+            "/api/case-review-procedures/Nowhere",
+            {"json": {}},
+        ),
     }
 
 

@@ -30,6 +30,10 @@ from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
 from sharehub.referrals.asb.controllers import AsbReportController, ResponsePolicyController
+from sharehub.referrals.case_review.controllers import (
+    CaseReviewController,
+    CaseReviewProcedureController,
+)
 from sharehub.referrals.mappa.controllers import MappaReferralController, mappa_arrangements
 from sharehub.referrals.marac.controllers import MaracCriteriaController, MaracReferralController
 from sharehub.retention.controllers import LegalHoldController
@@ -58,6 +62,8 @@ ROUTE_HANDLERS = [
     MaracCriteriaController,
     MappaReferralController,
     mappa_arrangements,
+    CaseReviewController,
+    CaseReviewProcedureController,
 ]
 
 

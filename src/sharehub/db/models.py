@@ -27,6 +27,14 @@ from sharehub.protocols.models import (  # noqa: F401
     ProtocolVersion,
 )
 from sharehub.referrals.asb.models import AsbReport, AsbReportSubject  # noqa: F401
+from sharehub.referrals.case_review.models import (  # noqa: F401
+    CaseReview,
+    CaseReviewComplaint,
+    CaseReviewProcedure,
+    InformationRequest,
+    Recommendation,
+    ResponseSubject,
+)
 from sharehub.referrals.mappa.models import (  # noqa: F401
     MappaInvitation,
     MappaLevelDecision,

@@ -399,6 +399,24 @@ async def disclose(
     return view
 
 
+async def sharing_partners(
+    db: AsyncSession, agency_id: uuid.UUID, purpose: Purpose, today: date
+) -> frozenset[uuid.UUID]:
+    """The agencies a protocol in force connects with this one for the purpose
+    (itself included). Information that names nobody the hub holds, such as an
+    agency's notes for a meeting, still goes only where a protocol allows."""
+    found = {agency_id}
+    for terms in await terms_in_force(db, today):
+        parties = {p.agency_id for p in terms.parties}
+        if (
+            agency_id in parties
+            and status_on(terms, today) in IN_FORCE
+            and any(p.purpose == purpose for p in terms.purposes)
+        ):
+            found |= parties
+    return frozenset(found)
+
+
 def lawful_route_exists(plans: Sequence[SubjectPlan]) -> bool:
     """Whether a protocol in force connects the viewer's agency with the holder
     for the purpose (whatever it then allows): without one, another agency

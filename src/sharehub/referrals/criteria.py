@@ -17,7 +17,7 @@ from datetime import date
 from sharehub.calendar import add_months
 
 SAFELIVES = "SafeLives, MARAC referral criteria and DASH risk identification checklist"
-S104 = "Anti-social Behaviour, Crime and Policing Act 2014 s104(5)-(7), Sch 4"
+S104 = "Anti-social Behaviour, Crime and Policing Act 2014 s104(4), (11), Sch 4"
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class CaseReviewParameters:
     def __post_init__(self) -> None:
         if not 1 <= self.qualifying_complaints <= 3:
             raise ValueError(
-                "the threshold is at most 3 qualifying complaints (s104(7)); an area may lower it"
+                "the threshold is at most 3 qualifying complaints (s104(4)); an area may lower it"
             )
         if not 1 <= self.hate_incident_complaints <= self.qualifying_complaints:
             raise ValueError("the hate-incident threshold is between 1 and the main threshold")

@@ -1,0 +1,94 @@
+"""How a case review's contents reach another agency: only where a protocol in
+force connects the agencies for the case review, and only through the
+disclosure gate, which records each subject shown as a disclosure.
+
+Some of a case review's text names no subject (a business named as the
+victim, an answer with nobody linked): the gate then records no disclosure,
+so the read is put on the ledger here, with the holding agency, the purpose
+and the record, and no personal data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.audit.events import AuditEvent, AuditSink
+from sharehub.crypto import FieldCipher
+from sharehub.disclosure.gate import (
+    GatedView,
+    SubjectInRecord,
+    Viewer,
+    disclose,
+    sharing_partners,
+)
+from sharehub.identity.principal import Principal
+from sharehub.protocols.gateways import GatewayRules
+from sharehub.protocols.terms import Purpose
+
+PURPOSE = Purpose.ASB_CASE_REVIEW
+
+
+async def connected(
+    db: AsyncSession, viewer_agency_id: uuid.UUID, holder_agency_id: uuid.UUID, today: date
+) -> bool:
+    """Whether a protocol in force names both agencies and covers the case
+    review: the question the gate's ``lawful_route_exists`` asks of subjects,
+    asked of the agencies, since a record may hold no subject at all."""
+    return holder_agency_id in await sharing_partners(db, viewer_agency_id, PURPOSE, today)
+
+
+async def gated(
+    db: AsyncSession,
+    *,
+    actor: Principal,
+    holder_agency_id: uuid.UUID,
+    subjects: Sequence[SubjectInRecord],
+    texts: Mapping[str, str | None],
+    context_kind: str,
+    context_id: uuid.UUID,
+    cipher: FieldCipher,
+    rules: GatewayRules,
+    audit: AuditSink,
+    now: datetime,
+    today: date,
+) -> GatedView:
+    user_id = actor.id if actor.kind == "user" else None
+    view = await disclose(
+        db,
+        viewer=Viewer(actor.agency_id, user_id),
+        purpose=PURPOSE,
+        subjects=subjects,
+        texts=texts,
+        context_kind=context_kind,
+        context_id=context_id,
+        cipher=cipher,
+        rules=rules,
+        audit=audit,
+        now=now,
+        today=today,
+    )
+    shown = sorted(name for name, text in texts.items() if text is not None)
+    if actor.agency_id != holder_agency_id and not view.disclosure_ids and shown:
+        await audit.record(
+            db=db,
+            event=AuditEvent(
+                kind="disclosure",
+                at=now,
+                user_id=user_id,
+                agency_id=actor.agency_id,
+                reason="protocol",
+                details={
+                    "holding_agency_id": str(holder_agency_id),
+                    "purpose": PURPOSE.value,
+                    "context_kind": context_kind,
+                    "context_id": str(context_id),
+                    "subjects": 0,
+                    "texts": shown,
+                },
+            ),
+        )
+    return view
