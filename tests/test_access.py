@@ -155,6 +155,26 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
             {"json": {"heard_on": "2026-01-05"}, **stale},
         ),
         "marac-criteria:manage": ("PUT", "/api/marac-criteria/Nowhere/", {"json": {}}),
+        "meeting:arrange": ("POST", "/api/meetings/", {"json": {}}),
+        "meeting:read": ("GET", "/api/meetings/", {}),
+        "meeting:prepare": (
+            "POST",
+            f"/api/meetings/{MISSING}/apologies",
+            {"json": {"apologies": True}},
+        ),
+        "meeting:minute": ("PUT", f"/api/meetings/{MISSING}/minutes", {"json": {}}),
+        "meeting:attend": (
+            "POST",
+            f"/api/meetings/{MISSING}/attendees",
+            {"json": {"user_id": MISSING}},
+        ),
+        "meeting:approve": ("POST", f"/api/meetings/{MISSING}/minutes/approval", stale),
+        "meeting-action:read": ("GET", "/api/meeting-actions/", {}),
+        "meeting-action:update": (
+            "POST",
+            f"/api/meeting-actions/{MISSING}/progress",
+            {"json": {"status": "done", "note": "Completed."}, **stale},
+        ),
         "mappa-referral:create": ("POST", "/api/mappa-referrals/", {"json": {}}),
         "mappa-referral:read": ("GET", "/api/mappa-referrals/", {}),
         "mappa-referral:update": (

@@ -25,6 +25,7 @@ from sharehub.disclosure.controllers import disclosure_check
 from sharehub.identity import controllers as identity
 from sharehub.identity.authentication import authentication
 from sharehub.identity.provider_client import ProviderClient
+from sharehub.meetings.controllers import MeetingActionController, MeetingController
 from sharehub.privacy.controllers import OverrideReviewController, SubjectController
 from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
@@ -58,12 +59,14 @@ ROUTE_HANDLERS = [
     LegalHoldController,
     AsbReportController,
     ResponsePolicyController,
-    MaracReferralController,
-    MaracCriteriaController,
-    MappaReferralController,
-    mappa_arrangements,
     CaseReviewController,
     CaseReviewProcedureController,
+    MaracReferralController,
+    MaracCriteriaController,
+    MeetingController,
+    MeetingActionController,
+    MappaReferralController,
+    mappa_arrangements,
 ]
 
 

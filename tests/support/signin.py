@@ -18,6 +18,10 @@ CLIENT_SECRET = "test-client-secret-0123456789"
 OTHER_CLIENT_ID = "sharehub-test-other"
 OTHER_CLIENT_SECRET = "other-client-secret-0123456789"
 OTHER_PROVIDER_SLUG = "other-agency"
+# A third agency's, for meetings of three or more.
+THIRD_CLIENT_ID = "sharehub-test-third"
+THIRD_CLIENT_SECRET = "third-client-secret-0123456789"
+THIRD_PROVIDER_SLUG = "third-agency"
 MACHINE_CLIENT_ID = "agency-case-system"
 MACHINE_CLIENT_SECRET = "machine-secret-0123456789"
 PROVIDER_SLUG = "test-agency"
@@ -59,6 +63,7 @@ class TestProvider:
         clients = {
             CLIENT_ID: {"secret": CLIENT_SECRET},
             OTHER_CLIENT_ID: {"secret": OTHER_CLIENT_SECRET},
+            THIRD_CLIENT_ID: {"secret": THIRD_CLIENT_SECRET},
             MACHINE_CLIENT_ID: {"secret": MACHINE_CLIENT_SECRET},
         }
         httpx.post(

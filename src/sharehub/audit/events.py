@@ -39,6 +39,8 @@ AuditEventKind = Literal[
     "legal_hold_placed",
     "legal_hold_released",
     "referral_step",
+    "minutes_approved",
+    "minutes_shared_onward",
 ]
 
 

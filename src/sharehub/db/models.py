@@ -10,6 +10,18 @@ from sharehub.identity.models import (  # noqa: F401
     User,
     UserSession,
 )
+from sharehub.meetings.models import (  # noqa: F401
+    Acknowledgement,
+    Action,
+    ActionUpdate,
+    AgendaItem,
+    Contribution,
+    ContributionSubject,
+    Meeting,
+    MeetingAgency,
+    Minutes,
+    OnwardSharing,
+)
 from sharehub.privacy.models import (  # noqa: F401
     Consent,
     ConsentWithdrawal,

@@ -1,0 +1,147 @@
+"""Actions agreed at meetings: worked by the agency that owns them, with each
+progress update kept; overdue when not done by the due date; carried onto the
+next meeting of the same kind and area until done (``cases.py``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.audit.events import AuditSink
+from sharehub.crypto import FieldCipher, open_field, seal_field
+from sharehub.db.base import new_id
+from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.gate import Viewer, disclose
+from sharehub.errors import Conflict, Forbidden, NotFound
+from sharehub.identity.principal import Principal
+from sharehub.meetings.cases import OUTSTANDING, material_of
+from sharehub.meetings.minutes import action_view
+from sharehub.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
+from sharehub.meetings.schemas import ActionProgress, ActionView
+from sharehub.meetings.service import invited, kind_of, organises
+from sharehub.protocols.gateways import GatewayRules
+
+KIND = "action"
+
+# From each status, the statuses an update may set (the same one: progress noted).
+MOVES: dict[str, frozenset[str]] = {
+    "open": frozenset({"open", "in_progress", "done", "cancelled"}),
+    "in_progress": frozenset({"in_progress", "done", "cancelled"}),
+    "done": frozenset(),
+    "cancelled": frozenset(),
+}
+
+
+def _raced(_: IntegrityError) -> Conflict:
+    return Conflict("the action was changed at the same time; fetch it again")
+
+
+async def _visible(db: AsyncSession, actor: Principal, action: Action) -> Meeting | None:
+    meeting = await db.get(Meeting, action.meeting_id)
+    if meeting is None:
+        return None
+    if action.owner_agency_id == actor.agency_id or invited(meeting, actor.agency_id):
+        return meeting
+    return meeting if organises(actor, kind_of(meeting), meeting.area) else None
+
+
+async def get_action(
+    db: AsyncSession, actor: Principal, action_id: uuid.UUID
+) -> tuple[Action, Meeting]:
+    action = await db.get(Action, action_id)
+    meeting = await _visible(db, actor, action) if action else None
+    if action is None or meeting is None:
+        raise NotFound(KIND)
+    return action, meeting
+
+
+async def progress(
+    db: AsyncSession,
+    actor: Principal,
+    action: Action,
+    version: int,
+    data: ActionProgress,
+    cipher: FieldCipher,
+    today: date,
+) -> Action:
+    if action.owner_agency_id != actor.agency_id:
+        raise Forbidden("progress is recorded by the agency that owns the action")
+    check_version(action, version, KIND)
+    allowed = MOVES[action.status]
+    if data.status not in allowed:
+        open_now = ", ".join(sorted(allowed)) or "none"
+        raise Conflict(f"the action is {action.status}; it can move to: {open_now}")
+    action.status = data.status
+    action.completed_on = today if data.status == "done" else None
+    update = ActionUpdate(
+        id=new_id(),
+        action_id=action.id,
+        user_id=actor.id if actor.kind == "user" else None,
+        status=data.status,
+    )
+    seal_field(cipher, update, "note", data.note)
+    db.add(update)
+    await write_changes(db, KIND, _raced)
+    return action
+
+
+async def list_actions(
+    db: AsyncSession,
+    actor: Principal,
+    *,
+    meeting: Meeting | None,
+    overdue_only: bool,
+    today: date,
+    limit: int,
+    offset: int,
+) -> tuple[list[ActionView], int]:
+    """The agency's own actions, or (given a meeting it may see) that meeting's.
+    Lists carry no description: reading one goes through the gate."""
+    conditions: list[ColumnElement[bool]] = [
+        Action.owner_agency_id == actor.agency_id
+        if meeting is None
+        else Action.meeting_id == meeting.id
+    ]
+    if overdue_only:
+        conditions.append(and_(Action.status.in_(OUTSTANDING), Action.due_on < today))
+    where = and_(*conditions)
+    total = await db.scalar(select(func.count()).select_from(Action).where(where)) or 0
+    rows = await db.scalars(
+        select(Action).where(where).order_by(Action.due_on, Action.id).limit(limit).offset(offset)
+    )
+    return [action_view(a, None, today) for a in rows], total
+
+
+async def view_of(
+    db: AsyncSession,
+    actor: Principal,
+    action: Action,
+    meeting: Meeting,
+    *,
+    cipher: FieldCipher,
+    rules: GatewayRules,
+    audit: AuditSink,
+    now: datetime,
+    today: date,
+) -> ActionView:
+    item = await db.get(AgendaItem, action.item_id)
+    material = await material_of(db, item.source, item.source_id, cipher) if item else None
+    gated = await disclose(
+        db,
+        viewer=Viewer(actor.agency_id, actor.id),
+        purpose=kind_of(meeting).purpose,
+        subjects=material.subjects if material else [],
+        texts={"description": open_field(cipher, action, "description")},
+        context_kind="meeting_action",
+        context_id=action.id,
+        cipher=cipher,
+        rules=rules,
+        audit=audit,
+        now=now,
+        today=today,
+    )
+    return action_view(action, gated.texts["description"], today)

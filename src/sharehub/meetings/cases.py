@@ -1,0 +1,346 @@
+"""Where a meeting's cases come from, as a table of sources: which records are
+due at a meeting of a kind, and the material each brings (the people in it,
+its free text, and facts that name nobody). Everything here is raw material:
+only the disclosure gate turns it into what an agency sees.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.audit.events import AuditSink
+from sharehub.calendar import LOCAL_TIME
+from sharehub.crypto import BlindIndex, FieldCipher, open_field
+from sharehub.disclosure.gate import SubjectInRecord
+from sharehub.identity.principal import Principal
+from sharehub.meetings.models import Action, AgendaItem, Meeting
+from sharehub.meetings.types import MeetingType
+from sharehub.privacy.models import Subject
+from sharehub.protocols.engine import SubjectRole
+from sharehub.referrals.case_review import service as case_reviews
+from sharehub.referrals.case_review.models import CaseReview
+from sharehub.referrals.case_review.schemas import ReviewMeeting
+from sharehub.referrals.mappa.models import MappaReferral
+from sharehub.referrals.marac import service as marac
+from sharehub.referrals.marac.models import MaracReferral
+from sharehub.referrals.marac.schemas import Hearing as MaracHearing
+
+
+@dataclass
+class CaseMaterial:
+    source: str
+    source_id: uuid.UUID
+    reference: str
+    # The agency whose record it is (the referrer), or None for an action.
+    holder_agency_id: uuid.UUID | None
+    subjects: list[SubjectInRecord] = field(default_factory=list)
+    texts: dict[str, str | None] = field(default_factory=dict)
+    facts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """What a source needs to record that a meeting heard one of its cases."""
+
+    actor: Principal
+    meeting: Meeting
+    cipher: FieldCipher
+    index: BlindIndex
+    audit: AuditSink
+    now: datetime
+    today: date
+
+
+Due = Callable[[AsyncSession, Meeting], Awaitable[list[tuple[uuid.UUID, str]]]]
+Material = Callable[[AsyncSession, uuid.UUID, FieldCipher], Awaitable[CaseMaterial | None]]
+Heard = Callable[[AsyncSession, uuid.UUID, Hearing], Awaitable[None]]
+
+
+async def _nothing_to_record(db: AsyncSession, source_id: uuid.UUID, hearing: Hearing) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class CaseSource:
+    meeting_types: frozenset[MeetingType]
+    due: Due
+    material: Material
+    # Run when the meeting is recorded as held, for each case on its agenda.
+    heard: Heard = _nothing_to_record
+
+
+def meeting_day(meeting: Meeting) -> date:
+    return meeting.starts_at.astimezone(LOCAL_TIME).date()
+
+
+async def _subjects(
+    db: AsyncSession, people: list[tuple[uuid.UUID | None, SubjectRole]]
+) -> list[SubjectInRecord]:
+    found = []
+    for subject_id, role in people:
+        if subject_id is not None and (subject := await db.get(Subject, subject_id)) is not None:
+            found.append(SubjectInRecord(subject, role))
+    return found
+
+
+# --- MARAC -----------------------------------------------------------------------------------
+
+
+async def _marac_due(db: AsyncSession, meeting: Meeting) -> list[tuple[uuid.UUID, str]]:
+    """Referrals the coordinator listed for this meeting's day and area."""
+    rows = await db.scalars(
+        select(MaracReferral.id)
+        .where(
+            MaracReferral.status == "listed",
+            MaracReferral.listed_for == meeting_day(meeting),
+            func.lower(MaracReferral.area) == meeting.area.casefold(),
+        )
+        .order_by(MaracReferral.referred_at)
+    )
+    return [(referral_id, "listed") for referral_id in rows]
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+async def _marac_material(
+    db: AsyncSession, referral_id: uuid.UUID, cipher: FieldCipher
+) -> CaseMaterial | None:
+    referral = await db.get(MaracReferral, referral_id)
+    if referral is None:
+        return None
+    met = [str(c["code"]).replace("_", " ") for c in referral.criteria if c["met"]]
+    return CaseMaterial(
+        source="marac_referral",
+        source_id=referral.id,
+        reference=f"MARAC referral {referral.id.hex[-8:]}",
+        holder_agency_id=referral.referring_agency_id,
+        subjects=await _subjects(
+            db,
+            [
+                (referral.victim_id, SubjectRole.VICTIM),
+                (referral.perpetrator_id, SubjectRole.PERPETRATOR),
+            ],
+        ),
+        texts={"summary": open_field(cipher, referral, "summary")},
+        facts={
+            "Criteria met": ", ".join(met),
+            "Risk (DASH)": f"{referral.risk_band}, {referral.yes_answers} yes "
+            f"({referral.checklist_version})",
+            "Repeat referral": _yes_no(referral.repeat),
+            "Incident on": referral.incident_on.isoformat(),
+            "Victim aware / consented": f"{_yes_no(referral.victim_aware)} / "
+            f"{_yes_no(referral.consent_given)}",
+            "IDVA allocated": _yes_no(referral.idva_allocated),
+        },
+    )
+
+
+async def _marac_heard(db: AsyncSession, referral_id: uuid.UUID, hearing: Hearing) -> None:
+    """A listed referral on the agenda of a meeting held has been heard: the
+    referral's own step, with its rules and its ledger entry."""
+    referral = await db.get(MaracReferral, referral_id)
+    if referral is None or referral.status != "listed":
+        return
+    await marac.take_step(
+        db,
+        hearing.actor,
+        referral,
+        referral.version,
+        "hear",
+        MaracHearing(heard_on=meeting_day(hearing.meeting)),
+        cipher=hearing.cipher,
+        index=hearing.index,
+        audit=hearing.audit,
+        now=hearing.now,
+        today=hearing.today,
+    )
+
+
+# --- MAPPA ---------------------------------------------------------------------------------
+
+MAPPA_LEVELS = {MeetingType.MAPPA_LEVEL_2: 2, MeetingType.MAPPA_LEVEL_3: 3}
+
+
+async def _mappa_due(db: AsyncSession, meeting: Meeting) -> list[tuple[uuid.UUID, str]]:
+    """Cases managed at this meeting's level whose review falls due by its day,
+    and accepted referrals proposed for this level, awaiting their first meeting."""
+    level = MAPPA_LEVELS[MeetingType(meeting.meeting_type)]
+    area = MappaReferral.area_key == meeting.area.casefold()
+    reviews = await db.scalars(
+        select(MappaReferral.id)
+        .where(
+            area,
+            MappaReferral.status == "managed",
+            MappaReferral.level == level,
+            MappaReferral.next_review_on <= meeting_day(meeting),
+        )
+        .order_by(MappaReferral.next_review_on, MappaReferral.id)
+    )
+    new = await db.scalars(
+        select(MappaReferral.id)
+        .where(area, MappaReferral.status == "accepted", MappaReferral.proposed_level == level)
+        .order_by(MappaReferral.submitted_at, MappaReferral.id)
+    )
+    return [(i, "new_referral") for i in new] + [(i, "review_due") for i in reviews]
+
+
+async def _mappa_material(
+    db: AsyncSession, referral_id: uuid.UUID, cipher: FieldCipher
+) -> CaseMaterial | None:
+    referral = await db.get(MappaReferral, referral_id)
+    if referral is None:
+        return None
+    # ViSOR, PNC and nDelius references stay out of meeting material: they are
+    # restricted identifiers (referrals/mappa/references.py).
+    return CaseMaterial(
+        source="mappa_referral",
+        source_id=referral.id,
+        reference=f"MAPPA referral {referral.id.hex[-8:]}",
+        holder_agency_id=referral.agency_id,
+        subjects=await _subjects(db, [(referral.offender_subject_id, SubjectRole.OFFENDER)]),
+        texts={"summary": open_field(cipher, referral, "summary")},
+        facts={
+            "Category": str(referral.category),
+            "Level": str(referral.level or f"{referral.proposed_level} (proposed)"),
+            "Next review": referral.next_review_on.isoformat() if referral.next_review_on else "",
+        },
+    )
+
+
+# --- ASB case review -----------------------------------------------------------------------
+
+AWAITING_REVIEW = ("threshold_met", "accepted", "information_requested")
+
+
+async def _case_review_due(db: AsyncSession, meeting: Meeting) -> list[tuple[uuid.UUID, str]]:
+    """Applications acknowledged and accepted (threshold met or by discretion)
+    whose review meeting has not been held."""
+    rows = await db.scalars(
+        select(CaseReview.id)
+        .where(
+            CaseReview.area_key == meeting.area.casefold(),
+            CaseReview.status.in_(AWAITING_REVIEW),
+            CaseReview.acknowledged_on.is_not(None),
+            CaseReview.review_held_on.is_(None),
+        )
+        .order_by(CaseReview.received_on, CaseReview.id)
+    )
+    return [(review_id, "review_due") for review_id in rows]
+
+
+async def _case_review_material(
+    db: AsyncSession, review_id: uuid.UUID, cipher: FieldCipher
+) -> CaseMaterial | None:
+    review = await db.get(CaseReview, review_id)
+    if review is None:
+        return None
+    return CaseMaterial(
+        source="case_review",
+        source_id=review.id,
+        reference=f"ASB case review {review.id.hex[-8:]}",
+        holder_agency_id=review.receiving_agency_id,
+        subjects=await _subjects(db, [(review.victim_subject_id, SubjectRole.VICTIM)]),
+        texts={"application": open_field(cipher, review, "narrative")},
+        facts={
+            "Received on": review.received_on.isoformat(),
+            "Victim": review.victim_type,
+            "Decision": (review.decision or "").replace("_", " "),
+            "Complaints": str(len(review.complaints)),
+        },
+    )
+
+
+async def _case_review_heard(db: AsyncSession, review_id: uuid.UUID, hearing: Hearing) -> None:
+    """The panel met: the case review's own "review held" step, with its rules."""
+    review = await db.get(CaseReview, review_id)
+    if review is None or review.status not in AWAITING_REVIEW or review.review_held_on:
+        return
+    await case_reviews.hold_review(
+        db,
+        hearing.actor,
+        review.id,
+        review.version,
+        ReviewMeeting(held_on=meeting_day(hearing.meeting)),
+        hearing.today,
+    )
+
+
+# --- actions carried over ----------------------------------------------------------------------
+
+OUTSTANDING = ("open", "in_progress")
+
+
+async def outstanding_actions(db: AsyncSession, meeting: Meeting) -> list[tuple[uuid.UUID, str]]:
+    """Actions not yet done from earlier meetings of the same kind and area."""
+    rows = await db.execute(
+        select(Action.id, Action.due_on)
+        .join(Meeting, Meeting.id == Action.meeting_id)
+        .where(
+            Action.status.in_(OUTSTANDING),
+            Meeting.meeting_type == meeting.meeting_type,
+            func.lower(Meeting.area) == meeting.area.casefold(),
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.id != meeting.id,
+        )
+        .order_by(Action.due_on, Action.id)
+    )
+    day = meeting_day(meeting)
+    return [
+        (action_id, "action_overdue" if due < day else "action_open") for action_id, due in rows
+    ]
+
+
+async def _action_material(
+    db: AsyncSession, action_id: uuid.UUID, cipher: FieldCipher
+) -> CaseMaterial | None:
+    action = await db.get(Action, action_id)
+    if action is None:
+        return None
+    item = await db.get(AgendaItem, action.item_id)
+    case = await material_of(db, item.source, item.source_id, cipher) if item else None
+    return CaseMaterial(
+        source="action",
+        source_id=action.id,
+        reference=f"Action {action.id.hex[-8:]}"
+        + (f" from {case.reference}" if case is not None else ""),
+        holder_agency_id=case.holder_agency_id if case is not None else None,
+        # The case's people, so the action's wording is redacted like the case.
+        subjects=case.subjects if case is not None else [],
+        texts={"action": open_field(cipher, action, "description")},
+        facts={
+            "Owner": str(action.owner_agency_id),
+            "Due on": action.due_on.isoformat(),
+            "Status": action.status.replace("_", " "),
+        },
+    )
+
+
+# --- the table -------------------------------------------------------------------------------
+
+SOURCES: dict[str, CaseSource] = {
+    "marac_referral": CaseSource(
+        frozenset({MeetingType.MARAC}), _marac_due, _marac_material, _marac_heard
+    ),
+    "mappa_referral": CaseSource(frozenset(MAPPA_LEVELS), _mappa_due, _mappa_material),
+    "case_review": CaseSource(
+        frozenset({MeetingType.ASB_CASE_REVIEW_PANEL}),
+        _case_review_due,
+        _case_review_material,
+        _case_review_heard,
+    ),
+    "action": CaseSource(frozenset(MeetingType), outstanding_actions, _action_material),
+}
+
+
+async def material_of(
+    db: AsyncSession, source: str, source_id: uuid.UUID, cipher: FieldCipher
+) -> CaseMaterial | None:
+    return await SOURCES[source].material(db, source_id, cipher)

@@ -1,0 +1,439 @@
+"""Minutes: per case, the information shared (with the agency it came from),
+the risks identified, the decisions (a MAPPA level among them) and the
+actions agreed. A draft is written by the coordinator after the meeting; the
+chair's approval locks it, creates the actions, and puts the SHA-256 of its
+content in the ledger. A correction is an amendment: a new revision with its
+reason, approved in turn.
+
+Minutes go to the agencies present and to no one else without the chair's
+recorded agreement (MAPPA Guidance; for MARAC, on behalf of the agencies whose
+information they hold). Every reading is built by the disclosure gate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.agencies.models import Agency
+from sharehub.audit.events import AuditEvent, AuditSink
+from sharehub.crypto import FieldCipher, open_field, seal_field
+from sharehub.db.base import new_id
+from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose
+from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable, VersionRequired
+from sharehub.identity.principal import Principal
+from sharehub.meetings.agenda import items_of
+from sharehub.meetings.cases import material_of, meeting_day
+from sharehub.meetings.models import Action, Meeting, Minutes, OnwardSharing
+from sharehub.meetings.schemas import (
+    ActionIn,
+    ActionView,
+    Amendment,
+    InformationView,
+    MinuteEntryView,
+    MinutesIn,
+    MinutesView,
+    OnwardSharingIn,
+)
+from sharehub.meetings.service import (
+    attendees_of,
+    invited,
+    kind_of,
+    organises,
+    require_organiser,
+)
+from sharehub.meetings.types import MeetingType
+from sharehub.protocols.gateways import GatewayRules
+
+KIND = "minutes"
+MARKING = "OFFICIAL-SENSITIVE"
+MAPPA = frozenset({MeetingType.MAPPA_LEVEL_2, MeetingType.MAPPA_LEVEL_3})
+
+
+def content_sha256(meeting_id: uuid.UUID, revision: int, content: dict[str, Any]) -> str:
+    """The hash the ledger keeps: canonical JSON (sorted keys) of what was approved."""
+    canonical = msgspec.json.encode(
+        {"meeting_id": str(meeting_id), "revision": revision, **content}, order="sorted"
+    )
+    return hashlib.sha256(canonical).hexdigest()
+
+
+async def revisions(db: AsyncSession, meeting: Meeting) -> list[Minutes]:
+    return list(
+        await db.scalars(
+            select(Minutes).where(Minutes.meeting_id == meeting.id).order_by(Minutes.revision)
+        )
+    )
+
+
+def _content(minutes: Minutes, cipher: FieldCipher) -> dict[str, Any]:
+    return msgspec.json.decode(open_field(cipher, minutes, "entries") or "{}")
+
+
+def _raced(_: IntegrityError) -> Conflict:
+    return Conflict("the minutes were changed at the same time; fetch them again")
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+async def _validate(db: AsyncSession, meeting: Meeting, data: MinutesIn) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    agenda = {item.id for item in await items_of(db, meeting)}
+    invited_ids = {a.agency_id for a in meeting.agencies}
+    errors += [
+        (f"present[{i}]", "not an agency invited to this meeting")
+        for i, agency_id in enumerate(data.present)
+        if agency_id not in invited_ids
+    ]
+    seen: set[uuid.UUID] = set()
+    day = meeting_day(meeting)
+    for i, entry in enumerate(data.entries):
+        at = f"entries[{i}]"
+        if entry.item_id not in agenda:
+            errors.append((f"{at}.item_id", "not an item on this meeting's agenda"))
+        if entry.item_id in seen:
+            errors.append((f"{at}.item_id", "each agenda item once"))
+        seen.add(entry.item_id)
+        if entry.level is not None and MeetingType(meeting.meeting_type) not in MAPPA:
+            errors.append((f"{at}.level", "a management level is decided at MAPPA meetings"))
+        errors += [
+            (f"{at}.information[{j}].agency_id", "not an agency invited to this meeting")
+            for j, info in enumerate(entry.information)
+            if info.agency_id not in invited_ids
+        ]
+        for j, action in enumerate(entry.actions):
+            if action.owner_agency_id not in invited_ids:
+                errors.append(
+                    (f"{at}.actions[{j}].owner_agency_id", "not an agency invited to this meeting")
+                )
+            if action.due_on < day:
+                errors.append((f"{at}.actions[{j}].due_on", "cannot be before the meeting"))
+    return errors
+
+
+async def write_draft(
+    db: AsyncSession,
+    actor: Principal,
+    meeting: Meeting,
+    version: int | None,
+    data: MinutesIn,
+    cipher: FieldCipher,
+) -> Minutes:
+    require_organiser(actor, meeting)
+    if meeting.status != "held":
+        raise Conflict(f"the meeting is {meeting.status}; minutes follow a meeting held")
+    errors = await _validate(db, meeting, data)
+    if errors:
+        raise Unprocessable(errors)
+    history = await revisions(db, meeting)
+    latest = history[-1] if history else None
+    if latest is not None and latest.status == "approved":
+        raise Conflict("the minutes are approved; correct them with an amendment")
+    if latest is None:
+        if version is not None:
+            raise Conflict("there is no draft yet; send no If-Match")
+        latest = Minutes(id=new_id(), meeting_id=meeting.id, revision=0, status="draft")
+        db.add(latest)
+    else:
+        if version is None:
+            raise VersionRequired()
+        check_version(latest, version, KIND)
+    latest.present = [str(a) for a in dict.fromkeys(data.present)]
+    content = msgspec.to_builtins(data)
+    seal_field(cipher, latest, "entries", msgspec.json.encode(content).decode())
+    await write_changes(db, KIND, _raced)
+    return latest
+
+
+async def approve(
+    db: AsyncSession,
+    actor: Principal,
+    meeting: Meeting,
+    version: int,
+    *,
+    cipher: FieldCipher,
+    audit: AuditSink,
+    now: datetime,
+) -> Minutes:
+    """The chair approves: locked, actions created, content hash in the ledger."""
+    if actor.id != meeting.chair_id:
+        raise Forbidden("the minutes are approved by the meeting's chair")
+    history = await revisions(db, meeting)
+    if not history or history[-1].status != "draft":
+        raise Conflict("there is no draft to approve")
+    minutes = history[-1]
+    check_version(minutes, version, KIND)
+    content = _content(minutes, cipher)
+    for entry in content.get("entries", []):
+        for action in entry.get("actions", []):
+            db.add(
+                seal_action(
+                    cipher,
+                    Action(
+                        id=new_id(),
+                        meeting_id=meeting.id,
+                        item_id=uuid.UUID(entry["item_id"]),
+                        minutes_revision=minutes.revision,
+                        owner_agency_id=uuid.UUID(action["owner_agency_id"]),
+                        due_on=date.fromisoformat(action["due_on"]),
+                        status="open",
+                    ),
+                    action["description"],
+                )
+            )
+    minutes.status = "approved"
+    minutes.approved_by, minutes.approved_at = actor.id, now
+    minutes.content_sha256 = content_sha256(meeting.id, minutes.revision, content)
+    await write_changes(db, KIND, _raced)
+    await audit.record(
+        AuditEvent(
+            kind="minutes_approved",
+            at=now,
+            user_id=actor.id,
+            agency_id=actor.agency_id,
+            details={
+                "meeting_id": str(meeting.id),
+                "revision": minutes.revision,
+                "content_sha256": minutes.content_sha256,
+            },
+        ),
+        db=db,
+    )
+    return minutes
+
+
+def seal_action(cipher: FieldCipher, action: Action, description: str) -> Action:
+    seal_field(cipher, action, "description", description)
+    return action
+
+
+async def amend(
+    db: AsyncSession,
+    actor: Principal,
+    meeting: Meeting,
+    data: Amendment,
+    cipher: FieldCipher,
+) -> Minutes:
+    """A new draft revision, starting from the approved text (its actions stay)."""
+    require_organiser(actor, meeting)
+    history = await revisions(db, meeting)
+    if not history or history[-1].status != "approved":
+        raise Conflict("only approved minutes are amended; edit the draft instead")
+    approved = history[-1]
+    content = _content(approved, cipher)
+    for entry in content.get("entries", []):
+        entry["actions"] = []  # agreed already: they live on as actions
+    draft = Minutes(
+        id=new_id(),
+        meeting_id=meeting.id,
+        revision=approved.revision + 1,
+        status="draft",
+        present=list(approved.present),
+    )
+    seal_field(cipher, draft, "entries", msgspec.json.encode(content).decode())
+    seal_field(cipher, draft, "amendment_reason", data.reason)
+    db.add(draft)
+    await write_changes(db, KIND, _raced)
+    return draft
+
+
+async def share_onward(
+    db: AsyncSession,
+    actor: Principal,
+    meeting: Meeting,
+    data: OnwardSharingIn,
+    *,
+    cipher: FieldCipher,
+    audit: AuditSink,
+    now: datetime,
+) -> OnwardSharing:
+    if actor.id != meeting.chair_id:
+        raise Forbidden(f"minutes go further only with {kind_of(meeting).onward_sharing}")
+    history = [m for m in await revisions(db, meeting) if m.status == "approved"]
+    if not history:
+        raise Conflict("there are no approved minutes to share")
+    agency = await db.get(Agency, data.agency_id)
+    if agency is None or not agency.active:
+        raise Unprocessable([("agency_id", "no such active agency")])
+    if str(data.agency_id) in history[-1].present:
+        raise Conflict("that agency was present and has the minutes already")
+    agreement = OnwardSharing(
+        id=new_id(),
+        meeting_id=meeting.id,
+        agency_id=data.agency_id,
+        agreed_by=actor.id,
+        agreed_at=now,
+    )
+    seal_field(cipher, agreement, "reason", data.reason)
+    db.add(agreement)
+    try:
+        await db.flush()
+    except IntegrityError:
+        raise Conflict("the minutes are already shared with that agency") from None
+    await audit.record(
+        AuditEvent(
+            kind="minutes_shared_onward",
+            at=now,
+            user_id=actor.id,
+            agency_id=actor.agency_id,
+            details={"meeting_id": str(meeting.id), "recipient_agency_id": str(data.agency_id)},
+        ),
+        db=db,
+    )
+    return agreement
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+async def readable_revision(db: AsyncSession, actor: Principal, meeting: Meeting) -> Minutes:
+    """Organisers read the latest revision, draft or not; agencies present (and
+    those the chair agreed to share with) read the latest approved one; anyone
+    else is told there are none."""
+    history = await revisions(db, meeting)
+    if organises(actor, kind_of(meeting), meeting.area) and history:
+        return history[-1]
+    approved = [m for m in history if m.status == "approved"]
+    if not approved:
+        raise NotFound(KIND)
+    latest = approved[-1]
+    shared = await db.scalar(
+        select(OnwardSharing.id).where(
+            OnwardSharing.meeting_id == meeting.id, OnwardSharing.agency_id == actor.agency_id
+        )
+    )
+    if str(actor.agency_id) not in latest.present and shared is None:
+        if invited(meeting, actor.agency_id):
+            raise Forbidden(
+                "minutes go to the agencies present; ask the chair to agree to share them"
+            )
+        raise NotFound(KIND)
+    return latest
+
+
+def overdue(action: Action, today: date) -> bool:
+    return action.status in ("open", "in_progress") and action.due_on < today
+
+
+def action_view(action: Action, description: str | None, today: date) -> ActionView:
+    return ActionView(
+        id=action.id,
+        version=action.version,
+        meeting_id=action.meeting_id,
+        item_id=action.item_id,
+        owner_agency_id=action.owner_agency_id,
+        description=description,
+        due_on=action.due_on,
+        status=action.status,  # type: ignore[arg-type]
+        completed_on=action.completed_on,
+        overdue=overdue(action, today),
+    )
+
+
+async def view_of(
+    db: AsyncSession,
+    actor: Principal,
+    meeting: Meeting,
+    minutes: Minutes,
+    *,
+    cipher: FieldCipher,
+    rules: GatewayRules,
+    audit: AuditSink,
+    now: datetime,
+    today: date,
+) -> MinutesView:
+    content = _content(minutes, cipher)
+    entries = content.get("entries", [])
+    actions = list(
+        await db.scalars(
+            select(Action)
+            .where(Action.meeting_id == meeting.id, Action.minutes_revision <= minutes.revision)
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+    # Every person in the minuted cases, so the text is redacted as they are.
+    subjects: dict[uuid.UUID, SubjectInRecord] = {}
+    agenda = {item.id: item for item in await items_of(db, meeting)}
+    for entry in entries:
+        item = agenda.get(uuid.UUID(entry["item_id"]))
+        material = await material_of(db, item.source, item.source_id, cipher) if item else None
+        for s in material.subjects if material else []:
+            subjects.setdefault(s.subject.id, s)
+    texts: dict[str, str | None] = {}
+    for i, entry in enumerate(entries):
+        texts[f"{i}.risks"], texts[f"{i}.decisions"] = entry.get("risks"), entry.get("decisions")
+        for j, info in enumerate(entry.get("information", [])):
+            texts[f"{i}.information.{j}"] = info["text"]
+        for j, proposed in enumerate(entry.get("actions", [])):
+            texts[f"{i}.proposed.{j}"] = proposed["description"]
+    texts |= {f"action.{a.id}": open_field(cipher, a, "description") for a in actions}
+    texts["amendment_reason"] = open_field(cipher, minutes, "amendment_reason")
+    gated = await disclose(
+        db,
+        viewer=Viewer(actor.agency_id, actor.id),
+        purpose=kind_of(meeting).purpose,
+        subjects=list(subjects.values()),
+        texts=texts,
+        context_kind="meeting_minutes",
+        context_id=meeting.id,
+        cipher=cipher,
+        rules=rules,
+        audit=audit,
+        now=now,
+        today=today,
+    )
+    shown = gated.texts
+    present = [uuid.UUID(a) for a in minutes.present]
+    return MinutesView(
+        meeting_id=meeting.id,
+        revision=minutes.revision,
+        version=minutes.version,
+        status=minutes.status,  # type: ignore[arg-type]
+        present=present,
+        apologies=[a.agency_id for a in meeting.agencies if a.apologies],
+        attendees=await attendees_of(db, meeting),
+        entries=[
+            MinuteEntryView(
+                item_id=uuid.UUID(entry["item_id"]),
+                information=[
+                    InformationView(
+                        agency_id=uuid.UUID(info["agency_id"]), text=shown[f"{i}.information.{j}"]
+                    )
+                    for j, info in enumerate(entry.get("information", []))
+                ],
+                risks=shown[f"{i}.risks"],
+                decisions=shown[f"{i}.decisions"],
+                level=entry.get("level"),
+                actions=[
+                    action_view(a, shown[f"action.{a.id}"], today)
+                    for a in actions
+                    if str(a.item_id) == entry["item_id"]
+                ],
+                proposed_actions=[
+                    ActionIn(
+                        owner_agency_id=uuid.UUID(p["owner_agency_id"]),
+                        description=shown[f"{i}.proposed.{j}"] or "",
+                        due_on=date.fromisoformat(p["due_on"]),
+                    )
+                    for j, p in enumerate(entry.get("actions", []))
+                ]
+                if minutes.status == "draft"
+                else [],
+            )
+            for i, entry in enumerate(entries)
+        ],
+        amendment_reason=shown["amendment_reason"],
+        approved_by=minutes.approved_by,
+        approved_at=minutes.approved_at,
+        content_sha256=minutes.content_sha256,
+        marking=MARKING,
+    )

@@ -1,0 +1,275 @@
+"""Meeting packs: one per agency, built on request by the disclosure gate for
+that agency, as JSON, HTML or PDF. A pack is never stored, so no other agency
+can fetch it; each one built is a set of disclosures in the ledger.
+
+Every page is marked OFFICIAL-SENSITIVE and carries the confidentiality
+statement the reader acknowledged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+
+import msgspec
+from fpdf import FPDF
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.audit.events import AuditSink
+from sharehub.calendar import LOCAL_TIME
+from sharehub.crypto import FieldCipher, open_field
+from sharehub.disclosure.gate import Viewer
+from sharehub.identity.principal import Principal
+from sharehub.meetings import statements
+from sharehub.meetings.agenda import items_of
+from sharehub.meetings.models import Meeting
+from sharehub.meetings.preparation import agency_names, case_for, meeting_partners
+from sharehub.meetings.risks import RISK_LABELS
+from sharehub.meetings.schemas import CaseView
+from sharehub.meetings.service import kind_of
+from sharehub.privacy.redaction import PersonView
+from sharehub.protocols.document import CONTENT_SECURITY_POLICY, STYLE
+from sharehub.protocols.gateways import GatewayRules
+
+__all__ = ["CONTENT_SECURITY_POLICY", "Pack", "build_pack", "render_html", "render_pdf"]
+
+MARKING = "OFFICIAL-SENSITIVE"
+FONTS = Path(__file__).with_name("fonts")
+
+
+class Pack(msgspec.Struct, kw_only=True):
+    meeting_id: uuid.UUID
+    meeting: str  # the kind's name
+    area: str
+    starts_at: datetime
+    venue: str
+    agency_id: uuid.UUID
+    agency_name: str
+    generated_at: datetime
+    marking: str
+    statement_title: str
+    statement_version: int
+    statement: str
+    cases: list[CaseView]
+
+
+async def build_pack(
+    db: AsyncSession,
+    actor: Principal,
+    meeting: Meeting,
+    *,
+    cipher: FieldCipher,
+    rules: GatewayRules,
+    audit: AuditSink,
+    now: datetime,
+    today: date,
+) -> Pack:
+    names = await agency_names(db)
+    partners = await meeting_partners(db, meeting, actor.agency_id, today)
+    viewer = Viewer(actor.agency_id, actor.id)
+    cases = [
+        await case_for(
+            db,
+            viewer,
+            meeting,
+            item,
+            partners=partners,
+            agency_names=names,
+            context_kind="meeting_pack",
+            cipher=cipher,
+            rules=rules,
+            audit=audit,
+            now=now,
+            today=today,
+        )
+        for item in await items_of(db, meeting)
+    ]
+    text = statements.statement(meeting.statement_code, meeting.statement_version)
+    return Pack(
+        meeting_id=meeting.id,
+        meeting=kind_of(meeting).name,
+        area=meeting.area,
+        starts_at=meeting.starts_at,
+        venue=open_field(cipher, meeting, "venue") or "",
+        agency_id=actor.agency_id,
+        agency_name=names.get(actor.agency_id, ""),
+        generated_at=now,
+        marking=MARKING,
+        statement_title=text.title,
+        statement_version=text.version,
+        statement=text.text.strip(),
+        cases=cases,
+    )
+
+
+# --- shared wording -------------------------------------------------------------------------
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TIME).strftime("%A %d %B %Y, %H:%M")
+
+
+def _person_line(person: PersonView) -> str:
+    shown = person.name or person.pseudonym
+    details = [
+        value
+        for value in (person.date_of_birth and f"born {person.date_of_birth}", person.postcode)
+        if value
+    ]
+    withheld = " (identity withheld)" if person.name is None else ""
+    extra = f" — {', '.join(details)}" if details else ""
+    return f"{person.role.replace('_', ' ').capitalize()}: {shown}{withheld}{extra}"
+
+
+def _risk_words(codes: list[str]) -> str:
+    return "; ".join(RISK_LABELS.get(code, code) for code in codes) or "none flagged"
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def _e(value: object) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _paragraphs(text: str | None) -> str:
+    return "".join(f"<p>{_e(line)}</p>" for line in (text or "").splitlines() if line.strip())
+
+
+def render_html(pack: Pack) -> str:
+    parts = [
+        "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>",
+        f"<title>{_e(pack.meeting)} pack — {_e(pack.agency_name)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<p class='marking'>{_e(pack.marking)}</p>",
+        f"<h1>{_e(pack.meeting)}: {_e(pack.area)}</h1>",
+        f"<p>{_e(_local(pack.starts_at))} — {_e(pack.venue)}</p>",
+        (
+            f"<p>Pack for <strong>{_e(pack.agency_name)}</strong>, built "
+            f"{_e(_local(pack.generated_at))}. Redacted for your agency; do not forward.</p>"
+        ),
+        f"<h2>{_e(pack.statement_title)} (version {pack.statement_version})</h2>",
+        _paragraphs(pack.statement),
+        "<h2>Agenda</h2><ol>",
+        *(f"<li>{_e(case.reference)}</li>" for case in pack.cases),
+        "</ol>",
+    ]
+    for case in pack.cases:
+        parts.append(f"<h2>{case.position}. {_e(case.reference)}</h2>")
+        if case.withheld:
+            parts.append(f"<p><em>Withheld: {_e(case.withheld)}.</em></p>")
+            continue
+        parts.append("<ul>" + "".join(f"<li>{_e(_person_line(p))}</li>" for p in case.people))
+        parts.append("</ul><table>")
+        parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in case.facts.items()]
+        parts.append("</table>")
+        for name, text in case.texts.items():
+            parts.append(f"<h3>{_e(name.capitalize())}</h3>{_paragraphs(text)}")
+        for c in case.contributions:
+            parts.append(
+                f"<h3>From {_e(c.agency_name)}</h3><p>Known to the agency: "
+                f"{'yes' if c.known_to_agency else 'no'}"
+                + (f"; last contact {_e(c.last_contact_on)}" if c.last_contact_on else "")
+                + f"</p><p>Risks: {_e(_risk_words(c.risks))}</p>"
+                + "".join(f"<p>{_e(_person_line(p))}</p>" for p in c.people)
+                + _paragraphs(c.information)
+            )
+    parts.append(f"<p class='marking'>{_e(pack.marking)}</p></body></html>")
+    return "".join(parts)
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+class _PackPDF(FPDF):
+    def __init__(self, marking: str) -> None:
+        super().__init__(format="A4")
+        self.marking = marking
+        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(auto=True, margin=18)
+
+    def header(self) -> None:
+        self.set_font("DejaVu", "B", 9)
+        self.cell(0, 6, self.marking, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font("DejaVu", "B", 9)
+        self.cell(0, 6, f"{self.marking} — page {self.page_no()}", align="C")
+
+
+def _wrapped(pdf: FPDF, paragraph: str) -> list[str]:
+    """Greedy word wrap to the page width. fpdf2's own multi_cell re-measures
+    the paragraph for every line, which grows with the square of its length;
+    contributions are often one long paragraph."""
+    width, space = pdf.epw, pdf.get_string_width(" ")
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    for word in paragraph.split():
+        w = pdf.get_string_width(word)
+        if current and used + space + w > width:
+            lines.append(" ".join(current))
+            current, used = [], 0.0
+        while w > width:  # a single word wider than the page: split it
+            cut = max(1, int(len(word) * width / w))
+            lines.append(word[:cut])
+            word = word[cut:]
+            w = pdf.get_string_width(word)
+        used = used + space + w if current else w
+        current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return lines
+
+
+def render_pdf(pack: Pack) -> bytes:
+    pdf = _PackPDF(pack.marking)
+    pdf.set_title(f"{pack.meeting} pack")
+    pdf.set_author("sharehub")
+    pdf.add_page()
+
+    def heading(text: str, size: int = 13) -> None:
+        pdf.set_font("DejaVu", "B", size)
+        pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    def body(text: str | None) -> None:
+        pdf.set_font("DejaVu", "", 10)
+        for paragraph in (text or "").splitlines():
+            for line in _wrapped(pdf, paragraph):
+                pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    heading(f"{pack.meeting}: {pack.area}", 16)
+    body(f"{_local(pack.starts_at)} — {pack.venue}")
+    body(
+        f"Pack for {pack.agency_name}, built {_local(pack.generated_at)}. "
+        "Redacted for your agency; do not forward."
+    )
+    heading(f"{pack.statement_title} (version {pack.statement_version})")
+    body(pack.statement)
+    heading("Agenda")
+    body("\n".join(f"{case.position}. {case.reference}" for case in pack.cases))
+    for case in pack.cases:
+        heading(f"{case.position}. {case.reference}")
+        if case.withheld:
+            body(f"Withheld: {case.withheld}.")
+            continue
+        body("\n".join(_person_line(p) for p in case.people))
+        body("\n".join(f"{k}: {v}" for k, v in case.facts.items()))
+        for name, text in case.texts.items():
+            heading(name.capitalize(), 11)
+            body(text)
+        for c in case.contributions:
+            heading(f"From {c.agency_name}", 11)
+            known = "yes" if c.known_to_agency else "no"
+            last = f"; last contact {c.last_contact_on}" if c.last_contact_on else ""
+            body(f"Known to the agency: {known}{last}\nRisks: {_risk_words(c.risks)}")
+            body("\n".join(_person_line(p) for p in c.people))
+            body(c.information)
+    return bytes(pdf.output())

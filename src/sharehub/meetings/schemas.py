@@ -1,0 +1,297 @@
+"""What the meeting routes take and return."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from sharehub.fields import PRINTABLE
+from sharehub.meetings.risks import RiskCode
+from sharehub.meetings.types import MeetingType
+from sharehub.privacy.redaction import PersonView
+from sharehub.protocols.engine import SubjectRole
+
+Status = Literal["scheduled", "held", "cancelled"]
+ActionStatus = Literal["open", "in_progress", "done", "cancelled"]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+Reason = Annotated[str, msgspec.Meta(min_length=10, max_length=4000)]
+Area = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
+
+
+class MeetingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    meeting_type: MeetingType
+    area: Area
+    starts_at: datetime
+    venue: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=PRINTABLE)]
+    chair_id: uuid.UUID
+    agencies: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=40)]
+    # People named to attend, each from an agency invited (more can be named later).
+    attendees: Annotated[list[uuid.UUID], msgspec.Meta(max_length=100)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class Invitation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    agency_id: uuid.UUID
+
+
+class AttendeeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    user_id: uuid.UUID
+
+
+class AttendeeView(msgspec.Struct, kw_only=True):
+    user_id: uuid.UUID
+    name: str
+    agency_id: uuid.UUID
+    # When they acknowledged the confidentiality statement ("statement signed").
+    acknowledged_at: datetime | None
+
+
+class Apologies(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    apologies: bool = True
+
+
+class Acknowledging(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The SHA-256 of the statement text read: proof it was this wording."""
+
+    statement_sha256: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Cancellation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    reason: Reason
+
+
+class AgencyAtMeeting(msgspec.Struct, kw_only=True):
+    agency_id: uuid.UUID
+    name: str
+    apologies: bool
+    # Sent information for at least one case (whether or not attending).
+    contributed: bool
+
+
+class MeetingView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    version: int
+    meeting_type: MeetingType
+    area: str
+    starts_at: datetime
+    venue: str
+    status: Status
+    organiser_agency_id: uuid.UUID
+    coordinator_id: uuid.UUID
+    chair_id: uuid.UUID
+    agencies: list[AgencyAtMeeting]
+    attendees: list[AttendeeView]
+    statement_code: str
+    statement_version: int
+    acknowledged: bool
+    next_steps: list[str]
+
+
+class MeetingSummary(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    meeting_type: MeetingType
+    area: str
+    starts_at: datetime
+    status: Status
+
+
+class MeetingPage(msgspec.Struct, kw_only=True):
+    items: list[MeetingSummary]
+    total: int
+
+
+class StatementView(msgspec.Struct, kw_only=True):
+    code: str
+    version: int
+    title: str
+    citation: str
+    text: str
+    sha256: str
+    acknowledged_at: datetime | None
+
+
+class AcknowledgementView(msgspec.Struct, kw_only=True):
+    user_id: uuid.UUID
+    agency_id: uuid.UUID
+    statement_version: int
+    statement_sha256: str
+    acknowledged_at: datetime
+
+
+# --- agenda ------------------------------------------------------------------------------
+
+
+class AgendaSlot(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    item_id: uuid.UUID
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=240)]
+
+
+class AgendaOrder(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Every item, in the order wanted, with its time."""
+
+    items: Annotated[list[AgendaSlot], msgspec.Meta(max_length=200)]
+
+
+class SubjectLink(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    subject_id: uuid.UUID
+    role: SubjectRole
+
+
+class ContributionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    known_to_agency: bool
+    last_contact_on: date | None = None
+    risks: Annotated[list[RiskCode], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+    information: Text | None = None
+    subjects: Annotated[list[SubjectLink], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class ContributionView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    version: int
+    agency_id: uuid.UUID
+    agency_name: str
+    known_to_agency: bool
+    last_contact_on: date | None
+    risks: list[str]
+    information: str | None
+    people: list[PersonView]
+
+
+class CaseView(msgspec.Struct, kw_only=True):
+    """A case as one agency sees it: built by the disclosure gate."""
+
+    item_id: uuid.UUID
+    position: int
+    reference: str  # e.g. "MARAC referral 1f3c9a2b", never a name
+    source: str
+    source_id: uuid.UUID
+    holder_agency_id: uuid.UUID | None
+    # Why nothing of the case is shown (no protocol in force with the holder).
+    withheld: str | None
+    people: list[PersonView]
+    texts: dict[str, str | None]
+    facts: dict[str, str]
+    contributions: list[ContributionView]
+
+
+class AgendaItemView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    position: int
+    source: str
+    source_id: uuid.UUID
+    reason: str
+    minutes: int
+    starts_after_minutes: int
+    overdue: bool
+
+
+class AgendaView(msgspec.Struct, kw_only=True):
+    meeting_id: uuid.UUID
+    version: int
+    items: list[AgendaItemView]
+    total_minutes: int
+
+
+# --- minutes and actions ---------------------------------------------------------------------
+
+
+class InformationShared(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    agency_id: uuid.UUID
+    text: Text
+
+
+class ActionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    owner_agency_id: uuid.UUID
+    description: Annotated[str, msgspec.Meta(min_length=3, max_length=2000)]
+    due_on: date
+
+
+class MinuteEntryIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    item_id: uuid.UUID
+    information: Annotated[list[InformationShared], msgspec.Meta(max_length=40)] = msgspec.field(
+        default_factory=list
+    )
+    risks: Text | None = None
+    decisions: Text | None = None
+    # A MAPPA meeting's decision on the management level.
+    level: Annotated[int, msgspec.Meta(ge=1, le=3)] | None = None
+    actions: Annotated[list[ActionIn], msgspec.Meta(max_length=40)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class MinutesIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    present: Annotated[list[uuid.UUID], msgspec.Meta(max_length=40)]
+    entries: Annotated[list[MinuteEntryIn], msgspec.Meta(max_length=200)]
+
+
+class Amendment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    reason: Reason
+
+
+class OnwardSharingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    agency_id: uuid.UUID
+    reason: Reason
+
+
+class InformationView(msgspec.Struct, kw_only=True):
+    agency_id: uuid.UUID
+    text: str | None
+
+
+class ActionView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    version: int
+    meeting_id: uuid.UUID
+    item_id: uuid.UUID
+    owner_agency_id: uuid.UUID
+    description: str | None
+    due_on: date
+    status: ActionStatus
+    completed_on: date | None
+    overdue: bool
+
+
+class MinuteEntryView(msgspec.Struct, kw_only=True):
+    item_id: uuid.UUID
+    information: list[InformationView]
+    risks: str | None
+    decisions: str | None
+    level: int | None
+    actions: list[ActionView]
+    # Actions proposed in a draft, not yet agreed (no id until approval).
+    proposed_actions: list[ActionIn]
+
+
+class MinutesView(msgspec.Struct, kw_only=True):
+    meeting_id: uuid.UUID
+    revision: int
+    version: int
+    status: Literal["draft", "approved"]
+    present: list[uuid.UUID]
+    apologies: list[uuid.UUID]
+    attendees: list[AttendeeView]
+    entries: list[MinuteEntryView]
+    amendment_reason: str | None
+    approved_by: uuid.UUID | None
+    approved_at: datetime | None
+    content_sha256: str | None
+    marking: str
+
+
+class ActionProgress(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    status: ActionStatus
+    note: Annotated[str, msgspec.Meta(min_length=3, max_length=4000)]
+
+
+class ActionPage(msgspec.Struct, kw_only=True):
+    items: list[ActionView]
+    total: int
