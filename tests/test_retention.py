@@ -15,12 +15,16 @@ from sharehub.audit.events import MemorySink
 from sharehub.audit.ledger import Ledger
 from sharehub.audit.models import LedgerEntry
 from sharehub.audit.verify import verify_ledger
+from sharehub.calendar import local_today
 from sharehub.crypto import FieldCipher
 from sharehub.db.base import utcnow
 from sharehub.db.engine import create_engine, create_session_factory
 from sharehub.privacy.models import Consent, Disclosure
 from sharehub.retention.schedule import ScheduleError, load_schedule
 from sharehub.retention.service import ANONYMISED, run_retention
+from test_asb_reports import report as report_body
+from test_case_reviews import application as case_review_application
+from test_marac_referrals import referral as marac_referral
 from test_privacy import (  # noqa: F401  (partners: a fixture)
     complainant,
     consent_body,
@@ -171,3 +175,94 @@ def test_the_command_says_what_is_due(fresh_database_url, monkeypatch, capsys):
     monkeypatch.setenv("SHAREHUB_RETENTION_FILE", "/nonexistent/schedule.toml")
     assert main(["retention", "run"]) == 2
     assert "SHAREHUB_RETENTION_FILE" in capsys.readouterr().err
+
+
+async def test_people_in_live_cases_are_kept_however_quiet(partners, settings):  # noqa: F811
+    """The subject rule anonymises only people no open (or lately closed) case
+    refers to: an ASB report, a MARAC referral, a meeting's preparation…"""
+    in_report = await record(partners.officer, complainant())
+    in_referral = await record(
+        partners.officer, complainant(name="Selina Varga", nhs_number=None, ni_number=None)
+    )
+    in_nothing = await record(partners.officer, perpetrator())
+    report = await partners.officer.post(
+        "/api/asb-reports/",
+        json=report_body([{"subject_id": in_report["id"], "role": "complainant"}]),
+    )
+    report = await ok(report, 201)
+    referral = await partners.officer.post(
+        "/api/marac-referrals/", json=marac_referral(in_referral["id"])
+    )
+    await ok(referral, 201)
+
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    signer = CheckpointSigner(settings.ledger_key, settings.public_url or "")
+    ledger = Ledger(sessions, signer, checkpoint_every=1000, forward=MemorySink())
+    cipher = FieldCipher(settings.field_keys)
+    try:
+        later = await run_retention(
+            sessions,
+            SCHEDULE,
+            cipher=cipher,
+            audit=ledger,
+            now=utcnow() + timedelta(days=7 * 365),
+            dry_run=True,
+        )
+        due = {str(d.record_id) for d in later.due if d.kind == "subject"}
+        assert due == {in_nothing["id"]}
+
+        # Closed, the report lets its people go once the quiet period has passed.
+        closed = await partners.officer.post(
+            f"/api/asb-reports/{report['id']}/closure",
+            json={"reason": "behaviour_improved", "complainant_told_on": local_today().isoformat()},
+            headers={"If-Match": '"1"'},
+        )
+        await ok(closed)
+        run = await run_retention(
+            sessions,
+            SCHEDULE,
+            cipher=cipher,
+            audit=ledger,
+            now=utcnow() + timedelta(days=7 * 365),
+            dry_run=True,
+        )
+        assert {str(d.record_id) for d in run.due if d.kind == "subject"} == {
+            in_nothing["id"],
+            in_report["id"],
+        }
+        assert {str(d.record_id) for d in run.due if d.kind == "asb_report"} == {report["id"]}
+
+        # A report a case review relied on as a complaint stays with the review.
+        cited = await ok(
+            await partners.officer.post(
+                "/api/asb-reports/",
+                json=report_body([{"subject_id": in_nothing["id"], "role": "complainant"}]),
+            ),
+            201,
+        )
+        await ok(
+            await partners.officer.post(
+                f"/api/asb-reports/{cited['id']}/closure",
+                json={"reason": "complainant_request", "complainant_told_on": "2026-09-01"},
+                headers={"If-Match": '"1"'},
+            )
+        )
+        application = await partners.officer.post(
+            "/api/case-reviews/",
+            json=case_review_application(
+                in_nothing["id"], partners.home_id, complaints=[{"asb_report_id": cited["id"]}]
+            ),
+        )
+        await ok(application, 201)
+        run = await run_retention(
+            sessions,
+            SCHEDULE,
+            cipher=cipher,
+            audit=ledger,
+            now=utcnow() + timedelta(days=7 * 365),
+            dry_run=True,
+        )
+        assert {str(d.record_id) for d in run.due if d.kind == "asb_report"} == {report["id"]}
+    finally:
+        await engine.dispose()

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sharehub.audit.events import AuditEvent, AuditSink
 from sharehub.crypto import FieldCipher, seal_field
 from sharehub.identity.models import UserSession
+from sharehub.meetings.models import Contribution, ContributionSubject, Meeting
 from sharehub.privacy.identity import Identity, seal
 from sharehub.privacy.models import (
     Consent,
@@ -32,6 +33,14 @@ from sharehub.privacy.models import (
 )
 from sharehub.protocols.models import Protocol, ProtocolPurpose, ProtocolVersion
 from sharehub.referrals.asb.models import AsbReport, AsbReportSubject
+from sharehub.referrals.case_review.models import (
+    CaseReview,
+    CaseReviewComplaint,
+    InformationRequest,
+    ResponseSubject,
+)
+from sharehub.referrals.mappa.models import MappaReferral
+from sharehub.referrals.marac.models import MaracReferral
 from sharehub.retention.models import LegalHold
 from sharehub.retention.schedule import Schedule
 
@@ -86,6 +95,39 @@ async def _protocol_days(db: AsyncSession) -> dict[tuple[uuid.UUID, str], int]:
         if longest:
             days[(protocol_id, purpose)] = longest
     return days
+
+
+def cases_keeping_subjects(quiet: datetime) -> list[Select[tuple[uuid.UUID]]]:
+    """Every kind of case that keeps the people in it: while open, and for the
+    quiet period after it closed (a meeting, for the quiet period after it sat).
+    A subject in any of them is not yet due, whatever else is quiet."""
+    since = quiet.date()
+    return [
+        select(AsbReportSubject.report_id)
+        .join(AsbReport, AsbReport.id == AsbReportSubject.report_id)
+        .where(AsbReportSubject.subject_id == Subject.id)
+        .where(or_(AsbReport.status != "closed", AsbReport.closed_at >= quiet)),
+        select(MaracReferral.id)
+        .where(
+            or_(MaracReferral.victim_id == Subject.id, MaracReferral.perpetrator_id == Subject.id)
+        )
+        .where(or_(MaracReferral.status != "closed", MaracReferral.closed_at >= quiet)),
+        select(MappaReferral.id)
+        .where(MappaReferral.offender_subject_id == Subject.id)
+        .where(or_(MappaReferral.status != "closed", MappaReferral.closed_at >= quiet)),
+        select(CaseReview.id)
+        .where(CaseReview.victim_subject_id == Subject.id)
+        .where(or_(CaseReview.status != "closed", CaseReview.closed_on >= since)),
+        select(ResponseSubject.subject_id)
+        .join(InformationRequest, InformationRequest.id == ResponseSubject.request_id)
+        .join(CaseReview, CaseReview.id == InformationRequest.case_review_id)
+        .where(ResponseSubject.subject_id == Subject.id)
+        .where(or_(CaseReview.status != "closed", CaseReview.closed_on >= since)),
+        select(ContributionSubject.subject_id)
+        .join(Contribution, Contribution.id == ContributionSubject.contribution_id)
+        .join(Meeting, Meeting.id == Contribution.meeting_id)
+        .where(ContributionSubject.subject_id == Subject.id, Meeting.starts_at >= quiet),
+    ]
 
 
 async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple[list[Due], int]:
@@ -152,15 +194,21 @@ async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple
             select(Subject.id)
             .where(Subject.updated_at < quiet, Subject.anonymised_at.is_(None))
             .where(~recent_disclosure.exists(), ~recent_consent.exists())
+            .where(*(~case.exists() for case in cases_keeping_subjects(quiet)))
             .order_by(Subject.id)
         )
     ).all():
         found.append(Due("subject", s.id, rules["subject"].action, s.id))
 
+    # A report a case review relied on as a complaint stays while the review does.
+    relied_on = select(CaseReviewComplaint.asb_report_id).where(
+        CaseReviewComplaint.asb_report_id == AsbReport.id
+    )
     for r in (
         await db.execute(
             select(AsbReport.id)
             .where(AsbReport.status == "closed", AsbReport.closed_at < cutoff("asb_report"))
+            .where(~relied_on.exists())
             .order_by(AsbReport.id)
         )
     ).all():
