@@ -635,11 +635,12 @@ def test_every_risk_code_has_words():
     assert set(RISK_LABELS) == set(RiskCode.__args__)
 
 
-async def test_a_mappa_meeting_lists_the_cases_proposed_for_its_level(mappa):  # noqa: F811
+async def test_a_mappa_meeting_lists_the_cases_proposed_for_its_level(mappa, settings):  # noqa: F811
     p = mappa
     body, _ = await accepted_and_shared(p)  # proposed for level 2
     chair_id = (await ok(await p.chair.get("/me")))["id"]
-    starts = (datetime.now(UTC) + timedelta(days=5)).isoformat()
+    start_time = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=2)
+    starts = start_time.isoformat()
     agendas = {}
     for meeting_type in ("mappa_level_2", "mappa_level_3"):
         made = await p.coordinator.post(
@@ -677,6 +678,36 @@ async def test_a_mappa_meeting_lists_the_cases_proposed_for_its_level(mappa):  #
     case = await ok(await p.viewer.get(f"{MEETINGS}/{meeting_id}/agenda/{item['id']}"))
     assert case["people"][0]["role"] == "offender"
     assert not any(k in case["facts"] for k in ("PNC", "ViSOR", "CRN"))
+
+    # The meeting agrees level 2; the chair's approval records it on the referral.
+    await time_passes(settings, meeting_id, start_time - timedelta(minutes=5))
+    await ok(
+        await p.coordinator.post(
+            f"{MEETINGS}/{meeting_id}/held",
+            headers={"If-Match": await etag(p.coordinator, f"{MEETINGS}/{meeting_id}")},
+        )
+    )
+    written = await p.coordinator.put(
+        f"{MEETINGS}/{meeting_id}/minutes",
+        json={
+            "present": [p.home_id, p.other_id],
+            "entries": [
+                {
+                    "item_id": item["id"],
+                    "decisions": "Level 2: multi-agency management needed for the licence period.",
+                    "level": 2,
+                }
+            ],
+        },
+    )
+    await ok(written)
+    approved = await p.chair.post(
+        f"{MEETINGS}/{meeting_id}/minutes/approval", headers={"If-Match": written.headers["etag"]}
+    )
+    await ok(approved)
+    referral = await ok(await p.coordinator.get(f"/api/mappa-referrals/{body['id']}"))
+    assert referral["status"] == "managed" and referral["level"] == 2
+    assert referral["next_review_on"] is not None
 
 
 async def test_a_case_review_panel_lists_and_hears_accepted_applications(reviews, settings):  # noqa: F811

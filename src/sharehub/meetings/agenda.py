@@ -13,7 +13,7 @@ from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
 from sharehub.errors import Conflict, Unprocessable
 from sharehub.identity.principal import Principal
-from sharehub.meetings.cases import SOURCES, Hearing
+from sharehub.meetings.cases import SOURCES, MeetingContext
 from sharehub.meetings.models import AgendaItem, Meeting
 from sharehub.meetings.schemas import AgendaItemView, AgendaOrder, AgendaView
 from sharehub.meetings.service import KIND, _raced, kind_of, require_organiser
@@ -94,10 +94,10 @@ async def reorder(
     return meeting
 
 
-async def record_heard(db: AsyncSession, meeting: Meeting, hearing: Hearing) -> None:
+async def record_heard(db: AsyncSession, meeting: Meeting, context: MeetingContext) -> None:
     """The meeting was held: each case source records that its cases were heard."""
     for item in await items_of(db, meeting):
-        await SOURCES[item.source].heard(db, item.source_id, hearing)
+        await SOURCES[item.source].heard(db, item.source_id, context)
 
 
 async def view_of(db: AsyncSession, meeting: Meeting) -> AgendaView:

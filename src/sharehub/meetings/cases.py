@@ -20,13 +20,17 @@ from sharehub.crypto import BlindIndex, FieldCipher, open_field
 from sharehub.disclosure.gate import SubjectInRecord
 from sharehub.identity.principal import Principal
 from sharehub.meetings.models import Action, AgendaItem, Meeting
-from sharehub.meetings.types import MeetingType
+from sharehub.meetings.types import MEETING_TYPES, MeetingType
 from sharehub.privacy.models import Subject
 from sharehub.protocols.engine import SubjectRole
+from sharehub.protocols.gateways import GatewayRules
 from sharehub.referrals.case_review import service as case_reviews
 from sharehub.referrals.case_review.models import CaseReview
 from sharehub.referrals.case_review.schemas import ReviewMeeting
+from sharehub.referrals.mappa import service as mappa
+from sharehub.referrals.mappa.arrangements import default_arrangements
 from sharehub.referrals.mappa.models import MappaReferral
+from sharehub.referrals.mappa.schemas import LevelDecisionIn, LevelReviewIn
 from sharehub.referrals.marac import service as marac
 from sharehub.referrals.marac.models import MaracReferral
 from sharehub.referrals.marac.schemas import Hearing as MaracHearing
@@ -45,24 +49,43 @@ class CaseMaterial:
 
 
 @dataclass(frozen=True)
-class Hearing:
-    """What a source needs to record that a meeting heard one of its cases."""
+class MeetingContext:
+    """What a source needs to record what a meeting did with one of its cases
+    (heard it; decided something in the approved minutes)."""
 
     actor: Principal
     meeting: Meeting
     cipher: FieldCipher
     index: BlindIndex
+    rules: GatewayRules
     audit: AuditSink
     now: datetime
     today: date
 
 
+@dataclass(frozen=True)
+class MinutedDecision:
+    """One case's decisions as the chair approved them."""
+
+    level: int | None
+    decisions: str | None
+
+
 Due = Callable[[AsyncSession, Meeting], Awaitable[list[tuple[uuid.UUID, str]]]]
 Material = Callable[[AsyncSession, uuid.UUID, FieldCipher], Awaitable[CaseMaterial | None]]
-Heard = Callable[[AsyncSession, uuid.UUID, Hearing], Awaitable[None]]
+Heard = Callable[[AsyncSession, uuid.UUID, MeetingContext], Awaitable[None]]
+Decided = Callable[[AsyncSession, uuid.UUID, MinutedDecision, MeetingContext], Awaitable[None]]
 
 
-async def _nothing_to_record(db: AsyncSession, source_id: uuid.UUID, hearing: Hearing) -> None:
+async def _nothing_to_record(
+    db: AsyncSession, source_id: uuid.UUID, context: MeetingContext
+) -> None:
+    return None
+
+
+async def _no_decision_to_record(
+    db: AsyncSession, source_id: uuid.UUID, decision: MinutedDecision, context: MeetingContext
+) -> None:
     return None
 
 
@@ -73,6 +96,8 @@ class CaseSource:
     material: Material
     # Run when the meeting is recorded as held, for each case on its agenda.
     heard: Heard = _nothing_to_record
+    # Run when minutes are approved, for each case minuted.
+    decided: Decided = _no_decision_to_record
 
 
 def meeting_day(meeting: Meeting) -> date:
@@ -143,7 +168,7 @@ async def _marac_material(
     )
 
 
-async def _marac_heard(db: AsyncSession, referral_id: uuid.UUID, hearing: Hearing) -> None:
+async def _marac_heard(db: AsyncSession, referral_id: uuid.UUID, context: MeetingContext) -> None:
     """A listed referral on the agenda of a meeting held has been heard: the
     referral's own step, with its rules and its ledger entry."""
     referral = await db.get(MaracReferral, referral_id)
@@ -151,22 +176,23 @@ async def _marac_heard(db: AsyncSession, referral_id: uuid.UUID, hearing: Hearin
         return
     await marac.take_step(
         db,
-        hearing.actor,
+        context.actor,
         referral,
         referral.version,
         "hear",
-        MaracHearing(heard_on=meeting_day(hearing.meeting)),
-        cipher=hearing.cipher,
-        index=hearing.index,
-        audit=hearing.audit,
-        now=hearing.now,
-        today=hearing.today,
+        MaracHearing(heard_on=meeting_day(context.meeting)),
+        cipher=context.cipher,
+        index=context.index,
+        audit=context.audit,
+        now=context.now,
+        today=context.today,
     )
 
 
 # --- MAPPA ---------------------------------------------------------------------------------
 
 MAPPA_LEVELS = {MeetingType.MAPPA_LEVEL_2: 2, MeetingType.MAPPA_LEVEL_3: 3}
+MEETING_TYPES_NAMES = {t.value: k.name for t, k in MEETING_TYPES.items()}
 
 
 async def _mappa_due(db: AsyncSession, meeting: Meeting) -> list[tuple[uuid.UUID, str]]:
@@ -215,6 +241,47 @@ async def _mappa_material(
     )
 
 
+async def _mappa_decided(
+    db: AsyncSession, referral_id: uuid.UUID, decision: MinutedDecision, context: MeetingContext
+) -> None:
+    """A level decided at the meeting becomes the referral's level decision (its
+    first agreed level, or a review), with the minuted decisions as the reason."""
+    if decision.level is None:
+        return
+    referral = await db.get(MappaReferral, referral_id)
+    if referral is None:
+        return
+    day = meeting_day(context.meeting)
+    reason = decision.decisions or (
+        f"Decided at the {MEETING_TYPES_NAMES[context.meeting.meeting_type]} of {day.isoformat()}"
+    )
+    mappa_context = mappa.Context(
+        cipher=context.cipher,
+        rules=context.rules,
+        audit=context.audit,
+        arrangements=default_arrangements(),
+        now=context.now,
+    )
+    if referral.status == "accepted":
+        await mappa.agree_level(
+            db,
+            context.actor,
+            referral.id,
+            referral.version,
+            LevelDecisionIn(level=decision.level, reason=reason, decided_on=day),  # type: ignore[arg-type]
+            mappa_context,
+        )
+    else:
+        await mappa.review_level(
+            db,
+            context.actor,
+            referral.id,
+            referral.version,
+            LevelReviewIn(level=decision.level, reason=reason, reviewed_on=day),  # type: ignore[arg-type]
+            mappa_context,
+        )
+
+
 # --- ASB case review -----------------------------------------------------------------------
 
 AWAITING_REVIEW = ("threshold_met", "accepted", "information_requested")
@@ -258,18 +325,20 @@ async def _case_review_material(
     )
 
 
-async def _case_review_heard(db: AsyncSession, review_id: uuid.UUID, hearing: Hearing) -> None:
+async def _case_review_heard(
+    db: AsyncSession, review_id: uuid.UUID, context: MeetingContext
+) -> None:
     """The panel met: the case review's own "review held" step, with its rules."""
     review = await db.get(CaseReview, review_id)
     if review is None or review.status not in AWAITING_REVIEW or review.review_held_on:
         return
     await case_reviews.hold_review(
         db,
-        hearing.actor,
+        context.actor,
         review.id,
         review.version,
-        ReviewMeeting(held_on=meeting_day(hearing.meeting)),
-        hearing.today,
+        ReviewMeeting(held_on=meeting_day(context.meeting)),
+        context.today,
     )
 
 
@@ -329,7 +398,9 @@ SOURCES: dict[str, CaseSource] = {
     "marac_referral": CaseSource(
         frozenset({MeetingType.MARAC}), _marac_due, _marac_material, _marac_heard
     ),
-    "mappa_referral": CaseSource(frozenset(MAPPA_LEVELS), _mappa_due, _mappa_material),
+    "mappa_referral": CaseSource(
+        frozenset(MAPPA_LEVELS), _mappa_due, _mappa_material, decided=_mappa_decided
+    ),
     "case_review": CaseSource(
         frozenset({MeetingType.ASB_CASE_REVIEW_PANEL}),
         _case_review_due,

@@ -16,7 +16,7 @@ from sharehub.calendar import local_today
 from sharehub.db.base import utcnow
 from sharehub.disclosure.gate import Viewer
 from sharehub.meetings import actions, agenda, minutes, packs, preparation, service
-from sharehub.meetings.cases import Hearing
+from sharehub.meetings.cases import MeetingContext
 from sharehub.meetings.models import Acknowledgement, Meeting
 from sharehub.meetings.schemas import (
     AcknowledgementView,
@@ -52,6 +52,21 @@ ItemId = Annotated[uuid.UUID, PathParameter(description="The agenda item's id")]
 ActionId = Annotated[uuid.UUID, PathParameter(description="The action's id")]
 CHANGE = problem_responses(400, 403, 404, 409, 412, 422, 428)
 READ = problem_responses(400, 403, 404)
+
+
+def _context(request: Request, state: State, meeting: Meeting) -> MeetingContext:
+    """What the referral a case came from needs to record what the meeting did."""
+    now = utcnow()
+    return MeetingContext(
+        actor=request.user,
+        meeting=meeting,
+        cipher=state.cipher,
+        index=state.blind_index,
+        rules=state.gateway_rules,
+        audit=state.audit_events,
+        now=now,
+        today=local_today(now),
+    )
 
 
 def _optional_version(if_match: str | None) -> int | None:
@@ -232,23 +247,11 @@ class MeetingController(Controller):
         if_match: IfMatch = None,
     ) -> Response[MeetingView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
-        now = utcnow()
+        context = _context(request, state, meeting)
         meeting = await service.hold(
-            db_session, request.user, meeting, expected_version(if_match), now
+            db_session, request.user, meeting, expected_version(if_match), context.now
         )
-        await agenda.record_heard(
-            db_session,
-            meeting,
-            Hearing(
-                actor=request.user,
-                meeting=meeting,
-                cipher=state.cipher,
-                index=state.blind_index,
-                audit=state.audit_events,
-                now=now,
-                today=local_today(),
-            ),
-        )
+        await agenda.record_heard(db_session, meeting, context)
         return await _meeting_answer(request, state, db_session, meeting)
 
     @post(
@@ -574,13 +577,7 @@ class MeetingController(Controller):
     ) -> Response[MinutesView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
         approved = await minutes.approve(
-            db_session,
-            request.user,
-            meeting,
-            expected_version(if_match),
-            cipher=state.cipher,
-            audit=state.audit_events,
-            now=utcnow(),
+            db_session, meeting, expected_version(if_match), _context(request, state, meeting)
         )
         return await _minutes_answer(request, state, db_session, meeting, approved)
 

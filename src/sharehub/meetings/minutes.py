@@ -31,7 +31,13 @@ from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable, VersionRequired
 from sharehub.identity.principal import Principal
 from sharehub.meetings.agenda import items_of
-from sharehub.meetings.cases import material_of, meeting_day
+from sharehub.meetings.cases import (
+    SOURCES,
+    MeetingContext,
+    MinutedDecision,
+    material_of,
+    meeting_day,
+)
 from sharehub.meetings.models import Action, Meeting, Minutes, OnwardSharing
 from sharehub.meetings.schemas import (
     ActionIn,
@@ -156,15 +162,13 @@ async def write_draft(
 
 async def approve(
     db: AsyncSession,
-    actor: Principal,
     meeting: Meeting,
     version: int,
-    *,
-    cipher: FieldCipher,
-    audit: AuditSink,
-    now: datetime,
+    context: MeetingContext,
 ) -> Minutes:
-    """The chair approves: locked, actions created, content hash in the ledger."""
+    """The chair approves: locked, actions created, each case's decisions handed
+    to its source (a MAPPA level to the referral), content hash in the ledger."""
+    actor, cipher, audit, now = context.actor, context.cipher, context.audit, context.now
     if actor.id != meeting.chair_id:
         raise Forbidden("the minutes are approved by the meeting's chair")
     history = await revisions(db, meeting)
@@ -189,6 +193,16 @@ async def approve(
                     ),
                     action["description"],
                 )
+            )
+    agenda = {item.id: item for item in await items_of(db, meeting)}
+    for entry in content.get("entries", []):
+        item = agenda.get(uuid.UUID(entry["item_id"]))
+        if item is not None:
+            await SOURCES[item.source].decided(
+                db,
+                item.source_id,
+                MinutedDecision(level=entry.get("level"), decisions=entry.get("decisions")),
+                context,
             )
     minutes.status = "approved"
     minutes.approved_by, minutes.approved_at = actor.id, now
