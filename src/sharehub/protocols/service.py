@@ -474,6 +474,7 @@ def _raced(_: IntegrityError) -> Conflict:
 
 
 async def _flush(db: AsyncSession) -> None:
+    db.info.pop(_IN_FORCE, None)
     await write_changes(db, KIND, _raced)
 
 
@@ -552,6 +553,7 @@ async def edit_draft(
     if isinstance(changes.purposes, list):
         _check_purposes(changes.purposes, rules)
         draft.purposes = []
+        db.info.pop(_IN_FORCE, None)
         await db.flush()  # the old rows go before new ones take their keys
         draft.purposes = _purpose_rows(changes.purposes)
     for name in ("security", "onward_sharing", "dpia_reference"):
@@ -856,6 +858,12 @@ def to_terms(protocol_id: uuid.UUID, version: ProtocolVersion, day: date) -> Pro
     )
 
 
+# Every view the gate builds reads the protocols in force (a meeting pack, once
+# per case). Within one session they change only if this module changes them,
+# so a session keeps what it read, per day, and drops it on every write here.
+_IN_FORCE = "sharehub.protocols.terms_in_force"
+
+
 async def terms_in_force(
     db: AsyncSession, on: date, *, between: Collection[uuid.UUID] = ()
 ) -> list[ProtocolTerms]:
@@ -863,6 +871,9 @@ async def terms_in_force(
     by a later version by then, with its status on that day (active, review due,
     expired, suspended or terminated), optionally only those to which all the
     agencies in ``between`` are parties. A disclosure is judged by these."""
+    remembered: dict[date, tuple[ProtocolTerms, ...]] = db.info.setdefault(_IN_FORCE, {})
+    if not between and on in remembered:
+        return list(remembered[on])
     query = select(ProtocolVersion).where(
         ProtocolVersion.effective_from <= on,
         or_(ProtocolVersion.status != S.SUPERSEDED.value, ProtocolVersion.ended_on > on),
@@ -874,7 +885,10 @@ async def terms_in_force(
             .where(ProtocolParty.agency_id == agency_id)
         )
     rows = await db.scalars(query.order_by(ProtocolVersion.protocol_id, ProtocolVersion.number))
-    return [to_terms(v.protocol_id, v, on) for v in rows]
+    terms = [to_terms(v.protocol_id, v, on) for v in rows]
+    if not between:
+        remembered[on] = tuple(terms)
+    return terms
 
 
 # --- views ---------------------------------------------------------------------
