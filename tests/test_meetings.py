@@ -817,3 +817,82 @@ def test_pack_paragraphs_wrap_to_the_page_and_keep_every_word():
     assert len(lines) > 20
     assert all(pdf.get_string_width(line) <= pdf.epw for line in lines)
     assert " ".join(lines).split() == text.split()
+
+
+async def test_meeting_routes_answer_bad_input_with_problems_not_errors(marac_partnership):
+    p = marac_partnership
+    made = await p.coordinator.post(
+        f"{MEETINGS}/",
+        json={
+            "meeting_type": "marac",
+            "area": "Testshire",
+            "starts_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+            "venue": "Room 4",
+            "chair_id": p.chair_id,
+            "agencies": [p.home_id, p.other_id],
+        },
+    )
+    mid = (await ok(made, 201))["id"]
+    await acknowledge(p.coordinator, mid)
+    await acknowledge(p.officer, mid)
+    item = str(uuid.uuid4())
+    cases = [
+        (p.coordinator, "GET", f"{MEETINGS}/", {"params": {"after": "yesterday"}}, 400),
+        (p.coordinator, "GET", f"{MEETINGS}/not-an-id", {}, 400),
+        (p.coordinator, "GET", f"{MEETINGS}/{mid}/pack", {"params": {"format": "docx"}}, 400),
+        (p.coordinator, "GET", f"{MEETINGS}/{mid}/agenda/{item}", {}, 404),
+        (
+            p.officer,
+            "PUT",
+            f"{MEETINGS}/{mid}/agenda/{item}/contribution",
+            {"json": {"known_to_agency": True}},
+            404,
+        ),
+        (
+            p.coordinator,
+            "PUT",
+            f"{MEETINGS}/{mid}/agenda",
+            {"json": {"items": "all"}, "headers": {"If-Match": made.headers["etag"]}},
+            400,
+        ),
+        (
+            p.coordinator,
+            "POST",
+            f"{MEETINGS}/{mid}/acknowledgement",
+            {"json": {"statement_sha256": "abc"}},
+            400,
+        ),
+        (
+            p.coordinator,
+            "POST",
+            f"{MEETINGS}/{mid}/invitations",
+            {"json": {"agency_id": p.third_id}, "headers": {"If-Match": "W/nonsense"}},
+            400,
+        ),
+        (
+            p.coordinator,
+            "POST",
+            f"{MEETINGS}/{mid}/minutes/approval",
+            {"headers": {"If-Match": '"1"'}},
+            403,
+        ),
+        (
+            p.chair,
+            "POST",
+            f"{MEETINGS}/{mid}/minutes/approval",
+            {"headers": {"If-Match": '"1"'}},
+            409,  # no draft to approve
+        ),
+        (
+            p.officer,
+            "POST",
+            f"/api/meeting-actions/{item}/progress",
+            {"json": {"status": "done", "note": "x"}},
+            400,
+        ),
+        (p.officer, "GET", "/api/meeting-actions/", {"params": {"meeting_id": "nope"}}, 400),
+    ]
+    for browser, method, path, kwargs, status in cases:
+        answer = await browser.request(method, path, **kwargs)
+        assert answer.status_code == status, (method, path, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
