@@ -80,13 +80,14 @@ Decided = Callable[[AsyncSession, uuid.UUID, MinutedDecision, MeetingContext], A
 async def _nothing_to_record(
     db: AsyncSession, source_id: uuid.UUID, context: MeetingContext
 ) -> None:
-    return None
+    """For sources whose records have no "heard" step (an action carried over)."""
 
 
 async def _no_decision_to_record(
     db: AsyncSession, source_id: uuid.UUID, decision: MinutedDecision, context: MeetingContext
 ) -> None:
-    return None
+    """For sources the minutes decide nothing on beyond their own text (MARAC:
+    the action plan is the meeting's actions; a case review: its outcome route)."""
 
 
 @dataclass(frozen=True)
