@@ -313,7 +313,7 @@ def test_verify_reads_the_witness_file_strictly(fresh_database_url, monkeypatch,
 # --- with the hub running -------------------------------------------------------------
 
 from sharehub.privacy.models import Disclosure, Subject  # noqa: E402
-from test_privacy import ASB, complainant, partners, record, seen_by  # noqa: E402,F401
+from test_privacy import ASB, complainant, consent_body, partners, record, seen_by  # noqa: E402,F401
 from test_protocols import cast  # noqa: E402,F401
 
 
@@ -355,6 +355,22 @@ async def test_each_disclosure_has_its_entry_with_a_proof_and_a_failed_one_has_n
     assert (await dpo.get("/api/audit/entries/999999/proof")).status_code == 404
     # The other agency's practitioner may not read the ledger.
     assert (await partners.viewer.get(f"/api/audit/entries/{entry.seq}/proof")).status_code == 403
+    # Another agency's DPO gets the proof of an entry that is not theirs, not its content.
+    consented = await partners.officer.post(
+        f"/api/subjects/{victim['id']}/consents", json=consent_body(partners)
+    )
+    assert consented.status_code == 201, consented.text
+    async with sessions() as db:
+        own = await db.scalar(select(LedgerEntry.seq).where(LedgerEntry.kind == "consent_recorded"))
+    theirs = await partners.person("other-dpo", ["data_protection_officer"], "other-agency")
+    hidden = msgspec.json.decode(
+        (await theirs.get(f"/api/audit/entries/{own}/proof")).content, type=InclusionProof
+    )
+    assert hidden.body is None and hidden.leaf_hash and hidden.audit_path is not None
+    shown = msgspec.json.decode(
+        (await dpo.get(f"/api/audit/entries/{own}/proof")).content, type=InclusionProof
+    )
+    assert shown.body is not None and merkle.leaf_hash(shown.body.encode()).hex() == shown.leaf_hash
 
     # A read whose transaction fails leaves neither a disclosure nor an entry.
     ledger = Ledger(

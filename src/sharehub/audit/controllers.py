@@ -50,8 +50,12 @@ class LedgerController(Controller):
         summary="Proof that one ledger entry is in the signed tree",
         responses=problem_responses(400, 404),
     )
-    async def proof(self, state: State, db_session: Session, seq: Seq) -> InclusionProof:
-        return await service.inclusion_proof(db_session, state.ledger_signer, seq)
+    async def proof(
+        self, request: Request, state: State, db_session: Session, seq: Seq
+    ) -> InclusionProof:
+        return await service.inclusion_proof(
+            db_session, state.ledger_signer, seq, request.user.agency_id
+        )
 
 
 Day = Annotated[date | None, QueryParameter(required=False, description="Local date, inclusive")]

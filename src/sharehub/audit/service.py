@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +13,7 @@ from sharehub.audit.checkpoints import CheckpointSigner, ExportedCheckpoint
 from sharehub.audit.ledger import checkpoint_now
 from sharehub.audit.models import Checkpoint, LedgerEntry
 from sharehub.errors import NotFound
+from sharehub.privacy.models import Subject
 
 
 class InclusionProof(msgspec.Struct, kw_only=True):
@@ -21,7 +24,9 @@ class InclusionProof(msgspec.Struct, kw_only=True):
     and the checkpoint's signature verifies with the hub's ledger key."""
 
     seq: int
-    body: str
+    # The entry itself, for the agency it concerns (its actor's agency, or the
+    # holder of its subject); null for anyone else, who still gets the proof.
+    body: str | None
     leaf_hash: str
     tree_size: int
     audit_path: list[str]
@@ -33,7 +38,22 @@ async def latest_checkpoint(db: AsyncSession, signer: CheckpointSigner) -> Expor
     return signer.export(await checkpoint_now(db, signer))
 
 
-async def inclusion_proof(db: AsyncSession, signer: CheckpointSigner, seq: int) -> InclusionProof:
+async def _concerns(db: AsyncSession, entry: LedgerEntry, agency_id: uuid.UUID) -> bool:
+    if entry.agency_id == agency_id:
+        return True
+    if entry.subject_id is None:
+        return False
+    holder = await db.scalar(
+        select(Subject.holding_agency_id).where(Subject.id == entry.subject_id)
+    )
+    return holder == agency_id
+
+
+async def inclusion_proof(
+    db: AsyncSession, signer: CheckpointSigner, seq: int, agency_id: uuid.UUID
+) -> InclusionProof:
+    """A proof anyone with audit rights may check; the entry's content only for
+    the agency it concerns (another agency's events are not theirs to read)."""
     entry = await db.get(LedgerEntry, seq)
     if entry is None:
         raise NotFound("ledger entry")
@@ -52,7 +72,7 @@ async def inclusion_proof(db: AsyncSession, signer: CheckpointSigner, seq: int) 
     ]
     return InclusionProof(
         seq=seq,
-        body=entry.body,
+        body=entry.body if await _concerns(db, entry, agency_id) else None,
         leaf_hash=entry.leaf_hash,
         tree_size=checkpoint.tree_size,
         audit_path=[h.hex() for h in merkle.inclusion_path(seq, leaves)],
