@@ -22,3 +22,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     # For agency systems: the permissions their token's scopes grant.
     scopes: frozenset[str] = frozenset()
     session_id: uuid.UUID | None = None
+
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        """The person acting, for records that name one (None: an agency system)."""
+        return self.id if self.kind == "user" else None
