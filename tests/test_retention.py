@@ -24,6 +24,7 @@ from sharehub.retention.schedule import ScheduleError, load_schedule
 from sharehub.retention.service import ANONYMISED, run_retention
 from test_asb_reports import report as report_body
 from test_case_reviews import application as case_review_application
+from test_case_reviews import reviews  # noqa: F401
 from test_marac_referrals import referral as marac_referral
 from test_privacy import (  # noqa: F401  (partners: a fixture)
     complainant,
@@ -69,6 +70,18 @@ def test_a_bad_schedule_is_refused(tmp_path, change, named):
     path = tmp_path / "schedule.toml"
     path.write_text(text)
     with pytest.raises(ScheduleError, match=named if "protocol" not in change else "only"):
+        load_schedule(path)
+
+
+def test_a_schedule_cannot_promise_what_the_purge_does_not_do(tmp_path):
+    text = Path("src/sharehub/retention/schedule.toml").read_text()
+    changed = text.replace(
+        'from = "disclosed"\naction = "delete"', 'from = "disclosed"\naction = "anonymise"'
+    )
+    assert changed != text
+    path = tmp_path / "schedule.toml"
+    path.write_text(changed)
+    with pytest.raises(ScheduleError, match="disclosure.action"):
         load_schedule(path)
 
 
@@ -266,3 +279,83 @@ async def test_people_in_live_cases_are_kept_however_quiet(partners, settings): 
         assert {str(d.record_id) for d in run.due if d.kind == "asb_report"} == {report["id"]}
     finally:
         await engine.dispose()
+
+
+async def _dry_run(settings, years: int):
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    signer = CheckpointSigner(settings.ledger_key, settings.public_url or "")
+    ledger = Ledger(sessions, signer, checkpoint_every=1000, forward=MemorySink())
+    try:
+        return await run_retention(
+            sessions,
+            SCHEDULE,
+            cipher=FieldCipher(settings.field_keys),
+            audit=ledger,
+            now=utcnow() + timedelta(days=years * 365),
+            dry_run=True,
+        )
+    finally:
+        await engine.dispose()
+
+
+async def test_a_consent_a_case_review_rests_on_is_kept(reviews, settings):  # noqa: F811
+    victim = await record(reviews.officer, complainant())
+    consents = f"/api/subjects/{victim['id']}/consents"
+    ending = (utcnow() + timedelta(days=10)).isoformat()
+    relied_on = await ok(
+        await reviews.officer.post(
+            consents,
+            json=consent_body(reviews, purposes=["asb_case_review"], expires_at=ending),
+        ),
+        201,
+    )
+    other = await ok(
+        await reviews.officer.post(consents, json=consent_body(reviews, expires_at=ending)), 201
+    )
+    application = case_review_application(
+        victim["id"],
+        reviews.home_id,
+        applicant_type="representative",
+        representative={"name": "Councillor Ada Brennock", "relationship": "ward councillor"},
+    )
+    await ok(await reviews.officer.post("/api/case-reviews/", json=application), 201)
+    later = await _dry_run(settings, 7)
+    due = {str(d.record_id) for d in later.due if d.kind == "consent"}
+    assert other["id"] in due and relied_on["id"] not in due
+
+
+async def test_holds_on_people_and_on_reports_keep_each_other(partners, settings):  # noqa: F811
+    held_person = await record(partners.officer, complainant())
+    in_held_report = await record(partners.officer, perpetrator())
+    reports = []
+    for subject in (held_person, in_held_report):
+        made = await ok(
+            await partners.officer.post(
+                "/api/asb-reports/",
+                json=report_body([{"subject_id": subject["id"], "role": "complainant"}]),
+            ),
+            201,
+        )
+        await ok(
+            await partners.officer.post(
+                f"/api/asb-reports/{made['id']}/closure",
+                json={"reason": "behaviour_improved", "complainant_told_on": "2026-09-01"},
+                headers={"If-Match": '"1"'},
+            )
+        )
+        reports.append(made["id"])
+    dpo = await partners.person("home-dpo", ["data_protection_officer"])
+    for kind, record_id in (("subject", held_person["id"]), ("asb_report", reports[1])):
+        await ok(
+            await dpo.post(
+                "/api/legal-holds/",
+                json={"record_kind": kind, "record_id": record_id, "reason": "Claim pending"},
+            ),
+            201,
+        )
+    later = await _dry_run(settings, 7)
+    # The report about the held person stays; the person in the held report stays.
+    assert {str(d.record_id) for d in later.due if d.kind == "asb_report"} == set()
+    assert {str(d.record_id) for d in later.due if d.kind == "subject"} == set()
+    assert later.held >= 3

@@ -70,7 +70,7 @@ async def place_hold(
         record_kind=data.record_kind,
         record_id=data.record_id,
         reason=data.reason,
-        placed_by=actor.id if actor.kind == "user" else None,
+        placed_by=actor.user_id,
         agency_id=actor.agency_id,
         created_at=now,
     )
@@ -102,7 +102,7 @@ async def release_hold(
         raise NotFound("legal hold")
     if hold.released_at is not None:
         raise Conflict("this legal hold has already been released")
-    hold.released_at, hold.released_by = now, actor.id if actor.kind == "user" else None
+    hold.released_at, hold.released_by = now, actor.user_id
     await db.flush()
     await audit.record(
         db=db,

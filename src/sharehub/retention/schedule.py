@@ -10,14 +10,16 @@ import msgspec
 
 DEFAULT_SCHEDULE_FILE = Path(__file__).with_name("schedule.toml")
 
-# Each kind the hub keeps, and the date its clock starts at.
-STARTS = {
-    "disclosure": {"disclosed"},
-    "consent": {"ended"},
-    "safeguarding_override": {"reviewed"},
-    "subject": {"last_changed"},
-    "user_session": {"ended"},
-    "asb_report": {"closed"},
+# Each kind the hub keeps: the date its clock starts at, and what the purge
+# does to it (retention/service.py). The file must say the same, so that it
+# never reads as promising something the purge does not do.
+HANDLED = {
+    "disclosure": ("disclosed", "delete"),
+    "consent": ("ended", "delete"),
+    "safeguarding_override": ("reviewed", "anonymise"),
+    "subject": ("last_changed", "anonymise"),
+    "user_session": ("ended", "delete"),
+    "asb_report": ("closed", "delete"),
 }
 
 
@@ -44,17 +46,18 @@ def load_schedule(path: Path = DEFAULT_SCHEDULE_FILE) -> Schedule:
     except (OSError, tomllib.TOMLDecodeError, msgspec.ValidationError) as exc:
         raise ScheduleError(f"{path}: {exc}") from None
     for kind, rule in schedule.kinds.items():
-        if kind not in STARTS:
+        if kind not in HANDLED:
             raise ScheduleError(f"{path}: kinds.{kind}: the hub keeps no such kind of record")
-        if rule.start not in STARTS[kind]:
-            raise ScheduleError(
-                f"{path}: kinds.{kind}.from: one of {', '.join(sorted(STARTS[kind]))}"
-            )
+        start, action = HANDLED[kind]
+        if rule.start != start:
+            raise ScheduleError(f"{path}: kinds.{kind}.from: one of {start}")
+        if rule.action != action:
+            raise ScheduleError(f"{path}: kinds.{kind}.action: the purge can only {action} these")
         if not 1 <= rule.days <= 36500:
             raise ScheduleError(f"{path}: kinds.{kind}.days: between 1 and 36500")
         if rule.protocol_override and kind != "disclosure":
             raise ScheduleError(f"{path}: kinds.{kind}: only disclosures follow a protocol")
-    missing = set(STARTS) - set(schedule.kinds)
+    missing = set(HANDLED) - set(schedule.kinds)
     if missing:
         raise ScheduleError(f"{path}: no rule for {', '.join(sorted(missing))}")
     return schedule

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import msgspec
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,10 +29,12 @@ from sharehub.privacy.models import (
     ConsentWithdrawal,
     Disclosure,
     SafeguardingOverride,
+    SharingDecision,
     Subject,
     SubjectIndexEntry,
 )
 from sharehub.protocols.models import Protocol, ProtocolPurpose, ProtocolVersion
+from sharehub.protocols.terms import CategoryTerms
 from sharehub.referrals.asb.models import AsbReport, AsbReportSubject
 from sharehub.referrals.case_review.models import (
     CaseReview,
@@ -53,6 +56,12 @@ class Due:
     record_id: uuid.UUID
     action: str
     subject_id: uuid.UUID | None
+    # Everyone the record is about (a hold on any of them keeps it).
+    about: frozenset[uuid.UUID] = frozenset()
+
+    @property
+    def subjects(self) -> frozenset[uuid.UUID]:
+        return self.about | ({self.subject_id} if self.subject_id else set())
 
 
 @dataclass
@@ -91,7 +100,9 @@ async def _protocol_days(db: AsyncSession) -> dict[tuple[uuid.UUID, str], int]:
     )
     days: dict[tuple[uuid.UUID, str], int] = {}
     for protocol_id, purpose, categories in rows:
-        longest = max((int(c.get("retention_days", 0)) for c in categories), default=0)
+        # Read as the engine reads them (a category without a period keeps 365 days).
+        terms = msgspec.convert(categories, list[CategoryTerms])
+        longest = max((c.retention_days for c in terms), default=0)
         if longest:
             days[(protocol_id, purpose)] = longest
     return days
@@ -165,6 +176,8 @@ async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple
             select(Consent.id, Consent.subject_id)
             .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
             .where(ended < cutoff("consent"))
+            # A case review made on a representative's word rests on this consent.
+            .where(~select(CaseReview.id).where(CaseReview.consent_id == Consent.id).exists())
             .order_by(Consent.id)
         )
     ).all():
@@ -189,12 +202,20 @@ async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple
     recent_consent = select(Consent.id).where(
         Consent.subject_id == Subject.id, Consent.created_at >= quiet
     )
+    # A hold on a report keeps the people in it whole, as a hold on them keeps it.
+    in_held_report = select(AsbReportSubject.subject_id).where(
+        AsbReportSubject.subject_id == Subject.id,
+        AsbReportSubject.report_id.in_(
+            [record_id for kind, record_id in held_records if kind == "asb_report"]
+        ),
+    )
     for s in (
         await db.execute(
             select(Subject.id)
             .where(Subject.updated_at < quiet, Subject.anonymised_at.is_(None))
             .where(~recent_disclosure.exists(), ~recent_consent.exists())
             .where(*(~case.exists() for case in cases_keeping_subjects(quiet)))
+            .where(~in_held_report.exists())
             .order_by(Subject.id)
         )
     ).all():
@@ -204,15 +225,31 @@ async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple
     relied_on = select(CaseReviewComplaint.asb_report_id).where(
         CaseReviewComplaint.asb_report_id == AsbReport.id
     )
-    for r in (
-        await db.execute(
+    reports = (
+        await db.scalars(
             select(AsbReport.id)
             .where(AsbReport.status == "closed", AsbReport.closed_at < cutoff("asb_report"))
             .where(~relied_on.exists())
             .order_by(AsbReport.id)
         )
-    ).all():
-        found.append(Due("asb_report", r.id, rules["asb_report"].action, None))
+    ).all()
+    people: dict[uuid.UUID, set[uuid.UUID]] = {r: set() for r in reports}
+    for report_id, subject_id in await db.execute(
+        select(AsbReportSubject.report_id, AsbReportSubject.subject_id).where(
+            AsbReportSubject.report_id.in_(reports)
+        )
+    ):
+        people[report_id].add(subject_id)
+    for report_id in reports:
+        found.append(
+            Due(
+                "asb_report",
+                report_id,
+                rules["asb_report"].action,
+                None,
+                frozenset(people[report_id]),
+            )
+        )
 
     for u in (
         await db.execute(
@@ -226,10 +263,13 @@ async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple
     ).all():
         found.append(Due("user_session", u.id, rules["user_session"].action, None))
 
-    kept = [
-        d for d in found if (d.kind, d.record_id) in held_records or d.subject_id in held_subjects
-    ]
-    return [d for d in found if d not in kept], len(kept)
+    due, kept = [], 0
+    for d in found:
+        if (d.kind, d.record_id) in held_records or d.subjects & held_subjects:
+            kept += 1
+        else:
+            due.append(d)
+    return due, kept
 
 
 async def _apply(db: AsyncSession, item: Due, cipher: FieldCipher, now: datetime) -> None:
@@ -258,6 +298,11 @@ async def _apply(db: AsyncSession, item: Due, cipher: FieldCipher, now: datetime
         if subject is not None:
             seal(subject, Identity(name=ANONYMISED), cipher)
             subject.anonymised_at = now
+            # The reasons recorded for sharing their identity are about them too.
+            for decision in await db.scalars(
+                select(SharingDecision).where(SharingDecision.subject_id == subject.id)
+            ):
+                seal_field(cipher, decision, "reasons", ANONYMISED)
             await db.execute(
                 delete(SubjectIndexEntry).where(SubjectIndexEntry.subject_id == subject.id)
             )
