@@ -103,6 +103,16 @@ def test_every_sealed_column_is_known():
         "identity_providers.client_secret",
         "safeguarding_overrides.justification",
     } <= names
+    # Every column that holds ciphertext is declared, so none is left behind.
+    from sharehub.db.models import metadata
+
+    stored = {
+        f"{table.name}.{column.name.removesuffix('_encrypted')}"
+        for table in metadata.tables.values()
+        for column in table.columns
+        if column.name.endswith("_encrypted")
+    }
+    assert stored == names
 
 
 async def test_an_interrupted_rotation_leaves_every_row_readable_and_resumes(url):

@@ -152,7 +152,7 @@ class Minutes(SharedRecord):
 
     __tablename__ = "meeting_minutes"
     __table_args__ = (UniqueConstraint("meeting_id", "revision"),)
-    __encrypted__ = ("amendment_reason",)
+    __encrypted__ = ("entries", "amendment_reason")
 
     meeting_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
