@@ -11,8 +11,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sharehub.identity.principal import Principal
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a person's hub-wide roles of some kinds (coordinators, chairs) reach:
+    every area, or the areas named on their grants (casefolded)."""
+
+    everywhere: bool
+    areas: frozenset[str]
+
+    def covers(self, area: str | None) -> bool:
+        return self.everywhere or (area is not None and area.casefold() in self.areas)
+
+
+def reach(principal: Principal, roles: Collection[str]) -> Reach:
+    held = [r for r in principal.roles if r.role in roles and r.agency_id is None]
+    return Reach(
+        everywhere=any(r.area is None for r in held),
+        areas=frozenset(r.area.casefold() for r in held if r.area),
+    )
 
 
 def may_see(
@@ -25,9 +46,4 @@ def may_see(
 ) -> bool:
     if principal.agency_id == owning_agency_id or principal.agency_id in invited_agency_ids:
         return True
-    return any(
-        held.role in coordinator_roles
-        and held.agency_id is None
-        and (held.area is None or (area is not None and held.area.casefold() == area.casefold()))
-        for held in principal.roles
-    )
+    return reach(principal, coordinator_roles).covers(area)

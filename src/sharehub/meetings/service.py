@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.access.models import RoleAssignment
+from sharehub.access.relationships import reach
 from sharehub.agencies.models import Agency
 from sharehub.crypto import FieldCipher, open_field, seal_field
 from sharehub.db.base import new_id
@@ -47,7 +48,6 @@ from sharehub.meetings.schemas import (
 from sharehub.meetings.types import MEETING_TYPES, Kind, MeetingType
 
 KIND = "meeting"
-CLOCK_SKEW_MINUTES = 5
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,7 @@ def kind_of(meeting: Meeting) -> Kind:
 
 def organises(principal: Principal, kind: Kind, area: str) -> bool:
     """A coordinator or chair of this kind of meeting for the area (hub-wide)."""
-    return any(
-        held.role in kind.organisers
-        and held.agency_id is None
-        and (held.area is None or held.area.casefold() == area.casefold())
-        for held in principal.roles
-    )
+    return reach(principal, kind.organisers).covers(area)
 
 
 def invited(meeting: Meeting, agency_id: uuid.UUID) -> bool:
@@ -315,16 +310,18 @@ async def list_meetings(
     offset: int,
 ) -> tuple[list[MeetingSummary], int]:
     invited_to = select(MeetingAgency.meeting_id).where(MeetingAgency.agency_id == actor.agency_id)
-    organised = [
-        and_(
-            Meeting.meeting_type.in_(
-                [t.value for t, k in MEETING_TYPES.items() if held.role in k.organisers]
-            ),
-            func.lower(Meeting.area) == held.area.casefold() if held.area else true(),
-        )
-        for held in actor.roles
-        if held.agency_id is None
-    ]
+    organised = []
+    for each_type, kind in MEETING_TYPES.items():
+        organiser = reach(actor, kind.organisers)
+        if organiser.everywhere or organiser.areas:
+            organised.append(
+                and_(
+                    Meeting.meeting_type == each_type.value,
+                    true()
+                    if organiser.everywhere
+                    else func.lower(Meeting.area).in_(sorted(organiser.areas)),
+                )
+            )
     conditions = [or_(Meeting.id.in_(invited_to), *organised)]
     if meeting_type:
         conditions.append(Meeting.meeting_type == meeting_type.value)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 
-from sharehub.access.relationships import may_see
+from sharehub.access.relationships import may_see, reach
 from sharehub.access.roles import Role
 from sharehub.access.service import is_hub_administrator
 from sharehub.agencies.models import Agency, AgencyArea
@@ -260,8 +260,8 @@ def _signing_agency(actor: Principal, version: ProtocolVersion) -> uuid.UUID:
 
 def _coordinator_reach(actor: Principal) -> tuple[bool, list[str]]:
     """(sees every protocol, areas whose protocols it sees) for hub-wide roles."""
-    held = [r for r in actor.roles if r.role in COORDINATOR_ROLES and r.agency_id is None]
-    return any(r.area is None for r in held), [r.area.casefold() for r in held if r.area]
+    found = reach(actor, COORDINATOR_ROLES)
+    return found.everywhere, sorted(found.areas)
 
 
 async def _party_areas(db: AsyncSession, protocol: Protocol) -> list[str]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.access.relationships import reach
 from sharehub.access.roles import Role
 from sharehub.agencies.models import AgencyArea
 from sharehub.db.changes import check_version, write_changes
@@ -32,12 +33,7 @@ COORDINATOR = Role.ASB_CASE_REVIEW_COORDINATOR.value
 def coordinates(actor: Principal, area: str) -> bool:
     """Is this person a case review coordinator for the area (hub-wide, for
     every area or for this one)?"""
-    return actor.kind == "user" and any(
-        held.role == COORDINATOR
-        and held.agency_id is None
-        and (held.area is None or held.area.casefold() == area.casefold())
-        for held in actor.roles
-    )
+    return actor.kind == "user" and reach(actor, (COORDINATOR,)).covers(area)
 
 
 def require_coordinator(actor: Principal, area: str) -> None:
