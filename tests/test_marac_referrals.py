@@ -402,6 +402,7 @@ BAD_REFERRALS = [
     ({"idva_agency_id": "00000000-0000-4000-8000-000000000000"}, "idva_agency_id"),
     ({"area": "Nowhere"}, "area"),
     ({"professional_judgement": "short"}, "professional_judgement"),
+    ({"professional_judgement": " " * 12}, "professional_judgement"),
     ({"answers": {**answers(14), "q03": "maybe"}}, "answers[...]"),
 ]
 

@@ -678,6 +678,10 @@ async def test_a_mappa_meeting_lists_the_cases_proposed_for_its_level(mappa, set
     case = await ok(await p.viewer.get(f"{MEETINGS}/{meeting_id}/agenda/{item['id']}"))
     assert case["people"][0]["role"] == "offender"
     assert not any(k in case["facts"] for k in ("PNC", "ViSOR", "CRN"))
+    # Nor in the text: the references stay on the referral itself.
+    summary = case["texts"]["summary"].casefold()
+    assert "0456789" not in summary and "d482913" not in summary and "0042a7" not in summary
+    assert "withheld" in summary
 
     # The meeting agrees level 2; the chair's approval records it on the referral.
     await time_passes(settings, meeting_id, start_time - timedelta(minutes=5))

@@ -12,6 +12,9 @@ import msgspec
 
 # At least one visible character, no control characters (they break exports and logs).
 PRINTABLE = r"^(?=.*\S)[^\x00-\x1f\x7f]*$"
+# Several lines of text: line breaks and tabs allowed, other control characters
+# not, and something more than white space.
+PARAGRAPHS = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b-\x1f\x7f]*$"
 
 
 Name = Annotated[

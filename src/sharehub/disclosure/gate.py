@@ -18,7 +18,7 @@ disclosure, since nothing leaves the agency.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -266,8 +266,10 @@ def _plan_one(
             cache[request] = decide(request, context.terms, rules)
         verdict = cache[request]
         made[category.value] = verdict
+        # Shown only when the engine permits it outright: "needs review" (an
+        # unsettled gateway, a decision awaiting confirmation) is not a yes.
         permitted = {p.category for p in verdict.permitted} - set(verdict.awaiting_confirmation)
-        if category not in permitted:
+        if verdict.outcome != "permitted" or category not in permitted:
             continue
         if category is not DataCategory.IDENTITY and "name" not in shown:
             # Contact details identify a person as surely as a name (an
@@ -303,8 +305,13 @@ def render(
     plans: Sequence[SubjectPlan],
     texts: Mapping[str, str | None],
     subjects_kind: Mapping[uuid.UUID, str],
+    *,
+    own_texts: Collection[str] = (),
 ) -> tuple[list[PersonView], dict[str, str | None]]:
-    """Plain: the people and the redacted texts for the planned view."""
+    """Plain: the people and the redacted texts for the planned view. A text is
+    left as written only when the viewer's agency wrote it (``own_texts``) and
+    holds everyone in the view; otherwise identifiers of people the hub does not
+    know (a phone number, an e-mail address) are redacted too."""
     names = pseudonyms([(p.subject_id, p.role) for p in plans])
     in_view = [
         SubjectInView(
@@ -317,10 +324,12 @@ def render(
         for p in plans
     ]
     people = [person_view(s, names[s.subject_id]) for s in in_view]
-    if all(p.own_agency for p in plans):
-        return people, dict(texts)
+    own_view = all(p.own_agency for p in plans)
     redactor = Redactor(in_view, names)
-    return people, {key: redactor.text(value) for key, value in texts.items()}
+    return people, {
+        key: value if own_view and key in own_texts else redactor.text(value)
+        for key, value in texts.items()
+    }
 
 
 async def disclose(
@@ -330,6 +339,7 @@ async def disclose(
     purpose: Purpose,
     subjects: Sequence[SubjectInRecord],
     texts: Mapping[str, str | None] | None = None,
+    texts_held_by: uuid.UUID | Mapping[str, uuid.UUID] | None = None,
     context_kind: str,
     context_id: uuid.UUID | None,
     cipher: FieldCipher,
@@ -338,7 +348,9 @@ async def disclose(
     now: datetime,
     today: date,
 ) -> GatedView:
-    """Build the view and record every disclosure in it, in the caller's transaction."""
+    """Build the view and record every disclosure in it, in the caller's transaction.
+    ``texts_held_by`` says which agency wrote the texts (one for all, or per text):
+    the viewer's own texts about its own people are returned as written."""
     plans = await plan(
         db,
         viewer=viewer,
@@ -349,7 +361,16 @@ async def disclose(
         now=now,
         today=today,
     )
-    people, redacted = render(plans, texts or {}, {s.subject.id: s.subject.kind for s in subjects})
+    texts = texts or {}
+    held_by = (
+        texts_held_by if isinstance(texts_held_by, Mapping) else dict.fromkeys(texts, texts_held_by)
+    )
+    people, redacted = render(
+        plans,
+        texts,
+        {s.subject.id: s.subject.kind for s in subjects},
+        own_texts={key for key, holder in held_by.items() if holder == viewer.agency_id},
+    )
     view = GatedView(people=people, texts=redacted)
     for person, planned in zip(people, plans, strict=True):
         if planned.own_agency:

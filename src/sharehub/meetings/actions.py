@@ -80,7 +80,7 @@ async def progress(
     update = ActionUpdate(
         id=new_id(),
         action_id=action.id,
-        user_id=actor.id if actor.kind == "user" else None,
+        user_id=actor.user_id,
         status=data.status,
     )
     seal_field(cipher, update, "note", data.note)
@@ -132,7 +132,7 @@ async def view_of(
     material = await material_of(db, item.source, item.source_id, cipher) if item else None
     gated = await disclose(
         db,
-        viewer=Viewer(actor.agency_id, actor.id),
+        viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=kind_of(meeting).purpose,
         subjects=material.subjects if material else [],
         texts={"description": open_field(cipher, action, "description")},

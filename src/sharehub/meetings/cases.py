@@ -20,7 +20,8 @@ from sharehub.crypto import BlindIndex, FieldCipher, open_field
 from sharehub.disclosure.gate import SubjectInRecord
 from sharehub.identity.principal import Principal
 from sharehub.meetings.models import Action, AgendaItem, Meeting
-from sharehub.meetings.types import MEETING_TYPES, MeetingType
+from sharehub.meetings.service import kind_of
+from sharehub.meetings.types import MeetingType
 from sharehub.privacy.models import Subject
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.gateways import GatewayRules
@@ -30,6 +31,7 @@ from sharehub.referrals.case_review.schemas import ReviewMeeting
 from sharehub.referrals.mappa import service as mappa
 from sharehub.referrals.mappa.arrangements import default_arrangements
 from sharehub.referrals.mappa.models import MappaReferral
+from sharehub.referrals.mappa.references import REFERENCES, redact_references
 from sharehub.referrals.mappa.schemas import LevelDecisionIn, LevelReviewIn
 from sharehub.referrals.marac import service as marac
 from sharehub.referrals.marac.models import MaracReferral
@@ -193,7 +195,6 @@ async def _marac_heard(db: AsyncSession, referral_id: uuid.UUID, context: Meetin
 # --- MAPPA ---------------------------------------------------------------------------------
 
 MAPPA_LEVELS = {MeetingType.MAPPA_LEVEL_2: 2, MeetingType.MAPPA_LEVEL_3: 3}
-MEETING_TYPES_NAMES = {t.value: k.name for t, k in MEETING_TYPES.items()}
 
 
 async def _mappa_due(db: AsyncSession, meeting: Meeting) -> list[tuple[uuid.UUID, str]]:
@@ -225,15 +226,17 @@ async def _mappa_material(
     referral = await db.get(MappaReferral, referral_id)
     if referral is None:
         return None
-    # ViSOR, PNC and nDelius references stay out of meeting material: they are
-    # restricted identifiers (referrals/mappa/references.py).
+    # ViSOR, PNC and nDelius references stay out of meeting material, in fields
+    # and in the text: they are restricted identifiers, shown only on the
+    # referral itself to those who may see them (referrals/mappa/references.py).
+    held = {kind: open_field(cipher, referral, kind) for kind in REFERENCES}
     return CaseMaterial(
         source="mappa_referral",
         source_id=referral.id,
         reference=f"MAPPA referral {referral.id.hex[-8:]}",
         holder_agency_id=referral.agency_id,
         subjects=await _subjects(db, [(referral.offender_subject_id, SubjectRole.OFFENDER)]),
-        texts={"summary": open_field(cipher, referral, "summary")},
+        texts={"summary": redact_references(open_field(cipher, referral, "summary"), held)},
         facts={
             "Category": str(referral.category),
             "Level": str(referral.level or f"{referral.proposed_level} (proposed)"),
@@ -254,7 +257,7 @@ async def _mappa_decided(
         return
     day = meeting_day(context.meeting)
     reason = decision.decisions or (
-        f"Decided at the {MEETING_TYPES_NAMES[context.meeting.meeting_type]} of {day.isoformat()}"
+        f"Decided at the {kind_of(context.meeting).name} of {day.isoformat()}"
     )
     mappa_context = mappa.Context(
         cipher=context.cipher,

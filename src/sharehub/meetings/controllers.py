@@ -17,7 +17,7 @@ from sharehub.db.base import utcnow
 from sharehub.disclosure.gate import Viewer
 from sharehub.meetings import actions, agenda, minutes, packs, preparation, service
 from sharehub.meetings.cases import MeetingContext
-from sharehub.meetings.models import Acknowledgement, Meeting
+from sharehub.meetings.models import Acknowledgement, Meeting, Minutes
 from sharehub.meetings.schemas import (
     AcknowledgementView,
     Acknowledging,
@@ -87,13 +87,13 @@ async def _acknowledged(request: Request, db: Session, meeting_id: uuid.UUID) ->
 
 
 async def _minutes_answer(
-    request: Request, state: State, db: Session, meeting: Meeting, revision: object
+    request: Request, state: State, db: Session, meeting: Meeting, revision: Minutes
 ) -> Response[MinutesView]:
     view = await minutes.view_of(
         db,
         request.user,
         meeting,
-        revision,  # type: ignore[arg-type]
+        revision,
         cipher=state.cipher,
         rules=state.gateway_rules,
         audit=state.audit_events,
@@ -419,7 +419,7 @@ class MeetingController(Controller):
         today = local_today()
         return await preparation.case_for(
             db_session,
-            Viewer(request.user.agency_id, request.user.id),
+            Viewer(request.user.agency_id, request.user.user_id),
             meeting,
             item,
             partners=await preparation.meeting_partners(
@@ -465,7 +465,7 @@ class MeetingController(Controller):
         )
         mine = await preparation.own_contribution(
             db_session,
-            Viewer(request.user.agency_id, request.user.id),
+            Viewer(request.user.agency_id, request.user.user_id),
             meeting,
             contribution,
             agency_names=await preparation.agency_names(db_session),

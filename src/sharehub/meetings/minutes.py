@@ -393,7 +393,7 @@ async def view_of(
     texts["amendment_reason"] = open_field(cipher, minutes, "amendment_reason")
     gated = await disclose(
         db,
-        viewer=Viewer(actor.agency_id, actor.id),
+        viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=kind_of(meeting).purpose,
         subjects=list(subjects.values()),
         texts=texts,

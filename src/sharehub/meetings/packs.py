@@ -68,7 +68,7 @@ async def build_pack(
 ) -> Pack:
     names = await agency_names(db)
     partners = await meeting_partners(db, meeting, actor.agency_id, today)
-    viewer = Viewer(actor.agency_id, actor.id)
+    viewer = Viewer(actor.agency_id, actor.user_id)
     cases = [
         await case_for(
             db,

@@ -27,6 +27,8 @@ from sharehub.meetings.models import AgendaItem, Contribution, ContributionSubje
 from sharehub.meetings.schemas import CaseView, ContributionIn, ContributionView
 from sharehub.meetings.service import invited, kind_of
 from sharehub.privacy.models import Subject
+from sharehub.privacy.redaction import PersonView
+from sharehub.privacy.subjects import held_subject_errors
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.gateways import GatewayRules
 
@@ -59,20 +61,7 @@ async def contribute(
     if data.last_contact_on is not None and data.last_contact_on > today:
         errors.append(("last_contact_on", "cannot be in the future"))
     ids = [link.subject_id for link in data.subjects]
-    if len(set(ids)) != len(ids):
-        errors.append(("subjects", "each subject once"))
-    held = set(
-        await db.scalars(
-            select(Subject.id).where(
-                Subject.id.in_(ids), Subject.holding_agency_id == actor.agency_id
-            )
-        )
-    )
-    errors += [
-        (f"subjects[{i}].subject_id", "no such subject held by your agency")
-        for i, link in enumerate(data.subjects)
-        if link.subject_id not in held
-    ]
+    errors += await held_subject_errors(db, actor.agency_id, ids)
     if errors:
         raise Unprocessable(errors)
     existing = await db.scalar(
@@ -92,7 +81,7 @@ async def contribute(
             raise VersionRequired()
         check_version(existing, version, CONTRIBUTION)
         contribution = existing
-    contribution.author_id = actor.id if actor.kind == "user" else None
+    contribution.author_id = actor.user_id
     contribution.known_to_agency = data.known_to_agency
     contribution.last_contact_on = data.last_contact_on
     contribution.risks = sorted(set(data.risks))
@@ -162,12 +151,21 @@ async def case_for(
                 subjects[link.subject_id] = SubjectInRecord(s, SubjectRole(link.role))
     texts = dict(material.texts)
     texts |= {f"{CONTRIBUTION}:{c.id}": open_field(cipher, c, "information") for c in contributions}
+    # Who wrote each text: the case's holder (an action's wording, the meeting's
+    # organisers: nobody's own), and each contributing agency its notes.
+    written_by = {
+        name: material.holder_agency_id
+        for name in material.texts
+        if material.holder_agency_id is not None and item.source != "action"
+    }
+    written_by |= {f"{CONTRIBUTION}:{c.id}": c.agency_id for c in contributions}
     gated = await disclose(
         db,
         viewer=viewer,
         purpose=kind_of(meeting).purpose,
         subjects=list(subjects.values()),
         texts=texts,
+        texts_held_by=written_by,
         context_kind=context_kind,
         context_id=meeting.id,
         cipher=cipher,
@@ -186,16 +184,11 @@ async def case_for(
         texts={name: gated.texts[name] for name in material.texts},
         facts=_named_owner(material.facts, agency_names),
         contributions=[
-            ContributionView(
-                id=c.id,
-                version=c.version,
-                agency_id=c.agency_id,
-                agency_name=agency_names.get(c.agency_id, ""),
-                known_to_agency=c.known_to_agency,
-                last_contact_on=c.last_contact_on,
-                risks=list(c.risks),
-                information=gated.texts[f"{CONTRIBUTION}:{c.id}"],
-                people=[people[link.subject_id] for link in c.subjects],
+            _contribution_view(
+                c,
+                agency_names,
+                gated.texts[f"{CONTRIBUTION}:{c.id}"],
+                [people[link.subject_id] for link in c.subjects],
             )
             for c in contributions
         ],
@@ -227,6 +220,7 @@ async def own_contribution(
         purpose=kind_of(meeting).purpose,
         subjects=subjects,
         texts={"information": open_field(cipher, contribution, "information")},
+        texts_held_by=contribution.agency_id,
         context_kind="meeting_case",
         context_id=meeting.id,
         cipher=cipher,
@@ -235,6 +229,16 @@ async def own_contribution(
         now=now,
         today=today,
     )
+    return _contribution_view(contribution, agency_names, gated.texts["information"], gated.people)
+
+
+def _contribution_view(
+    contribution: Contribution,
+    agency_names: dict[uuid.UUID, str],
+    information: str | None,
+    people: list[PersonView],
+) -> ContributionView:
+    """A contribution with its text and people as the gate rendered them."""
     return ContributionView(
         id=contribution.id,
         version=contribution.version,
@@ -243,8 +247,8 @@ async def own_contribution(
         known_to_agency=contribution.known_to_agency,
         last_contact_on=contribution.last_contact_on,
         risks=list(contribution.risks),
-        information=gated.texts["information"],
-        people=gated.people,
+        information=information,
+        people=people,
     )
 
 

@@ -204,7 +204,7 @@ async def record_consent(
         recipient_protocol_ids=[str(p) for p in dict.fromkeys(data.recipients.protocols)],
         categories=sorted({c.value for c in data.categories}),
         how_given=data.how_given,
-        recorded_by=actor.id if actor.kind == "user" else None,
+        recorded_by=actor.user_id,
         given_at=given_at,
         expires_at=data.expires_at,
     )
@@ -279,7 +279,7 @@ async def withdraw_consent(
         consent_id=consent.id,
         withdrawn_at=now,
         how=data.how,
-        recorded_by=actor.id if actor.kind == "user" else None,
+        recorded_by=actor.user_id,
     )
     seal_field(cipher, withdrawal, "note", data.note)
     db.add(withdrawal)

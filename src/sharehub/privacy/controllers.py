@@ -16,6 +16,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from sharehub.agencies.models import Agency
 from sharehub.calendar import local_today
+from sharehub.crypto import open_field
 from sharehub.db.base import utcnow
 from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose, lawful_route_exists, plan
 from sharehub.errors import Conflict, NotFound
@@ -23,7 +24,7 @@ from sharehub.identity.principal import Principal
 from sharehub.privacy import consent as consents
 from sharehub.privacy import decisions, subjects
 from sharehub.privacy.identity import unseal
-from sharehub.privacy.models import Subject
+from sharehub.privacy.models import SafeguardingOverride, Subject
 from sharehub.privacy.receipt import CONTENT_SECURITY_POLICY, render_receipt
 from sharehub.privacy.redaction import SubjectInView, person_view, pseudonyms
 from sharehub.privacy.schemas import (
@@ -76,7 +77,7 @@ async def _gated_subject(
     actor = _actor(request)
     planned = await plan(
         db_session,
-        viewer=Viewer(actor.agency_id, actor.id),
+        viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=purpose,
         subjects=[SubjectInRecord(subject, SubjectRole(subject.role))],
         cipher=state.cipher,
@@ -87,6 +88,43 @@ async def _gated_subject(
     if not lawful_route_exists(planned):
         raise NotFound(subjects.KIND)
     return subject
+
+
+async def _override_views(
+    request: Request, state: State, db_session: Session, overrides: list[SafeguardingOverride]
+) -> list[OverrideView]:
+    """Overrides as their reader may see them: the justification and review note
+    are free text about a subject, so they pass the gate like any other (the
+    overriding agency's DPO reads them once the override has lapsed, too)."""
+    actor, now, today = _actor(request), utcnow(), local_today()
+    views = []
+    for override in overrides:
+        subject = await db_session.get(Subject, override.subject_id)
+        assert subject is not None  # a foreign key
+        gated = await disclose(
+            db_session,
+            viewer=Viewer(actor.agency_id, actor.user_id),
+            purpose=Purpose(override.purpose),
+            subjects=[SubjectInRecord(subject, SubjectRole(subject.role))],
+            texts={
+                "justification": open_field(state.cipher, override, "justification"),
+                "review_note": open_field(state.cipher, override, "review_note"),
+            },
+            texts_held_by={"justification": override.agency_id},
+            context_kind="safeguarding_override",
+            context_id=override.id,
+            cipher=state.cipher,
+            rules=state.gateway_rules,
+            audit=state.audit_events,
+            now=now,
+            today=today,
+        )
+        views.append(
+            decisions.override_view(
+                override, now, gated.texts["justification"], gated.texts["review_note"]
+            )
+        )
+    return views
 
 
 class SubjectController(Controller):
@@ -153,7 +191,7 @@ class SubjectController(Controller):
         subject = await _gated_subject(request, state, db_session, subject_id, purpose)
         gated = await disclose(
             db_session,
-            viewer=Viewer(actor.agency_id, actor.id),
+            viewer=Viewer(actor.agency_id, actor.user_id),
             purpose=purpose,
             subjects=[SubjectInRecord(subject, SubjectRole(subject.role))],
             context_kind="subject",
@@ -459,9 +497,10 @@ class SubjectController(Controller):
         if subject is not None and subject.holding_agency_id == actor.agency_id:
             raise Conflict("your agency holds this subject: its identity is not withheld from you")
         subject = await _gated_subject(request, state, db_session, subject_id, data.purpose)
-        view = await decisions.record_override(
+        override = await decisions.record_override(
             db_session, actor, subject, data, state.cipher, state.audit_events, utcnow()
         )
+        [view] = await _override_views(request, state, db_session, [override])
         return Response(view, status_code=201)
 
 
@@ -485,15 +524,14 @@ class OverrideReviewController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> OverrideList:
-        items, total = await decisions.list_overrides(
+        rows, total = await decisions.list_overrides(
             db_session,
             _actor(request),
             awaiting_review=awaiting_review,
-            cipher=state.cipher,
-            now=utcnow(),
             limit=limit,
             offset=offset,
         )
+        items = await _override_views(request, state, db_session, rows)
         return OverrideList(items=items, total=total)
 
     @post(
@@ -512,7 +550,7 @@ class OverrideReviewController(Controller):
         override_id: OverrideId,
         data: JSONBody[OverrideReview],
     ) -> OverrideView:
-        return await decisions.review_override(
+        override = await decisions.review_override(
             db_session,
             _actor(request),
             override_id,
@@ -521,3 +559,5 @@ class OverrideReviewController(Controller):
             state.audit_events,
             utcnow(),
         )
+        [view] = await _override_views(request, state, db_session, [override])
+        return view

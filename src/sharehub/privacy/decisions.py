@@ -117,7 +117,7 @@ async def record_sharing_decision(
         legal_basis=data.legal_basis,
         source_kind=data.source_kind,
         source_id=data.source_id,
-        decided_by=actor.id if actor.kind == "user" else None,
+        decided_by=actor.user_id,
         decided_at=now,
         expires_at=data.expires_at,
     )
@@ -172,7 +172,7 @@ async def revoke_sharing_decision(
     if decision.revoked_at is not None:
         raise Conflict("this sharing decision has already been revoked")
     decision.revoked_at = now
-    decision.revoked_by = actor.id if actor.kind == "user" else None
+    decision.revoked_by = actor.user_id
     await db.flush()
     await audit.record(
         db=db,
@@ -192,8 +192,13 @@ async def revoke_sharing_decision(
 
 
 def override_view(
-    override: SafeguardingOverride, cipher: FieldCipher, now: datetime
+    override: SafeguardingOverride,
+    now: datetime,
+    justification: str | None,
+    review_note: str | None,
 ) -> OverrideView:
+    """The override with its texts as the gate rendered them for the reader (the
+    justification is the overriding agency's, about another agency's subject)."""
     return OverrideView(
         id=override.id,
         subject_id=override.subject_id,
@@ -201,12 +206,12 @@ def override_view(
         user_id=override.user_id,
         agency_id=override.agency_id,
         purpose=Purpose(override.purpose),
-        justification=open_field(cipher, override, "justification") or "",
+        justification=justification or "",
         created_at=override.created_at,
         expires_at=override.expires_at,
         active=override.expires_at > now,
         review_outcome=override.review_outcome,  # type: ignore[arg-type]
-        review_note=open_field(cipher, override, "review_note"),
+        review_note=review_note,
         reviewed_by=override.reviewed_by,
         reviewed_at=override.reviewed_at,
     )
@@ -220,7 +225,7 @@ async def record_override(
     cipher: FieldCipher,
     audit: AuditSink,
     now: datetime,
-) -> OverrideView:
+) -> SafeguardingOverride:
     """The caller has already checked that a protocol connects the agencies."""
     if actor.kind != "user":
         raise Conflict("a safeguarding override is a person's decision, not a system's")
@@ -254,7 +259,7 @@ async def record_override(
             },
         ),
     )
-    return override_view(override, cipher, now)
+    return override
 
 
 def _reviewable_by(actor: Principal):  # type: ignore[no-untyped-def]
@@ -271,11 +276,9 @@ async def list_overrides(
     actor: Principal,
     *,
     awaiting_review: bool | None,
-    cipher: FieldCipher,
-    now: datetime,
     limit: int,
     offset: int,
-) -> tuple[list[OverrideView], int]:
+) -> tuple[list[SafeguardingOverride], int]:
     query = select(SafeguardingOverride).where(_reviewable_by(actor))
     if awaiting_review is True:
         query = query.where(SafeguardingOverride.review_outcome.is_(None))
@@ -287,7 +290,7 @@ async def list_overrides(
         .limit(limit)
         .offset(offset)
     )
-    return [override_view(o, cipher, now) for o in rows], total
+    return list(rows), total
 
 
 async def review_override(
@@ -298,7 +301,7 @@ async def review_override(
     cipher: FieldCipher,
     audit: AuditSink,
     now: datetime,
-) -> OverrideView:
+) -> SafeguardingOverride:
     override = await db.get(SafeguardingOverride, override_id, with_for_update=True)
     if override is None or actor.agency_id not in (override.holding_agency_id, override.agency_id):
         raise NotFound("safeguarding override")
@@ -323,7 +326,7 @@ async def review_override(
             details={"override_id": str(override.id)},
         ),
     )
-    return override_view(override, cipher, now)
+    return override
 
 
 async def live_releases(

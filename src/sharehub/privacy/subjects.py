@@ -189,7 +189,7 @@ async def create_subject(
         holding_agency_id=actor.agency_id,
         kind=data.kind,
         role=data.role.value,
-        recorded_by=actor.id if actor.kind == "user" else None,
+        recorded_by=actor.user_id,
     )
     seal(subject, identity, cipher)
     db.add(subject)
@@ -273,3 +273,28 @@ async def search_subjects(
     ids = (await _matching(db, actor.agency_id, wanted))[:50]
     subjects = (await db.scalars(select(Subject).where(Subject.id.in_(ids)))).all() if ids else []
     return [holding_view(s, unseal(s, cipher)) for s in sorted(subjects, key=lambda s: s.id)]
+
+
+async def held_subject_errors(
+    db: AsyncSession, agency_id: uuid.UUID, ids: Sequence[uuid.UUID], field: str = "subjects"
+) -> list[tuple[str, str]]:
+    """Problems with subjects a record links to: each once, each one the agency
+    holds and not anonymised under the retention schedule."""
+    errors: list[tuple[str, str]] = []
+    if len(set(ids)) != len(ids):
+        errors.append((field, "each subject once"))
+    held = set(
+        await db.scalars(
+            select(Subject.id).where(
+                Subject.id.in_(ids),
+                Subject.holding_agency_id == agency_id,
+                Subject.anonymised_at.is_(None),
+            )
+        )
+    )
+    errors += [
+        (f"{field}[{i}].subject_id", "no such subject held by your agency")
+        for i, subject_id in enumerate(ids)
+        if subject_id not in held
+    ]
+    return errors

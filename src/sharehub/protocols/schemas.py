@@ -15,7 +15,7 @@ from typing import Annotated
 import msgspec
 
 from sharehub.agencies.types import AgencyType
-from sharehub.fields import PRINTABLE, Name
+from sharehub.fields import PARAGRAPHS, PRINTABLE, Name
 from sharehub.protocols.terms import (
     Article6Basis,
     DataCategory,
@@ -23,9 +23,6 @@ from sharehub.protocols.terms import (
     Purpose,
     Schedule1Condition,
 )
-
-# Several lines of text: line breaks and tabs allowed, other control characters not.
-PARAGRAPHS = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b-\x1f\x7f]*$"
 
 Title = Annotated[
     str,

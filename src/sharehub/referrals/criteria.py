@@ -10,7 +10,7 @@ defaults, never beliefs in code: an area may lower the case review threshold
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -155,6 +155,29 @@ class ThresholdDecision:
     reasons: tuple[Criterion, ...]
 
 
+# Why a complaint does not qualify (s104(11)), the first that applies.
+NOT_QUALIFYING: tuple[
+    tuple[
+        Callable[[Complaint, date, CaseReviewParameters], bool],
+        Callable[[CaseReviewParameters], str],
+    ],
+    ...,
+] = (
+    (
+        lambda c, _, p: c.complained_on > add_months(c.behaviour_on, p.complaint_within_months),
+        lambda p: f"made more than {p.complaint_within_months} month(s) after the behaviour",
+    ),
+    (
+        lambda c, on, p: on > add_months(c.complained_on, p.application_within_months),
+        lambda p: f"more than {p.application_within_months} months before the application",
+    ),
+    (
+        lambda c, _, p: c.complained_on < c.behaviour_on,
+        lambda p: "made before the behaviour it reports",
+    ),
+)
+
+
 def case_review_threshold(
     complaints: Sequence[Complaint],
     application_on: date,
@@ -164,23 +187,15 @@ def case_review_threshold(
     behaviour, and the application within six months of the complaint."""
     qualifying, notes = [], []
     for complaint in complaints:
-        late = complaint.complained_on > add_months(
-            complaint.behaviour_on, p.complaint_within_months
+        failed = next(
+            (why(p) for test, why in NOT_QUALIFYING if test(complaint, application_on, p)), None
         )
-        stale = application_on > add_months(complaint.complained_on, p.application_within_months)
-        if late or stale or complaint.complained_on < complaint.behaviour_on:
-            notes.append(
-                f"the complaint of {complaint.complained_on.isoformat()} does not qualify: "
-                + (
-                    f"made more than {p.complaint_within_months} month(s) after the behaviour"
-                    if late
-                    else f"more than {p.application_within_months} months before the application"
-                    if stale
-                    else "made before the behaviour it reports"
-                )
-            )
-        else:
+        if failed is None:
             qualifying.append(complaint)
+        else:
+            notes.append(
+                f"the complaint of {complaint.complained_on.isoformat()} does not qualify: {failed}"
+            )
     hate = [c for c in qualifying if c.hate_incident]
     main = Criterion(
         "qualifying_complaints",

@@ -25,6 +25,7 @@ from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Subject
+from sharehub.privacy.subjects import held_subject_errors
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.terms import Purpose
@@ -101,26 +102,13 @@ async def log_report(
             ("perceived_motivation", "record the perceived motivation for a hate incident, only")
         )
     ids = [link.subject_id for link in data.subjects]
-    if len(set(ids)) != len(ids):
-        errors.append(("subjects", "each subject once"))
-    held = set(
-        await db.scalars(
-            select(Subject.id).where(
-                Subject.id.in_(ids), Subject.holding_agency_id == actor.agency_id
-            )
-        )
-    )
-    errors += [
-        (f"subjects[{i}].subject_id", "no such subject held by your agency")
-        for i, link in enumerate(data.subjects)
-        if link.subject_id not in held
-    ]
+    errors += await held_subject_errors(db, actor.agency_id, ids)
     if errors:
         raise Unprocessable(errors)
     report = AsbReport(
         id=new_id(),
         agency_id=actor.agency_id,
-        recorded_by=actor.id if actor.kind == "user" else None,
+        recorded_by=actor.user_id,
         channel=data.channel,
         received_at=received,
         incident_on=data.incident_on,
@@ -171,7 +159,7 @@ async def assess(
 ) -> AsbReport:
     report = await _changing(db, actor, report_id, version, "assess")
     report.harm_level = data.harm_level
-    report.assessed_at, report.assessed_by = now, actor.id if actor.kind == "user" else None
+    report.assessed_at, report.assessed_by = now, actor.user_id
     # The target runs from when the report was received, not from the assessment.
     report.response_due_at = response_due(
         report.received_at, data.harm_level, await policy_for(db, report.agency_id)
@@ -232,6 +220,7 @@ async def reopen(
     report.reopened += 1
     report.closed_at = report.close_reason = report.complainant_told_on = None
     report.harm_level = report.response_due_at = report.responded_at = None
+    report.assessed_at = report.assessed_by = None
     seal_field(cipher, report, "material_change", data.material_change)
     await write_changes(db, KIND, _raced)
     return report
@@ -299,7 +288,7 @@ async def view_of(
     subjects = [await db.get(Subject, link.subject_id) for link in report.subjects]
     gated = await disclose(
         db,
-        viewer=Viewer(actor.agency_id, actor.id),
+        viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=Purpose.ASB_CASE_MANAGEMENT,
         subjects=[
             SubjectInRecord(s, SubjectRole(link.role))
@@ -311,6 +300,7 @@ async def view_of(
             "narrative": open_field(cipher, report, "narrative"),
             "material_change": open_field(cipher, report, "material_change"),
         },
+        texts_held_by=report.agency_id,
         context_kind="asb_report",
         context_id=report.id,
         cipher=cipher,

@@ -7,14 +7,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.crypto import FieldCipher, seal_field
 from sharehub.db.changes import check_version, write_changes
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
-from sharehub.privacy.models import Subject
+from sharehub.privacy.subjects import held_subject_errors
 from sharehub.referrals.case_review.models import (
     CaseReview,
     InformationRequest,
@@ -75,24 +74,11 @@ async def respond(
     )
     ids = [link.subject_id for link in data.subjects]
     errors: list[tuple[str, str]] = []
-    if len(set(ids)) != len(ids):
-        errors.append(("subjects", "each subject once"))
-    held = set(
-        await db.scalars(
-            select(Subject.id).where(
-                Subject.id.in_(ids), Subject.holding_agency_id == actor.agency_id
-            )
-        )
-    )
-    errors += [
-        (f"subjects[{i}].subject_id", "no such subject held by your agency")
-        for i, link in enumerate(data.subjects)
-        if link.subject_id not in held
-    ]
+    errors += await held_subject_errors(db, actor.agency_id, ids)
     if errors:
         raise Unprocessable(errors)
     request.responded_on = responded_on
-    request.responded_by = actor.id if actor.kind == "user" else None
+    request.responded_by = actor.user_id
     seal_field(cipher, request, "response", data.response)
     request.subjects = [
         ResponseSubject(subject_id=link.subject_id, role=link.role.value, position=i)
@@ -124,7 +110,7 @@ async def respond_to_recommendation(
     recommendation.responded_on = _when(
         data.responded_on, today, review.outcome_recorded_on, "responded_on", "the outcome"
     )
-    recommendation.responded_by = actor.id if actor.kind == "user" else None
+    recommendation.responded_by = actor.user_id
     seal_field(cipher, recommendation, "response", data.response)
     await write_changes(db, RECOMMENDATION, raced)
     return review

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from sharehub.access.relationships import may_see
+from sharehub.access.relationships import may_see, reach
 from sharehub.agencies.models import Agency
 from sharehub.calendar import LOCAL_TIME, add_working_days
 from sharehub.crypto import FieldCipher, seal_field
@@ -284,10 +284,10 @@ async def get_review(
 def _visible_clause(actor: Principal) -> ColumnElement[bool]:
     """Which case reviews an actor's lists show (the rule of ``get_review``
     before the protocol check: summaries hold no personal data)."""
-    held = [r for r in actor.roles if r.role in COORDINATOR_ROLES and r.agency_id is None]
-    if actor.kind == "user" and any(r.area is None for r in held):
+    coordinator = reach(actor, COORDINATOR_ROLES)
+    if actor.kind == "user" and coordinator.everywhere:
         return true()
-    areas = [r.area.casefold() for r in held if r.area]
+    areas = sorted(coordinator.areas)
     clauses: list[ColumnElement[bool]] = [
         CaseReview.receiving_agency_id == actor.agency_id,
         exists()
@@ -321,10 +321,6 @@ async def changing(
 
 def raced(_: IntegrityError) -> Conflict:
     return Conflict("the case review was changed at the same time; fetch it again")
-
-
-def _user(actor: Principal) -> uuid.UUID | None:
-    return actor.id if actor.kind == "user" else None
 
 
 def _day(
@@ -514,7 +510,7 @@ async def apply(
     review = CaseReview(
         id=new_id(),
         receiving_agency_id=actor.agency_id,
-        recorded_by=_user(actor),
+        recorded_by=actor.user_id,
         area=area,
         area_key=area.casefold(),
         received_on=data.received_on,
@@ -617,7 +613,7 @@ async def decide(
     review.decision = "accepted" if step == "accept" else "declined"
     review.decided_by_kind, review.decided_by, review.decided_on = (
         "coordinator",
-        _user(actor),
+        actor.user_id,
         decided_on,
     )
     review.decision_reasons = [
@@ -696,7 +692,7 @@ async def request_information(
                 agency_id=agency_id,
                 agency_type=agencies[agency_id].agency_type,
                 requested_on=requested_on,
-                requested_by=_user(actor),
+                requested_by=actor.user_id,
                 subjects=[],
             )
         )

@@ -48,6 +48,7 @@ async def gated(
     holder_agency_id: uuid.UUID,
     subjects: Sequence[SubjectInRecord],
     texts: Mapping[str, str | None],
+    written_by: Mapping[str, uuid.UUID] | None = None,
     context_kind: str,
     context_id: uuid.UUID,
     cipher: FieldCipher,
@@ -56,13 +57,16 @@ async def gated(
     now: datetime,
     today: date,
 ) -> GatedView:
-    user_id = actor.id if actor.kind == "user" else None
+    """Through the gate; ``written_by`` names texts another body wrote (its answer
+    or its response), which are otherwise the holder's."""
+    user_id = actor.user_id
     view = await disclose(
         db,
         viewer=Viewer(actor.agency_id, user_id),
         purpose=PURPOSE,
         subjects=subjects,
         texts=texts,
+        texts_held_by={name: holder_agency_id for name in texts} | dict(written_by or {}),
         context_kind=context_kind,
         context_id=context_id,
         cipher=cipher,

@@ -3,6 +3,7 @@ like every view of people (``sharing.py``)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sharehub.agencies.types import AgencyType
 from sharehub.audit.events import AuditSink
 from sharehub.crypto import FieldCipher, open_field
-from sharehub.disclosure.gate import SubjectInRecord
+from sharehub.disclosure.gate import SubjectInRecord, sharing_partners
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Subject
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.gateways import GatewayRules
+from sharehub.protocols.terms import Purpose
 from sharehub.referrals.case_review.models import CaseReview, InformationRequest
 from sharehub.referrals.case_review.procedures import coordinates
 from sharehub.referrals.case_review.rules import CLOCKS, DISCRETION, THRESHOLD
@@ -91,15 +93,22 @@ async def view_of(
     # coordinators, who answer them, see the name; the bodies asked need not.
     if actor.agency_id == review.receiving_agency_id or coordinates(actor, review.area):
         texts["representative_name"] = open_field(cipher, review, "representative_name")
+    # A body's response to its recommendation is that body's: shown only where
+    # a protocol for the case review connects the reader's agency with it.
+    partners = await sharing_partners(db, actor.agency_id, Purpose.ASB_CASE_REVIEW, today)
+    written_by: dict[str, uuid.UUID] = {}
     for r in review.recommendations:
         texts[f"recommendation:{r.id}"] = open_field(cipher, r, "recommendation")
-        texts[f"recommendation_response:{r.id}"] = open_field(cipher, r, "response")
+        response = f"recommendation_response:{r.id}"
+        texts[response] = open_field(cipher, r, "response") if r.agency_id in partners else None
+        written_by[response] = r.agency_id
     view = await gated(
         db,
         actor=actor,
         holder_agency_id=review.receiving_agency_id,
         subjects=[SubjectInRecord(victim, SubjectRole.VICTIM)] if victim else [],
         texts=texts,
+        written_by=written_by,
         context_kind="case_review",
         context_id=review.id,
         cipher=cipher,

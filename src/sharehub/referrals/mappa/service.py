@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.access.relationships import may_see
+from sharehub.access.relationships import may_see, reach
 from sharehub.access.roles import Role
 from sharehub.agencies.models import Agency
 from sharehub.agencies.types import AgencyType
@@ -140,22 +140,17 @@ def _mappa_role(rules: GatewayRules, agency_type: str) -> str:
     return rules.agency_types[AgencyType(agency_type)].mappa
 
 
-def _user(actor: Principal) -> uuid.UUID | None:
-    return actor.id if actor.kind == "user" else None
-
-
 # --- who reaches a referral -------------------------------------------------------
 
 
 def _coordinator_reach(actor: Principal) -> tuple[bool, list[str]]:
     """(reaches every area, the areas reached) for MAPPA coordinators and chairs."""
-    held = [r for r in actor.roles if r.role in COORDINATOR_ROLES and r.agency_id is None]
-    return any(r.area is None for r in held), [r.area.casefold() for r in held if r.area]
+    found = reach(actor, COORDINATOR_ROLES)
+    return found.everywhere, sorted(found.areas)
 
 
 def coordinates(actor: Principal, area: str) -> bool:
-    everywhere, areas = _coordinator_reach(actor)
-    return everywhere or area.casefold() in areas
+    return reach(actor, COORDINATOR_ROLES).covers(area)
 
 
 async def _route_exists(
@@ -165,7 +160,7 @@ async def _route_exists(
     holder for MAPPA (whatever it then allows them to see)."""
     planned = await plan(
         db,
-        viewer=Viewer(actor.agency_id, actor.id),
+        viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=Purpose.MAPPA,
         subjects=[SubjectInRecord(offender, SubjectRole.OFFENDER)],
         cipher=ctx.cipher,
@@ -290,7 +285,7 @@ async def refer(
     referral = MappaReferral(
         id=new_id(),
         agency_id=actor.agency_id,
-        referred_by=_user(actor),
+        referred_by=actor.user_id,
         offender_subject_id=data.offender_subject_id,
         area=area,
         area_key=area.casefold(),
@@ -357,7 +352,7 @@ async def accept(
     db: AsyncSession, actor: Principal, referral_id: uuid.UUID, version: int, ctx: Context
 ) -> MappaReferral:
     referral = await _deciding(db, actor, referral_id, version, "accept", ctx)
-    referral.screened_at, referral.screened_by = ctx.now, _user(actor)
+    referral.screened_at, referral.screened_by = ctx.now, actor.user_id
     _move(referral, "accept", ctx.now)
     await write_changes(db, KIND, _raced)
     return referral
@@ -372,7 +367,7 @@ async def return_referral(
     ctx: Context,
 ) -> MappaReferral:
     referral = await _deciding(db, actor, referral_id, version, "return", ctx)
-    referral.screened_at, referral.screened_by = ctx.now, _user(actor)
+    referral.screened_at, referral.screened_by = ctx.now, actor.user_id
     seal_field(ctx.cipher, referral, "return_reason", data.reason)
     _move(referral, "return", ctx.now)
     await write_changes(db, KIND, _raced)
@@ -411,7 +406,7 @@ def _record_level(
         previous_level=previous,
         outcome="agreed" if kind == "agreed" else "confirmed" if level == previous else "changed",
         decided_on=decided_on,
-        decided_by=_user(actor),
+        decided_by=actor.user_id,
         next_review_on=due,
         review_citation=rules.review_citation,
     )
@@ -500,7 +495,7 @@ async def invite(
         raise Unprocessable(errors)
     for agency_id in ids:
         referral.invitations.append(
-            MappaInvitation(agency_id=agency_id, invited_at=ctx.now, invited_by=_user(actor))
+            MappaInvitation(agency_id=agency_id, invited_at=ctx.now, invited_by=actor.user_id)
         )
     _move(referral, "invite", ctx.now)
     await write_changes(db, KIND, _raced)
@@ -654,10 +649,11 @@ async def view_of(
     }
     gated = await disclose(
         db,
-        viewer=Viewer(actor.agency_id, actor.id),
+        viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=Purpose.MAPPA,
         subjects=[SubjectInRecord(offender, SubjectRole.OFFENDER)],
         texts={**texts, **reasons},
+        texts_held_by=referral.agency_id,
         context_kind=CONTEXT_KIND,
         context_id=referral.id,
         cipher=ctx.cipher,
@@ -754,7 +750,7 @@ async def _record_references(
         event=AuditEvent(
             kind="disclosure",
             at=ctx.now,
-            user_id=actor.id,
+            user_id=actor.user_id,
             agency_id=actor.agency_id,
             subject_id=offender.id,
             reason="mappa_restricted_identifiers",

@@ -138,6 +138,7 @@ class MaracReferralController(Controller):
             status=status,
             area=area,
             repeat=repeat,
+            today=local_today(),
             limit=limit,
             offset=offset,
         )

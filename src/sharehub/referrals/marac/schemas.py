@@ -8,14 +8,14 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from sharehub.fields import PRINTABLE
+from sharehub.fields import PARAGRAPHS, PRINTABLE
 from sharehub.privacy.redaction import PersonView
 from sharehub.referrals.marac.checklists import Answer
 
 Status = Literal["submitted", "accepted", "returned", "listed", "heard", "actions_open", "closed"]
 CloseReason = Literal["actions_complete", "no_actions_agreed", "transferred_to_another_area"]
 Area = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
-Reason = Annotated[str, msgspec.Meta(min_length=10, max_length=4000)]
+Reason = Annotated[str, msgspec.Meta(min_length=10, max_length=4000, pattern=PARAGRAPHS)]
 
 
 class ReferralCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -14,15 +14,15 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.access.relationships import may_see
+from sharehub.access.relationships import may_see, reach
 from sharehub.access.roles import Role
 from sharehub.agencies.models import Agency, AgencyArea
 from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.calendar import LOCAL_TIME
+from sharehub.calendar import local_today
 from sharehub.crypto import BlindIndex, FieldCipher, open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
@@ -32,6 +32,7 @@ from sharehub.disclosure.gate import (
     disclose,
     lawful_route_exists,
     plan,
+    sharing_partners,
 )
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
@@ -130,12 +131,7 @@ def _criteria_view(area: str, row: MaracAreaCriteria | None) -> AreaCriteriaView
 
 def coordinates(principal: Principal, area: str) -> bool:
     """A MARAC coordinator or chair for this area (a hub-wide role)."""
-    return any(
-        held.role in COORDINATORS
-        and held.agency_id is None
-        and (held.area is None or held.area.casefold() == area.casefold())
-        for held in principal.roles
-    )
+    return reach(principal, COORDINATORS).covers(area)
 
 
 async def read_area_criteria(db: AsyncSession, area: str) -> AreaCriteriaView:
@@ -182,25 +178,26 @@ async def _last_referral(
     victim: Subject,
     cipher: FieldCipher,
     index: BlindIndex,
+    today: date,
     exclude: uuid.UUID | None,
 ) -> MaracReferral | None:
-    """The latest accepted MARAC referral for this victim, whichever agency made
-    it: the same subject, or another agency's record of the same person (same
-    NHS or NI number, or same name and date of birth, by the blind index)."""
+    """The latest accepted MARAC referral for this victim: the same subject, or
+    another agency's record of the same person (same NHS or NI number, or same
+    name and date of birth, by the blind index). Only referrals made by agencies
+    a MARAC protocol in force connects with the referrer count: whether anyone
+    else referred her is theirs to share, and is not shared without a protocol."""
     same = await same_person_anywhere(db, victim, unseal(victim, cipher), index)
+    partners = await sharing_partners(db, victim.holding_agency_id, Purpose.MARAC, today)
     query = (
         select(MaracReferral)
         .where(MaracReferral.victim_id.in_(same), MaracReferral.status.in_(ACCEPTED))
+        .where(MaracReferral.referring_agency_id.in_(partners))
         .order_by(MaracReferral.referred_at.desc())
         .limit(1)
     )
     if exclude is not None:
         query = query.where(MaracReferral.id != exclude)
     return await db.scalar(query)
-
-
-def _local_date(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TIME).date()
 
 
 def _assess(
@@ -212,7 +209,7 @@ def _assess(
         questions=len(checklist.questions),
         incident_date=referral.incident_on,
         police_incidents=[date.fromisoformat(d) for d in referral.police_incidents],
-        last_marac_referral=_local_date(last.referred_at) if last else None,
+        last_marac_referral=local_today(last.referred_at) if last else None,
         # The criterion needs only whether reasons were recorded, not what they say.
         professional_judgement="recorded" if referral.professional_judgement_encrypted else None,
         p=p,
@@ -308,7 +305,7 @@ async def refer(
     referral = MaracReferral(
         id=new_id(),
         referring_agency_id=actor.agency_id,
-        referred_by=actor.id if actor.kind == "user" else None,
+        referred_by=actor.user_id,
         referred_at=now,
         area=area_row.area if area_row else data.area,
         victim_id=data.victim_id,
@@ -330,7 +327,7 @@ async def refer(
     seal_field(cipher, referral, "professional_judgement", data.professional_judgement)
     victim = await db.get(Subject, data.victim_id)
     assert victim is not None  # validated above
-    last = await _last_referral(db, victim, cipher, index, exclude=None)
+    last = await _last_referral(db, victim, cipher, index, today, exclude=None)
     assessment = _assess(referral, last, parameters)
     if not assessment.eligible:
         raise Unprocessable(
@@ -389,7 +386,7 @@ async def get_referral(
         assert victim is not None
         planned = await plan(
             db,
-            viewer=Viewer(actor.agency_id, actor.id),
+            viewer=Viewer(actor.agency_id, actor.user_id),
             purpose=Purpose.MARAC,
             subjects=[SubjectInRecord(victim, SubjectRole.VICTIM)],
             cipher=cipher,
@@ -421,7 +418,7 @@ async def _record_step(
         AuditEvent(
             kind="referral_step",
             at=now,
-            user_id=actor.id if actor.kind == "user" else None,
+            user_id=actor.user_id,
             agency_id=actor.agency_id,
             subject_id=referral.victim_id,
             details={
@@ -472,7 +469,7 @@ async def take_step(
             # accepted since this one was made, by this or another agency.
             victim = await db.get(Subject, referral.victim_id)
             assert victim is not None
-            last = await _last_referral(db, victim, cipher, index, exclude=referral.id)
+            last = await _last_referral(db, victim, cipher, index, today, exclude=referral.id)
             p = MaracParameters(**referral.parameters)
             _apply(referral, _assess(referral, last, p), last)
             referral.status = "accepted"
@@ -487,7 +484,7 @@ async def take_step(
         case Hearing(heard_on=heard_on):
             if heard_on > today:
                 raise Unprocessable([("heard_on", "cannot be in the future")])
-            if heard_on < _local_date(referral.referred_at):
+            if heard_on < local_today(referral.referred_at):
                 raise Unprocessable([("heard_on", "cannot be before the referral was made")])
             referral.heard_on = heard_on
         case Closure(reason=reason):
@@ -496,7 +493,7 @@ async def take_step(
             referral.actions_opened_at = now
     if step == "screen":
         referral.screened_at = now
-        referral.screened_by = actor.id if actor.kind == "user" else None
+        referral.screened_by = actor.user_id
     leaves = STEPS[step].leaves
     if leaves is not None:
         referral.status = leaves
@@ -508,21 +505,21 @@ async def take_step(
 # --- lists and views ------------------------------------------------------------------------
 
 
-def _visible_clause(actor: Principal) -> ColumnElement[bool]:
-    areas = [
-        held.area for held in actor.roles if held.role in COORDINATORS and held.agency_id is None
-    ]
-    conditions: list[ColumnElement[bool]] = [
-        MaracReferral.referring_agency_id == actor.agency_id,
-        MaracReferral.idva_agency_id == actor.agency_id,
-    ]
-    if None in areas:
-        conditions.append(~false())
-    elif areas:
-        conditions.append(
-            func.lower(MaracReferral.area).in_([a.casefold() for a in areas if a is not None])
+async def _visible_clause(db: AsyncSession, actor: Principal, today: date) -> ColumnElement[bool]:
+    """The rule of ``get_referral``, in SQL: the relationships, and (outside the
+    referring agency) a MARAC protocol in force with the referrer."""
+    coordinator = reach(actor, COORDINATORS)
+    related = (
+        true()
+        if coordinator.everywhere
+        else or_(
+            MaracReferral.referring_agency_id == actor.agency_id,
+            MaracReferral.idva_agency_id == actor.agency_id,
+            func.lower(MaracReferral.area).in_(sorted(coordinator.areas)),
         )
-    return or_(*conditions)
+    )
+    partners = await sharing_partners(db, actor.agency_id, Purpose.MARAC, today)
+    return and_(related, MaracReferral.referring_agency_id.in_(partners))
 
 
 async def list_referrals(
@@ -532,10 +529,11 @@ async def list_referrals(
     status: str | None,
     area: str | None,
     repeat: bool | None,
+    today: date,
     limit: int,
     offset: int,
 ) -> tuple[list[ReferralSummary], int]:
-    conditions = [_visible_clause(actor)]
+    conditions = [await _visible_clause(db, actor, today)]
     if status:
         conditions.append(MaracReferral.status == status)
     if area:
@@ -586,13 +584,14 @@ async def view_of(
     assert victim is not None
     gated = await disclose(
         db,
-        viewer=Viewer(actor.agency_id, actor.id),
+        viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=Purpose.MARAC,
         subjects=_subjects_of(referral, victim, perpetrator),
         texts={
             name: open_field(cipher, referral, name)
             for name in ("summary", "professional_judgement", "return_reason", "resubmission_note")
         },
+        texts_held_by=referral.referring_agency_id,
         context_kind="marac_referral",
         context_id=referral.id,
         cipher=cipher,
