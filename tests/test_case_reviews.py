@@ -295,6 +295,15 @@ async def test_three_qualifying_complaints_start_a_review_that_runs_its_course(r
         recorded.headers["etag"],
     )
     assert (await ok(told))["applicant_told_outcome_on"] == "2026-11-04"
+    # Dissatisfied with the outcome: not before the outcome was recorded.
+    too_early = await step(
+        coordinator,
+        view["id"],
+        "escalation",
+        {"requested_on": "2026-11-01", "reason": "The applicant disputes the outcome."},
+        told.headers["etag"],
+    )
+    assert "the outcome" in assert_problem(too_early, 422, "requested_on")["detail"]
 
     # Otherton records its response to the recommendation (If-Match: its version).
     rec_url = f"{API}/{view['id']}/recommendations/{recommendation['id']}/response"

@@ -773,12 +773,14 @@ async def escalate(
     """A dissatisfied applicant's request, recorded and routed as the area's
     procedure says now (Sch 4 para 3)."""
     review = await changing(db, actor, review_id, version, "escalate", today)
+    # The applicant is dissatisfied with the latest thing they were told.
+    after_outcome = review.status == "outcome_recorded"
     review.escalated_on = _day(
         data.requested_on,
         today,
         "requested_on",
-        not_before=review.decided_on,
-        before_what="the threshold decision",
+        not_before=review.outcome_recorded_on if after_outcome else review.decided_on,
+        before_what="the outcome" if after_outcome else "the threshold decision",
     )
     seal_field(cipher, review, "escalation_reason", data.reason)
     review.escalation_route = (await procedures.procedure_for(db, review.area)).escalation_route
