@@ -483,3 +483,16 @@ async def test_exports_from_the_command_line_show_progress(partners, settings, t
     lines = out.read_text().splitlines()
     assert lines[0].startswith("disclosure_id,") and len(lines) == 2
     assert victim["id"] in lines[1] and "Thwaite" not in out.read_text()
+    # The export is itself a ledger entry, as over HTTP.
+    engine = create_engine(settings.database_url)
+    async with create_session_factory(engine)() as db:
+        exported = await db.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(
+                LedgerEntry.kind == "subject_access_exported",
+                LedgerEntry.subject_id == uuid.UUID(victim["id"]),
+            )
+        )
+    await engine.dispose()
+    assert exported == 1

@@ -229,6 +229,39 @@ async def _export_rows(settings: Settings, args: argparse.Namespace) -> None:
             raise ConfigError(f"{name}: not valid") from None
 
     engine = create_engine(settings.database_url)
+    subject_access = args.audit_command == "subject-access"
+    subject_id = parsed(uuid.UUID, args.subject_id, "SUBJECT_ID") if subject_access else None
+    if subject_access:
+        # As over HTTP, the export is itself a ledger entry, written before any
+        # row goes out (and checked first, so an unknown subject leaves no file).
+        from sharehub.audit.events import AuditEvent, LogSink
+        from sharehub.audit.ledger import Ledger
+        from sharehub.db.base import utcnow
+
+        try:
+            await check_schema_current(engine)
+            sessions = create_session_factory(engine)
+            async with sessions() as db, db.begin():
+                await reports.check_subject_access(db, None, subject_id)
+                ledger = Ledger(
+                    sessions,
+                    _signer(settings),
+                    checkpoint_every=settings.ledger_checkpoint_every,
+                    forward=LogSink(),
+                )
+                await ledger.record(
+                    AuditEvent(
+                        kind="subject_access_exported",
+                        at=utcnow(),
+                        subject_id=subject_id,
+                        reason=args.format,
+                        details={"by": "command line"},
+                    ),
+                    db=db,
+                )
+        except BaseException:
+            await engine.dispose()
+            raise
     out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
     progress = (
         (lambda n: print(f"{n} rows", file=sys.stderr, flush=True))
@@ -238,9 +271,7 @@ async def _export_rows(settings: Settings, args: argparse.Namespace) -> None:
     try:
         await check_schema_current(engine)
         async with create_session_factory(engine)() as db:
-            if args.audit_command == "subject-access":
-                subject_id = parsed(uuid.UUID, args.subject_id, "SUBJECT_ID")
-                await reports.check_subject_access(db, None, subject_id)
+            if subject_id is not None:
                 batches = reports.disclosures_of(db, subject_id)
             else:
                 chosen = reports.DisclosureFilter(
