@@ -313,6 +313,11 @@ async def test_criteria_at_their_boundaries(marac, settings):
         json={"escalation_incidents": 5, "source": "Testshire MARAC operating protocol v2"},
     )
     criteria = await ok(set_to_five)
+    unversioned = await coordinator.put(
+        "/api/marac-criteria/Testshire/",
+        json={"escalation_incidents": 4, "source": "Testshire MARAC operating protocol v2"},
+    )
+    assert_problem(unversioned, 428)
     assert criteria["escalation_incidents"] == 5 and criteria["is_default"] is False
     fewer = await marac.officer.post(
         f"{API}/",

@@ -319,7 +319,7 @@ class MaracCriteriaController(Controller):
         operation_id="SetMaracCriteria",
         opt={"action": "marac-criteria:manage"},
         summary="Set an area's local criteria (its MARAC coordinator; If-Match once set)",
-        responses=problem_responses(400, 404, 409, 412, 422),
+        responses=problem_responses(400, 404, 409, 412, 422, 428),
     )
     async def set(
         self,

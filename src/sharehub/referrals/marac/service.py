@@ -34,7 +34,7 @@ from sharehub.disclosure.gate import (
     plan,
     sharing_partners,
 )
-from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable
+from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable, VersionRequired
 from sharehub.identity.principal import Principal
 from sharehub.privacy.identity import unseal
 from sharehub.privacy.models import Subject
@@ -161,7 +161,7 @@ async def set_area_criteria(
         db.add(row)
     else:
         if version is None:
-            raise Conflict("the area's criteria are set; change them with If-Match")
+            raise VersionRequired()
         check_version(row, version, "MARAC area criteria")
         for name, value in asdict(parameters).items():
             setattr(row, name, value)
