@@ -66,6 +66,8 @@ from sharehub.config import Settings, normalise_database_url
 from sharehub.crypto import BlindIndex, FieldCipher, open_field
 from sharehub.db.base import utcnow
 from sharehub.db.engine import create_engine, create_session_factory
+from sharehub.disclosure.context import GateContext
+from sharehub.disclosure.gated import encode_json
 from sharehub.identity.models import User
 from sharehub.identity.principal import Principal, RoleHeld
 from sharehub.identity.schemas import ProviderCreate, RoleMapping
@@ -74,22 +76,23 @@ from sharehub.meetings import agenda, service, statements
 from sharehub.meetings.agenda import items_of
 from sharehub.meetings.cases import material_of
 from sharehub.meetings.models import Contribution, Meeting
-from sharehub.meetings.packs import MARKING, Pack, build_pack, render_html, render_pdf
+from sharehub.meetings.packs import (
+    MARKING,
+    Pack,
+    build_pack,
+    render_html,
+    render_json,
+    render_pdf,
+)
 from sharehub.meetings.preparation import agency_names, contribute
 from sharehub.meetings.risks import RiskCode
-from sharehub.meetings.schemas import (
-    Acknowledging,
-    CaseView,
-    ContributionIn,
-    ContributionView,
-    MeetingCreate,
-)
+from sharehub.meetings.schemas import Acknowledging, ContributionIn, MeetingCreate
 from sharehub.meetings.service import kind_of
 from sharehub.meetings.types import MeetingType
 from sharehub.privacy.consent import record_consent
 from sharehub.privacy.identity import IDENTITY_FIELDS, Identity, unseal
 from sharehub.privacy.models import Disclosure, Subject
-from sharehub.privacy.redaction import SubjectInView, person_view, pseudonyms
+from sharehub.privacy.redaction import PersonView, SubjectInView, person_view, pseudonyms
 from sharehub.privacy.schemas import ConsentCreate, SubjectCreate
 from sharehub.privacy.subjects import create_subject
 from sharehub.protocols import service as protocols
@@ -190,6 +193,19 @@ class Services:
     rules: GatewayRules
     audit: Ledger
 
+    def gate(self) -> GateContext:
+        """The gate's context as a request has it: the keys, the rules, the
+        ledger and the clock of this moment."""
+        now = utcnow()
+        return GateContext(
+            cipher=self.cipher,
+            index=self.index,
+            rules=self.rules,
+            audit=self.audit,
+            now=now,
+            today=local_today(now),
+        )
+
 
 def services_for(url: str, sessions: async_sessionmaker[AsyncSession]) -> Services:
     """Built from Settings as app.py builds the application's state."""
@@ -265,9 +281,7 @@ async def new_subject(
     db: AsyncSession, s: Services, actor: Principal, role: SubjectRole, who: Identity
 ) -> uuid.UUID:
     body = {"role": role.value, "identity": identity_in(who)}
-    view = await create_subject(
-        db, actor, msgspec.convert(body, SubjectCreate), s.cipher, s.index, local_today()
-    )
+    view = await create_subject(db, actor, msgspec.convert(body, SubjectCreate), s.gate())
     return view.id
 
 
@@ -447,14 +461,8 @@ async def refer_cases(
     every fifth to every party to the protocol: the packs differ by agency."""
     officer = p.staff[p.police].practitioner
     rng = random.Random(SEED)
-    today, now = local_today(), utcnow()
-    options: dict[str, Any] = {
-        "cipher": s.cipher,
-        "index": s.index,
-        "audit": s.audit,
-        "now": now,
-        "today": today,
-    }
+    gate = s.gate()
+    today = gate.today
     made: list[Case] = []
     idva = next(
         (a for i, a in enumerate(p.agency_ids) if type_at(i) is AgencyType.DOMESTIC_ABUSE_SERVICE),
@@ -485,9 +493,7 @@ async def refer_cases(
                     officer,
                     victim_id,
                     msgspec.convert(consent, ConsentCreate),
-                    s.cipher,
-                    s.audit,
-                    now,
+                    gate,
                 )
                 p.consents += 1
             allocated = idva is not None and n % 2 == 0
@@ -505,12 +511,10 @@ async def refer_cases(
                 "idva_agency_id": idva if allocated else None,
                 "summary": narrative(rng, REFERRAL_LINES, victim, perpetrator, None, 900, today),
             }
-            referral = await marac.refer(
-                db, officer, msgspec.convert(body, ReferralCreate), **options
-            )
+            referral = await marac.refer(db, officer, msgspec.convert(body, ReferralCreate), gate)
             screened = Screening(outcome="accepted")
             await marac.take_step(
-                db, coordinator, referral, referral.version, "screen", screened, **options
+                db, coordinator, referral, referral.version, "screen", screened, gate
             )
             await marac.take_step(
                 db,
@@ -519,7 +523,7 @@ async def refer_cases(
                 referral.version,
                 "list",
                 Listing(meeting_on=meeting_day),
-                **options,
+                gate,
             )
             made.append(Case(victim, perpetrator))
     return made
@@ -539,8 +543,8 @@ async def arrange_meeting(
             # Each agency's practitioner attends, and reads the pack.
             attendees=[member.practitioner.id for member in p.staff],
         )
-        meeting = await service.arrange(db, coordinator, data, s.cipher, utcnow())
-        await agenda.build(db, coordinator, meeting, meeting.version, utcnow())
+        meeting = await service.arrange(db, coordinator, data, s.gate())
+        await agenda.build(db, coordinator, meeting, meeting.version, s.gate())
         p.meeting_id = meeting.id
 
 
@@ -548,7 +552,8 @@ async def prepare(s: Services, p: Partnership, cases: list[Case]) -> None:
     """Every agency contributes on every case and acknowledges the statement;
     every fourth contribution names someone the contributing agency holds."""
     rng = random.Random(SEED + 1)
-    today = local_today()
+    gate = s.gate()
+    today = gate.today
     async with s.sessions() as db, db.begin():
         meeting = await db.get(Meeting, p.meeting_id)
         assert meeting is not None
@@ -592,12 +597,11 @@ async def prepare(s: Services, p: Partnership, cases: list[Case]) -> None:
                     item,
                     msgspec.convert(body, ContributionIn),
                     None,
-                    s.cipher,
-                    today,
+                    gate,
                 )
                 p.contributions += 1
             await service.acknowledge(
-                db, actor, meeting, Acknowledging(statement_sha256=text.sha256), utcnow()
+                db, actor, meeting, Acknowledging(statement_sha256=text.sha256), gate
             )
 
 
@@ -619,16 +623,7 @@ async def one_pack(s: Services, actor: Principal, meeting_id: uuid.UUID, db: Asy
     """As GET /api/meetings/{id}/pack does it."""
     meeting = await service.get_meeting(db, actor, meeting_id)
     await service.require_acknowledged(db, actor, meeting)
-    return await build_pack(
-        db,
-        actor,
-        meeting,
-        cipher=s.cipher,
-        rules=s.rules,
-        audit=s.audit,
-        now=utcnow(),
-        today=local_today(),
-    )
+    return await build_pack(db, actor, meeting, s.gate())
 
 
 async def packs(s: Services, p: Partnership) -> tuple[list[bytes], Pack]:
@@ -636,12 +631,58 @@ async def packs(s: Services, p: Partnership) -> tuple[list[bytes], Pack]:
     for member in p.staff:
         async with s.sessions() as db, db.begin():
             last = await one_pack(s, member.practitioner, p.meeting_id, db)
-            bodies.append(msgspec.json.encode(last))
+            bodies.append(render_json(last))
     assert last is not None
     return bodies, last
 
 
-async def bare_pack(s: Services, actor: Principal, meeting_id: uuid.UUID, db: AsyncSession) -> Pack:
+# The pack's shape with plain strings: a view the gate did not build cannot be
+# made of the gated views themselves, which refuse raw text.
+class BareContribution(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    version: int
+    agency_id: uuid.UUID
+    agency_name: str
+    known_to_agency: bool
+    last_contact_on: date | None
+    risks: list[str]
+    information: str | None
+    people: list[PersonView]
+
+
+class BareCase(msgspec.Struct, kw_only=True):
+    item_id: uuid.UUID
+    position: int
+    reference: str
+    source: str
+    source_id: uuid.UUID
+    holder_agency_id: uuid.UUID | None
+    withheld: str | None
+    people: list[PersonView]
+    texts: dict[str, str | None]
+    facts: dict[str, str]
+    contributions: list[BareContribution]
+
+
+class BarePack(msgspec.Struct, kw_only=True):
+    meeting_id: uuid.UUID
+    meeting: str
+    area: str
+    starts_at: datetime
+    venue: str
+    agency_id: uuid.UUID
+    agency_name: str
+    generated_at: datetime
+    marking: str
+    statement_title: str
+    statement_version: int
+    statement: str
+    cases: list[BareCase]
+
+
+async def bare_pack(
+    s: Services, actor: Principal, meeting_id: uuid.UUID, db: AsyncSession
+) -> BarePack:
     """The same material as the agency's pack, decrypted and in the same shape,
     with everyone shown in full: no engine, no redaction, no disclosures."""
     meeting = await db.get(Meeting, meeting_id)
@@ -650,7 +691,7 @@ async def bare_pack(s: Services, actor: Principal, meeting_id: uuid.UUID, db: As
     everything = frozenset(IDENTITY_FIELDS)
     cases = []
     for item in await items_of(db, meeting):
-        material = await material_of(db, item.source, item.source_id, s.cipher)
+        material = await material_of(db, item.source, item.source_id, s.gate())
         assert material is not None
         contributions = list(
             await db.scalars(
@@ -683,7 +724,7 @@ async def bare_pack(s: Services, actor: Principal, meeting_id: uuid.UUID, db: As
             for i, (subject, role) in subjects.items()
         }
         cases.append(
-            CaseView(
+            BareCase(
                 item_id=item.id,
                 position=item.position,
                 source=item.source,
@@ -695,7 +736,7 @@ async def bare_pack(s: Services, actor: Principal, meeting_id: uuid.UUID, db: As
                 texts=dict(material.texts),
                 facts=material.facts,
                 contributions=[
-                    ContributionView(
+                    BareContribution(
                         id=c.id,
                         version=c.version,
                         agency_id=c.agency_id,
@@ -711,7 +752,7 @@ async def bare_pack(s: Services, actor: Principal, meeting_id: uuid.UUID, db: As
             )
         )
     text = statements.statement(meeting.statement_code, meeting.statement_version)
-    return Pack(
+    return BarePack(
         meeting_id=meeting.id,
         meeting=kind_of(meeting).name,
         area=meeting.area,
@@ -733,7 +774,7 @@ async def baseline(s: Services, p: Partnership) -> list[bytes]:
     for member in p.staff:
         async with s.sessions() as db, db.begin():
             pack = await bare_pack(s, member.practitioner, p.meeting_id, db)
-            bodies.append(msgspec.json.encode(pack))
+            bodies.append(encode_json(pack))
     return bodies
 
 
@@ -825,11 +866,11 @@ async def run(url: str, agencies: int, cases: int, render: bool, profile: int) -
 
 def _named(body: bytes) -> str:
     """People shown by name / people in the pack, counting each once."""
-    pack = msgspec.json.decode(body, type=Pack)
+    pack = msgspec.json.decode(body)
     people = {
-        person.subject_id: person.name is not None
-        for case in pack.cases
-        for person in [*case.people, *(p for c in case.contributions for p in c.people)]
+        person["subject_id"]: person["name"] is not None
+        for case in pack["cases"]
+        for person in [*case["people"], *(p for c in case["contributions"] for p in c["people"])]
     }
     return f"{sum(people.values())}/{len(people)}"
 

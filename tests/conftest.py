@@ -5,6 +5,7 @@ app served in-process over HTTP."""
 from __future__ import annotations
 
 import asyncio
+import time
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +21,8 @@ from sharehub.access.roles import Role
 from sharehub.agencies.service import create_agency
 from sharehub.app import create_app
 from sharehub.audit.models import LedgerState
+from sharehub.db.base import utcnow
+from sharehub.privacy.models import SubjectIndexState
 from sharehub.config import Settings, normalise_database_url
 from sharehub.crypto import FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
@@ -132,6 +135,13 @@ async def empty_tables(database_url: str) -> None:
             for table in reversed(metadata.sorted_tables):
                 await connection.execute(table.delete())
             await connection.execute(LedgerState.__table__.insert().values(**EMPTY_LEDGER))
+            # A generation never used before: what a text was found to name in
+            # an earlier test must not be remembered in this one.
+            await connection.execute(
+                SubjectIndexState.__table__.insert().values(
+                    id=1, generation=time.time_ns(), updated_at=utcnow()
+                )
+            )
     finally:
         await engine.dispose()
 

@@ -22,3 +22,23 @@ def assert_problem(
         named = [error["field"] for error in body.get("errors", [])]
         assert field in named, f"{field!r} not among {named}: {body}"
     return body
+
+
+def gate_for(settings: Any, audit: Any, now: Any = None) -> Any:
+    """The gate's context for a test that calls services directly, as a request
+    would have it (the settings' keys, the shipped gateway rules, ``audit``)."""
+    from sharehub.calendar import local_today
+    from sharehub.crypto import BlindIndex, FieldCipher
+    from sharehub.db.base import utcnow
+    from sharehub.disclosure.context import GateContext
+    from sharehub.protocols.gateways import default_rules
+
+    moment = now or utcnow()
+    return GateContext(
+        FieldCipher(settings.field_keys),
+        BlindIndex(settings.index_key),
+        default_rules(),
+        audit,
+        moment,
+        local_today(moment),
+    )

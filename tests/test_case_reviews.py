@@ -19,11 +19,22 @@ import pytest
 from sqlalchemy import func, select
 
 from helpers import assert_problem
+from sharehub.audit.events import MemorySink
 from sharehub.audit.models import LedgerEntry
-from sharehub.calendar import add_working_days
+from sharehub.calendar import add_working_days, local_today
+from sharehub.crypto import BlindIndex, FieldCipher
+from sharehub.db.base import utcnow
+from sharehub.disclosure.context import GateContext
+from sharehub.disclosure.gate import Viewer, disclose
+from sharehub.meetings.cases import material_of
 from sharehub.privacy.models import Disclosure
+from sharehub.protocols.engine import SubjectRole
+from sharehub.protocols.gateways import default_rules
+from sharehub.protocols.terms import Purpose
 from sharehub.referrals.case_review.models import CaseReview
 from sharehub.referrals.case_review.rules import Clocks
+from sharehub.referrals.case_review.service import person_name
+from support.people import fictional
 from support.signin import OTHER_PROVIDER_SLUG
 from test_privacy import (  # noqa: F401  (partners: a fixture)
     IDENTITY_AND_CONTACT,
@@ -590,6 +601,189 @@ async def test_bad_applications_are_refused_whole(reviews, settings):
         201,
     )
     assert view["victim"] is None and view["victim_name"] == "Larkspur Close residents"
+
+
+# --- every person of the case review, through the gate -------------------------------------
+
+
+def gate_for(settings) -> GateContext:
+    now = utcnow()
+    return GateContext(
+        FieldCipher(settings.field_keys),
+        BlindIndex(settings.index_key),
+        default_rules(),
+        MemorySink(),
+        now,
+        local_today(now),
+    )
+
+
+async def asked(reviews, body: dict, *agencies: str) -> dict:
+    """An application made, acknowledged and the bodies asked for information."""
+    created = await reviews.officer.post(f"{API}/", json=body)
+    view = await ok(created, 201)
+    acknowledged = await step(
+        reviews.coordinator, view["id"], "acknowledgement", {}, created.headers["etag"]
+    )
+    requested = await step(
+        reviews.coordinator,
+        view["id"],
+        "information-requests",
+        {"agencies": list(agencies)},
+        acknowledged.headers["etag"],
+    )
+    return await ok(requested)
+
+
+async def test_an_answer_naming_the_victim_reaches_another_body_as_victim_a(reviews, settings):
+    officer, viewer = reviews.officer, reviews.viewer
+    victim = await record(officer, complainant())
+    view = await asked(
+        reviews, application(victim["id"], reviews.home_id), reviews.other_id, reviews.home_id
+    )
+    # The police (the receiving agency, asked as a relevant body too) answer,
+    # naming the victim they hold.
+    ours = next(r for r in view["information_requests"] if r["agency_id"] == reviews.home_id)
+    url = f"{API}/{view['id']}/information-requests/{ours['id']}"
+    answer = {
+        "response": "Police attended 14 Larkspur Close on 4 August; Imogen Thwaite gave a "
+        "statement about the shouting."
+    }
+    answered = await officer.post(f"{url}/response", json=answer, headers={"If-Match": '"1"'})
+    assert (await ok(answered))["response"] == answer["response"]  # its own, as written
+
+    # Otherton, asked too, reads the police's answer: the victim of the case
+    # review is a subject of it, withheld as in the review itself.
+    read = await viewer.get(url)
+    seen = await ok(read)
+    assert "Victim A" in seen["response"] and "gave a statement" in seen["response"]
+    for part in ("Imogen", "Thwaite", "Larkspur"):
+        assert part not in read.text, part
+    assert seen["subjects"] == []  # the police linked nobody to the answer itself
+    [row] = await disclosures(
+        settings,
+        context_kind="case_review_information_response",
+        viewer_agency_id=uuid.UUID(reviews.other_id),
+    )
+    assert str(row.subject_id) == victim["id"] and row.basis == "none"
+    assert "name" in row.withheld and str(row.context_id) == ours["id"]
+
+
+def test_a_representatives_title_is_not_their_name():
+    assert person_name("Councillor Ada Brennock") == "Ada Brennock"
+    assert person_name("Cllr. Ada Brennock MP") == "Ada Brennock"
+    assert person_name("Dr Lord") == "Lord"  # a name that is only a title stays a name
+    assert person_name("Ada Brennock") == "Ada Brennock"
+
+
+async def test_the_representative_is_a_person_the_other_bodies_do_not_see(reviews, settings):
+    officer = reviews.officer
+    victim = await record(officer, complainant())
+    consents = f"/api/subjects/{victim['id']}/consents"
+    await ok(
+        await officer.post(consents, json=consent_body(reviews, purposes=["asb_case_review"])), 201
+    )
+    name = fictional(7).name
+    first, last = name.split()
+    body = application(
+        victim["id"],
+        reviews.home_id,
+        applicant_type="representative",
+        representative={"name": f"Councillor {name}", "relationship": "ward councillor"},
+        narrative=f"Councillor {name} applies for Imogen Thwaite; {last} has heard the "
+        "shouting at her door herself.",
+    )
+    view = await asked(reviews, body, reviews.other_id)
+    # The receiving agency: the name as the application gave it, and the person.
+    assert view["representative"] == {
+        "name": f"Councillor {name}",
+        "relationship": "ward councillor",
+    }
+    person = view["representative_person"]
+    assert person["name"] == name and person["role"] == "representative"
+    assert f"Councillor {name}" in view["narrative"]
+
+    # Otherton: a representative applied, not who, in the narrative too.
+    read = await reviews.viewer.get(f"{API}/{view['id']}")
+    seen = await ok(read)
+    assert seen["representative"] == {"name": None, "relationship": "ward councillor"}
+    assert seen["representative_person"]["name"] is None
+    assert seen["representative_person"]["pseudonym"] == "Representative A"
+    # (The victim consented to Otherton seeing her for the case review: she is named.)
+    assert "Representative A" in seen["narrative"] and "Imogen Thwaite" in seen["narrative"]
+    for part in (first, last):
+        assert part not in read.text, part
+    [row] = await disclosures(
+        settings,
+        subject_id=uuid.UUID(person["subject_id"]),
+        viewer_agency_id=uuid.UUID(reviews.other_id),
+    )
+    assert row.basis == "none" and "name" in row.withheld and row.context_kind == "case_review"
+
+    # The panel's case view: the representative is among the material's people,
+    # so the application is redacted for them as for the victim.
+    gate = gate_for(settings)
+    engine, sessions = await database(settings)
+    try:
+        async with sessions() as db:
+            material = await material_of(db, "case_review", uuid.UUID(view["id"]), gate)
+            assert material is not None
+            assert [(str(s.subject.id), s.role) for s in material.subjects] == [
+                (victim["id"], SubjectRole.VICTIM),
+                (person["subject_id"], SubjectRole.REPRESENTATIVE),
+            ]
+            panel = await disclose(
+                db,
+                gate,
+                viewer=Viewer(uuid.UUID(reviews.other_id)),
+                purpose=Purpose.ASB_CASE_REVIEW,
+                subjects=material.subjects,
+                texts=material.texts,
+                texts_held_by=material.holder_agency_id,
+                context_kind="meeting_case",
+                context_id=material.source_id,
+            )
+            application_text = panel.texts["application"] or ""
+            assert "Representative A" in application_text
+            assert first not in application_text and last not in application_text
+    finally:
+        await engine.dispose()
+
+
+async def test_a_representative_held_already_is_linked_not_recorded_again(reviews, settings):
+    officer = reviews.officer
+    victim = await record(officer, complainant())
+    consents = f"/api/subjects/{victim['id']}/consents"
+    await ok(
+        await officer.post(consents, json=consent_body(reviews, purposes=["asb_case_review"])), 201
+    )
+    name = fictional(8).name
+    held = await record(officer, {"role": "representative", "identity": {"name": name}})
+
+    def by(representative: dict) -> dict:
+        return application(
+            victim["id"],
+            reviews.home_id,
+            applicant_type="representative",
+            representative=representative,
+        )
+
+    linked = {"subject_id": held["id"], "relationship": "daughter"}
+    view = await ok(await officer.post(f"{API}/", json=by(linked)), 201)
+    assert view["representative_person"]["subject_id"] == held["id"]
+    assert view["representative"] == {"name": name, "relationship": "daughter"}
+
+    theirs = await record(reviews.viewer, {"role": "representative", "identity": {"name": name}})
+    for representative, field in [
+        ({**linked, "name": name}, "representative"),
+        ({"relationship": "daughter"}, "representative"),
+        ({**linked, "subject_id": theirs["id"]}, "representative.subject_id"),
+        ({**linked, "subject_id": victim["id"]}, "representative.subject_id"),
+    ]:
+        refused = await officer.post(f"{API}/", json=by(representative))
+        assert_problem(refused, 422, field)
+        assert name not in refused.text
+    assert await count_reviews(settings) == 1
 
 
 # --- the clocks -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sharehub.cli import main
 from sharehub.crypto import BlindIndex, FieldCipher, new_key, parse_keys
 from sharehub.db.base import utcnow
 from sharehub.db.engine import create_engine, create_session_factory
+from sharehub.disclosure.context import GateContext
 from sharehub.identity.principal import Principal
 from sharehub.privacy.consent import record_consent, to_view
 from sharehub.privacy.identity import unseal
@@ -25,6 +26,7 @@ from sharehub.privacy.models import Consent, Subject
 from sharehub.privacy.schemas import ConsentCreate, IdentityIn, Recipients, SubjectCreate
 from sharehub.privacy.subjects import create_subject
 from sharehub.protocols.engine import SubjectRole
+from sharehub.protocols.gateways import default_rules
 from sharehub.protocols.terms import DataCategory, Purpose
 from sharehub.rotation import rotate, sealed_columns
 from support.people import FIRST_NAMES, LAST_NAMES
@@ -40,6 +42,7 @@ async def seed(url: str, count: int) -> dict[uuid.UUID, str]:
     async with create_session_factory(engine)() as db, db.begin():
         agency = await create_agency(db, home_agency_payload())
         actor = Principal(kind="machine", id=uuid.uuid4(), agency_id=agency.id)
+        gate = GateContext(cipher, index, default_rules(), MemorySink(), utcnow(), date.today())
         for n in range(count):
             name = f"{FIRST_NAMES[n]} {LAST_NAMES[n]}"
             view = await create_subject(
@@ -48,9 +51,7 @@ async def seed(url: str, count: int) -> dict[uuid.UUID, str]:
                 SubjectCreate(
                     role=SubjectRole.WITNESS, identity=IdentityIn(name=name, phone="07700900123")
                 ),
-                cipher,
-                index,
-                date.today(),
+                gate,
             )
             names[view.id] = name
             await record_consent(
@@ -64,9 +65,7 @@ async def seed(url: str, count: int) -> dict[uuid.UUID, str]:
                     how_given="written",
                     evidence_note=f"Signed by {name}",
                 ),
-                cipher,
-                MemorySink(),
-                utcnow(),
+                gate,
             )
     await engine.dispose()
     return names
@@ -80,7 +79,9 @@ async def under(url: str, cipher: FieldCipher) -> tuple[dict[uuid.UUID, str], se
         consents = (await db.scalars(select(Consent))).all()
         names = {s.id: unseal(s, cipher).name for s in subjects}
         for consent in consents:
-            assert to_view(consent, None, cipher, utcnow()).evidence_note.startswith("Signed by")
+            gate = GateContext(cipher, BlindIndex(b"i" * 32), default_rules(), MemorySink(), utcnow(), date.today())
+            view = to_view(consent, None, gate, consent.holding_agency_id)
+            assert view.evidence_note.startswith("Signed by")
         kids = {s.name_encrypted.split(".")[1] for s in subjects}
         kids |= {c.evidence_note_encrypted.split(".")[1] for c in consents}
     await engine.dispose()

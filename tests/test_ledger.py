@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 
 from conftest import migrate, on_postgres, reset_database
+from helpers import gate_for
 from sharehub.audit import merkle
 from sharehub.audit.checkpoints import CheckpointSigner, ExportedCheckpoint, verify_exported
 from sharehub.audit.events import AuditEvent, MemorySink
@@ -384,16 +385,12 @@ async def test_each_disclosure_has_its_entry_with_a_proof_and_a_failed_one_has_n
             subject = await db.get(Subject, uuid.UUID(victim["id"]))
             await disclose(
                 db,
+                gate_for(settings, ledger),
                 viewer=Viewer(uuid.UUID(partners.other_id)),
                 purpose=Purpose(ASB),
                 subjects=[SubjectInRecord(subject, SubjectRole.COMPLAINANT)],
                 context_kind="test",
                 context_id=None,
-                cipher=FieldCipher(settings.field_keys),
-                rules=default_rules(),
-                audit=ledger,
-                now=utcnow(),
-                today=local_today(),
             )
             raise RuntimeError("the response could not be built")
     async with sessions() as db:
@@ -428,16 +425,12 @@ async def test_fifty_concurrent_disclosures_give_fifty_entries_and_a_ledger_that
             subject = await db.get(Subject, uuid.UUID(victim["id"]))
             view = await disclose(
                 db,
+                gate_for(settings, ledger),
                 viewer=Viewer(uuid.UUID(partners.other_id)),
                 purpose=Purpose(ASB),
                 subjects=[SubjectInRecord(subject, SubjectRole.COMPLAINANT)],
                 context_kind="test",
                 context_id=None,
-                cipher=FieldCipher(settings.field_keys),
-                rules=default_rules(),
-                audit=ledger,
-                now=utcnow(),
-                today=local_today(),
             )
         return view.disclosure_ids[0]
 

@@ -18,11 +18,20 @@ import pytest
 from sqlalchemy import func, select, update
 
 from helpers import assert_problem
+from sharehub.audit.events import MemorySink
 from sharehub.audit.models import LedgerEntry
 from sharehub.calendar import is_working_day, local_today
+from sharehub.crypto import BlindIndex, FieldCipher
+from sharehub.db.base import utcnow
 from sharehub.db.engine import create_engine, create_session_factory
+from sharehub.disclosure.context import GateContext
+from sharehub.disclosure.gate import Viewer, disclose, render
 from sharehub.identity.principal import Principal, RoleHeld
+from sharehub.meetings.cases import material_of
 from sharehub.privacy.models import Disclosure
+from sharehub.protocols.engine import SubjectRole
+from sharehub.protocols.gateways import default_rules
+from sharehub.protocols.terms import Purpose
 from sharehub.referrals.mappa import references
 from sharehub.referrals.mappa.arrangements import (
     DEFAULT_FILE,
@@ -33,6 +42,7 @@ from sharehub.referrals.mappa.arrangements import (
 )
 from sharehub.referrals.mappa.models import MappaLevelDecision, MappaReferral
 from sharehub.referrals.mappa.service import coordinates
+from support.people import fictional
 from support.signin import OTHER_PROVIDER_SLUG
 from test_privacy import ok, partners, record  # noqa: F401
 from test_protocols import cast, signed  # noqa: F401
@@ -615,6 +625,172 @@ async def test_a_database_dump_holds_no_reference_or_narrative_in_clear(mappa, s
         assert value.casefold() not in dump, value
 
 
+# --- the people at risk -----------------------------------------------------------------
+
+
+def gate_for(settings) -> GateContext:
+    now = utcnow()
+    return GateContext(
+        FieldCipher(settings.field_keys),
+        BlindIndex(settings.index_key),
+        default_rules(),
+        MemorySink(),
+        now,
+        local_today(now),
+    )
+
+
+VICTIM_NAME = fictional(6).name
+
+
+async def with_victim(partners) -> tuple[dict[str, Any], dict[str, Any], str]:  # noqa: F811
+    """A referral linking the offender's former partner as his victim, accepted
+    and shared with Otherton: (the victim's subject, the referral, its ETag)."""
+    victim = await record(partners.officer, {"role": "victim", "identity": {"name": VICTIM_NAME}})
+    summary = (
+        "Corwin Ashdale (PNC ID 2011/0456789T, nDelius CRN: d482913) was released on licence. "
+        f"His former partner {VICTIM_NAME} lives two streets away; "
+        f"{VICTIM_NAME.split()[-1]} has asked for an exclusion zone."
+    )
+    body, tag = await referred(
+        partners,
+        summary=summary,
+        people_at_risk=[{"subject_id": victim["id"], "role": "victim"}],
+    )
+    accepted = await step(partners.coordinator, body["id"], "acceptance", tag)
+    invited = await step(
+        partners.coordinator,
+        body["id"],
+        "invitations",
+        accepted.headers["etag"],
+        {"agency_ids": [partners.other_id]},
+    )
+    return victim, await ok(invited), invited.headers["etag"]
+
+
+async def test_a_victim_linked_is_withheld_from_an_agency_without_basis(mappa, settings):
+    victim, body, _ = await with_victim(mappa)
+    # The referring agency's own view: the victim as recorded.
+    own = await ok(await mappa.officer.get(f"{API}/{body['id']}"))
+    [at_risk] = own["people_at_risk"]
+    assert at_risk["name"] == VICTIM_NAME and at_risk["role"] == "victim"
+    assert VICTIM_NAME in own["summary"]
+
+    # Otherton sees the offender (s325), but not the victim: no consent or
+    # decision covers it. A pseudonym, in the summary too, and a disclosure row.
+    seen = await mappa.viewer.get(f"{API}/{body['id']}")
+    view = await ok(seen)
+    assert view["offender"]["name"] == "Corwin Ashdale"
+    [at_risk] = view["people_at_risk"]
+    assert at_risk["name"] is None and at_risk["pseudonym"] == "Victim A"
+    assert "Victim A" in view["summary"]
+    for part in VICTIM_NAME.split():
+        assert part not in seen.text, part
+    engine, sessions = await database(settings)
+    async with sessions() as db:
+        [row] = (
+            await db.scalars(
+                select(Disclosure).where(Disclosure.subject_id == uuid.UUID(victim["id"]))
+            )
+        ).all()
+    await engine.dispose()
+    assert str(row.viewer_agency_id) == mappa.other_id and row.basis == "none"
+    assert row.context_kind == "mappa_referral" and "name" in row.withheld
+
+
+async def test_people_at_risk_are_the_referrers_own_and_not_the_offender(mappa, settings):
+    officer = mappa.officer
+    subject = await record(officer, offender())
+    other_name = fictional(9).name
+    theirs = await record(mappa.viewer, {"role": "victim", "identity": {"name": other_name}})
+    for subject_id in (theirs["id"], subject["id"], str(uuid.uuid4())):
+        at_risk = [{"subject_id": subject_id, "role": "victim"}]
+        refused = await officer.post(
+            f"{API}/", json=referral(subject["id"], people_at_risk=at_risk)
+        )
+        assert_problem(refused, 422, "people_at_risk[0].subject_id")
+        assert other_name not in refused.text
+    wrong_role = [{"subject_id": theirs["id"], "role": "offender"}]
+    assert_problem(
+        await officer.post(f"{API}/", json=referral(subject["id"], people_at_risk=wrong_role)),
+        400,
+    )
+    assert await count_referrals(settings) == 0
+
+    # A resubmission may replace the people at risk (all of them).
+    victim = await record(officer, {"role": "victim", "identity": {"name": VICTIM_NAME}})
+    linked = [{"subject_id": victim["id"], "role": "victim"}]
+    body, tag = await referred(mappa, people_at_risk=linked)
+    returned = await step(
+        mappa.coordinator, body["id"], "return", tag, {"reason": "Add the licence end date."}
+    )
+    relinked = {"people_at_risk": [{"subject_id": victim["id"], "role": "household_member"}]}
+    again = await step(officer, body["id"], "resubmission", returned.headers["etag"], relinked)
+    assert [p["role"] for p in (await ok(again))["people_at_risk"]] == ["household_member"]
+    returned = await step(
+        mappa.coordinator, body["id"], "return", again.headers["etag"], {"reason": "And again."}
+    )
+    again = await step(
+        officer, body["id"], "resubmission", returned.headers["etag"], {"people_at_risk": []}
+    )
+    assert (await ok(again))["people_at_risk"] == []
+
+
+async def test_restricted_references_are_withheld_in_meeting_material(mappa, settings):
+    victim, body, _ = await with_victim(mappa)
+    # An agency's preparation for the meeting quotes the references back.
+    preparation = (
+        "Housing were told CRN D 482913 and PNC 2011/0456789t by the police; "
+        f"{VICTIM_NAME} is on our register."
+    )
+    gate = gate_for(settings)
+    engine, sessions = await database(settings)
+    try:
+        async with sessions() as db:
+            material = await material_of(db, "mappa_referral", uuid.UUID(body["id"]), gate)
+            assert material is not None
+            assert [(str(s.subject.id), s.role) for s in material.subjects] == [
+                (body["offender"]["subject_id"], SubjectRole.OFFENDER),
+                (victim["id"], SubjectRole.VICTIM),
+            ]
+            assert material.held_references == {
+                "visor_ref": VISOR_REF,
+                "pnc_id": PNC_ID,
+                "crn": CRN,
+            }
+            texts = {**material.texts, "contribution": preparation}
+            written_by = {
+                "summary": uuid.UUID(mappa.home_id),
+                "contribution": uuid.UUID(mappa.other_id),
+            }
+            for reader, entitled in [(mappa.other_id, False), (mappa.home_id, True)]:
+                view = await disclose(
+                    db,
+                    gate,
+                    viewer=Viewer(uuid.UUID(reader)),
+                    purpose=Purpose.MAPPA,
+                    subjects=material.subjects,
+                    texts=texts,
+                    texts_held_by=written_by,
+                    context_kind="meeting_case",
+                    context_id=material.source_id,
+                    held_references=material.held_references,
+                    references_shown=material.references_shown,
+                )
+                shown = " ".join(t for t in view.texts.values() if t)
+                if entitled:
+                    # The referring police force (a responsible authority) reads them.
+                    assert PNC_ID in shown and "d482913" in shown and VICTIM_NAME in shown
+                    continue
+                for value in (*REFERENCE_VALUES, "482913", "0456789"):
+                    assert value.casefold() not in shown.casefold(), value
+                assert "[CRN withheld]" in view.texts["contribution"]
+                assert "[PNC ID withheld]" in view.texts["summary"]
+                assert VICTIM_NAME not in shown and "Victim A" in view.texts["contribution"]
+    finally:
+        await engine.dispose()
+
+
 # --- pure parts ---------------------------------------------------------------------------
 
 
@@ -675,6 +851,12 @@ def test_malformed_references_are_refused_without_quoting_them(kind, given):
     assert given.strip() not in str(refused.value)
 
 
+def redact_references(text: str | None, held: dict[str, str | None]) -> str | None:
+    """The gate's redactor for a reader not entitled to restricted references."""
+    texts = render([], {"text": text}, {}, references_shown=False, held_references=held)[1]
+    return texts["text"]
+
+
 def test_references_are_redacted_from_free_text():
     held = {"visor_ref": VISOR_REF, "pnc_id": PNC_ID, "crn": CRN}
     text = (
@@ -682,7 +864,7 @@ def test_references_are_redacted_from_free_text():
         "nDelius CRN d482913. Associate's PNC 07/12345Z and case X654321; "
         "ViSOR no. 77QQ19 for the associate. PNC checks were clear on 4 November."
     )
-    redacted = references.redact_references(text, held)
+    redacted = redact_references(text, held)
     assert redacted is not None
     for value in ("31hx0042a7", "0456789", "482913", "12345Z", "654321", "77QQ19"):
         assert value.casefold() not in redacted.casefold(), value
@@ -690,8 +872,8 @@ def test_references_are_redacted_from_free_text():
     assert "nDelius CRN [CRN withheld]" in redacted
     assert "ViSOR no. [ViSOR reference withheld]" in redacted
     assert "PNC checks were clear on 4 November." in redacted  # prose is left alone
-    assert references.redact_references(None, held) is None
-    assert references.redact_references("Nothing to hide here.", {}) == "Nothing to hide here."
+    assert redact_references(None, held) is None
+    assert redact_references("Nothing to hide here.", {}) == "Nothing to hide here."
 
 
 def test_who_sees_the_references():

@@ -12,9 +12,17 @@ import pytest
 from sqlalchemy import func, select, update
 
 from helpers import assert_problem
+from sharehub.audit.events import MemorySink
 from sharehub.calendar import add_months, local_today
+from sharehub.crypto import BlindIndex, FieldCipher
+from sharehub.db.base import utcnow
+from sharehub.disclosure.context import GateContext
+from sharehub.meetings.cases import material_of
 from sharehub.privacy.models import Disclosure
+from sharehub.protocols.engine import SubjectRole
+from sharehub.protocols.gateways import default_rules
 from sharehub.referrals.marac.models import MaracReferral
+from support.people import fictional
 from support.signin import OTHER_PROVIDER_SLUG
 from test_privacy import complainant, database, ok, partners, perpetrator, record  # noqa: F401
 from test_protocols import asb_purpose, cast, signed  # noqa: F401
@@ -439,3 +447,107 @@ async def test_the_checklists_are_listed_with_their_versions(marac):
     [safelives] = [c for c in listed if c["version"] == CHECKLIST]
     assert len(safelives["questions"]) == 24 and safelives["in_use"] is True
     assert safelives["citation"].startswith("SafeLives")
+
+
+# --- the household ---------------------------------------------------------------------------
+
+
+def gate_for(settings) -> GateContext:
+    now = utcnow()
+    return GateContext(
+        FieldCipher(settings.field_keys),
+        BlindIndex(settings.index_key),
+        default_rules(),
+        MemorySink(),
+        now,
+        local_today(now),
+    )
+
+
+async def test_a_child_linked_to_the_referral_is_withheld_wherever_it_is_named(marac, settings):
+    child_name = fictional(5).name
+    child = await record(marac.officer, {"role": "child", "identity": {"name": child_name}})
+    summary = (
+        "Imogen Thwaite was assaulted at home by Dorian Pellow while her son "
+        f"{child_name}, aged 6, was in the house; {child_name.split()[0]} saw it."
+    )
+    body, _ = await refer(
+        marac, summary=summary, household=[{"subject_id": child["id"], "role": "child"}]
+    )
+    # The referrer's own view: the child as recorded.
+    [member] = body["household"]
+    assert member["name"] == child_name and member["role"] == "child"
+    assert child_name in body["summary"]
+
+    # The coordinator (another agency, no consent or decision for the child):
+    # a pseudonym, in the summary too, and a disclosure row for the child.
+    seen = await marac.coordinator.get(f"{API}/{body['id']}")
+    view = await ok(seen)
+    [member] = view["household"]
+    assert member["name"] is None and member["pseudonym"] == "Child A"
+    assert "Child A" in view["summary"] and "Victim A" in view["summary"]
+    for part in child_name.split():
+        assert part not in seen.text, part
+    [row] = await marac_disclosures(settings, subject_id=uuid.UUID(child["id"]))
+    assert str(row.viewer_agency_id) == marac.other_id and row.basis == "none"
+    assert "name" in row.withheld and row.context_kind == "marac_referral"
+
+    # The meeting's material has the child among its people, so agendas,
+    # packs and minutes are redacted for the child as for the victim.
+    engine, sessions = await database(settings)
+    try:
+        async with sessions() as db:
+            material = await material_of(
+                db, "marac_referral", uuid.UUID(body["id"]), gate_for(settings)
+            )
+            assert material is not None
+            assert [(str(s.subject.id), s.role) for s in material.subjects] == [
+                (marac.victim["id"], SubjectRole.VICTIM),
+                (marac.accused["id"], SubjectRole.PERPETRATOR),
+                (child["id"], SubjectRole.CHILD),
+            ]
+    finally:
+        await engine.dispose()
+
+
+async def test_household_members_are_the_referrers_own_and_named_once(marac, settings):
+    theirs = await record(marac.viewer, {"role": "child", "identity": {"name": fictional(9).name}})
+    for subject_id, role in [
+        (theirs["id"], "child"),
+        (marac.victim["id"], "household_member"),
+        (str(uuid.uuid4()), "child"),
+    ]:
+        household = [{"subject_id": subject_id, "role": role}]
+        refused = await marac.officer.post(
+            f"{API}/",
+            json=referral(marac.victim["id"], marac.accused["id"], household=household),
+        )
+        assert_problem(refused, 422, "household[0].subject_id")
+        assert fictional(9).name not in refused.text
+    child = await record(marac.officer, {"role": "child", "identity": {"name": fictional(5).name}})
+    twice = [{"subject_id": child["id"], "role": "child"}] * 2
+    assert_problem(
+        await marac.officer.post(f"{API}/", json=referral(marac.victim["id"], household=twice)),
+        422,
+        "household",
+    )
+    other_role = [{"subject_id": marac.accused["id"], "role": "perpetrator"}]
+    assert_problem(
+        await marac.officer.post(
+            f"{API}/", json=referral(marac.victim["id"], household=other_role)
+        ),
+        400,
+    )
+    assert await count_referrals(settings) == 0
+
+
+async def marac_disclosures(settings, **where: Any) -> list[Disclosure]:
+    engine, sessions = await database(settings)
+    try:
+        async with sessions() as db:
+            query = select(Disclosure).order_by(Disclosure.created_at)
+            for column, value in where.items():
+                query = query.where(getattr(Disclosure, column) == value)
+            return list((await db.scalars(query)).all())
+    finally:
+        await engine.dispose()

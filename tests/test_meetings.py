@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
+from factories import agency_payload
 from helpers import assert_problem
 from sharehub.access.roles import Role
 from sharehub.audit.models import LedgerEntry
@@ -21,6 +23,9 @@ from sharehub.db.engine import create_engine
 from sharehub.meetings.minutes import content_sha256
 from sharehub.meetings.models import Action, Meeting
 from sharehub.meetings.risks import RISK_LABELS, RiskCode
+from sharehub.privacy.identity import Identity
+from sharehub.privacy.models import Disclosure
+from support.people import fictional
 from support.signin import (
     OTHER_PROVIDER_SLUG,
     ROLE_CLAIM,
@@ -900,3 +905,326 @@ async def test_meeting_routes_answer_bad_input_with_problems_not_errors(marac_pa
         answer = await browser.request(method, path, **kwargs)
         assert answer.status_code == status, (method, path, answer.text)
         assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+# --- minutes: every person linked to the cases, and onward sharing ---------------------------
+
+
+def person_body(who: Identity, role: str) -> dict[str, Any]:
+    """A fictional person (tests/support/people.py) as POST /api/subjects/ takes them."""
+    return {
+        "role": role,
+        "identity": {
+            "name": who.name,
+            "aliases": list(who.aliases),
+            "date_of_birth": who.date_of_birth.isoformat() if who.date_of_birth else None,
+            "address": list(who.address),
+            "postcode": who.postcode,
+            "phone": who.phone,
+            "email": who.email,
+            "nhs_number": who.nhs_number,
+            "ni_number": who.ni_number,
+        },
+    }
+
+
+def name_words(who: Identity) -> list[str]:
+    return [who.name, *who.name.split()]
+
+
+async def disclosures_of(settings, meeting_id: str, viewer_agency_id: str) -> list[Disclosure]:
+    engine, sessions = await database(settings)
+    try:
+        async with sessions() as db:
+            return list(
+                await db.scalars(
+                    select(Disclosure).where(
+                        Disclosure.context_kind == "meeting_minutes",
+                        Disclosure.context_id == uuid.UUID(meeting_id),
+                        Disclosure.viewer_agency_id == uuid.UUID(viewer_agency_id),
+                    )
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+async def minuted_marac(p, settings) -> SimpleNamespace:
+    """A MARAC of the police and the council, probation not invited: a referral
+    from the police; the council links a child it holds in its preparation; the
+    approved minutes name the victim and the child."""
+    victim, accused, child = fictional(7101), fictional(7102), fictional(7103)
+    assert len({w for who in (victim, accused, child) for w in name_words(who)}) == 9
+    victim_id = (await record(p.officer, person_body(victim, "victim")))["id"]
+    accused_id = (await record(p.officer, person_body(accused, "perpetrator")))["id"]
+    child_id = (await record(p.viewer, person_body(child, "child")))["id"]
+
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=2)
+    day = starts.astimezone(LOCAL_TIME).date()
+    made = await p.officer.post(
+        "/api/marac-referrals/",
+        json=referral(
+            victim_id,
+            accused_id,
+            incident_on=(day - timedelta(days=1)).isoformat(),
+            summary=f"{victim.name} was assaulted at home by {accused.name}.",
+        ),
+    )
+    rid = (await ok(made, 201))["id"]
+    screened = await p.coordinator.post(
+        f"/api/marac-referrals/{rid}/screening",
+        json={"outcome": "accepted"},
+        headers={"If-Match": made.headers["etag"]},
+    )
+    await ok(screened)
+    listed = await p.coordinator.post(
+        f"/api/marac-referrals/{rid}/listing",
+        json={"meeting_on": day.isoformat()},
+        headers={"If-Match": screened.headers["etag"]},
+    )
+    await ok(listed)
+    mid = (await arrange(p, starts, [p.home_id, p.other_id]))["id"]
+    await acknowledge(p.coordinator, mid)
+    built = await p.coordinator.post(
+        f"{MEETINGS}/{mid}/agenda/build",
+        headers={"If-Match": await etag(p.coordinator, f"{MEETINGS}/{mid}")},
+    )
+    [item] = (await ok(built))["items"]
+    await acknowledge(p.viewer, mid)
+    prepared = await p.viewer.put(
+        f"{MEETINGS}/{mid}/agenda/{item['id']}/contribution",
+        json={
+            "known_to_agency": True,
+            "risks": ["children_in_household"],
+            "information": f"{child.name} is known to social care.",
+            "subjects": [{"subject_id": child_id, "role": "child"}],
+        },
+    )
+    await ok(prepared)
+
+    await time_passes(settings, mid, starts - timedelta(minutes=5))
+    await ok(
+        await p.coordinator.post(
+            f"{MEETINGS}/{mid}/held",
+            headers={"If-Match": await etag(p.coordinator, f"{MEETINGS}/{mid}")},
+        )
+    )
+    written = await p.coordinator.put(
+        f"{MEETINGS}/{mid}/minutes",
+        json={
+            "present": [p.home_id, p.other_id],
+            "entries": [
+                {
+                    "item_id": item["id"],
+                    "information": [
+                        {"agency_id": p.other_id, "text": f"Council: {child.name} has a plan."}
+                    ],
+                    "risks": f"Serious harm to {victim.name} and to {child.name.split()[0]}.",
+                    "decisions": f"A safety plan for {child.name} at school.",
+                    "actions": [
+                        {
+                            "owner_agency_id": p.other_id,
+                            "description": f"Visit {child.name} at school.",
+                            "due_on": (day + timedelta(days=7)).isoformat(),
+                        }
+                    ],
+                }
+            ],
+        },
+    )
+    await ok(written)
+    await acknowledge(p.chair, mid)
+    approved = await ok(
+        await p.chair.post(
+            f"{MEETINGS}/{mid}/minutes/approval", headers={"If-Match": written.headers["etag"]}
+        )
+    )
+    [action] = approved["entries"][0]["actions"]
+    return SimpleNamespace(
+        mid=mid,
+        item_id=item["id"],
+        action_id=action["id"],
+        victim=victim,
+        victim_id=victim_id,
+        child=child,
+        child_id=child_id,
+    )
+
+
+def minuted_texts(minutes: dict[str, Any]) -> list[str]:
+    [entry] = minutes["entries"]
+    return [
+        entry["risks"],
+        entry["decisions"],
+        *(info["text"] for info in entry["information"]),
+        *(a["description"] for a in entry["actions"]),
+    ]
+
+
+async def test_people_linked_in_preparation_are_redacted_in_the_minutes(
+    marac_partnership, settings
+):
+    p = marac_partnership
+    case = await minuted_marac(p, settings)
+    # The council holds the child: its minutes name her.
+    council = await ok(await p.viewer.get(f"{MEETINGS}/{case.mid}/minutes"))
+    assert case.child.name in council["entries"][0]["decisions"]
+    # The police hold no consent or decision for the child, whom only the
+    # council's preparation links: withheld in every entry, as the case's child.
+    police = await ok(await p.officer.get(f"{MEETINGS}/{case.mid}/minutes"))
+    texts = minuted_texts(police)
+    assert all("Child A" in text for text in texts), texts
+    assert not any(w in str(police) for w in name_words(case.child)), texts
+    assert case.victim.name in police["entries"][0]["risks"]  # the police's own record
+    # And each reading by the police (the chair's approval, the officer's read)
+    # is a disclosure of the child, recorded as such.
+    officer_id = uuid.UUID((await ok(await p.officer.get("/me")))["id"])
+    rows = [
+        d
+        for d in await disclosures_of(settings, case.mid, p.home_id)
+        if d.subject_id == uuid.UUID(case.child_id)
+    ]
+    assert officer_id in {d.user_id for d in rows}
+    for row in rows:
+        assert row.holding_agency_id == uuid.UUID(p.other_id) and "name" in row.withheld
+        assert row.purpose == "marac"
+
+
+async def test_minutes_go_onward_only_where_a_protocol_allows_and_then_can_be_read(
+    marac_partnership, settings
+):
+    p = marac_partnership
+    case = await minuted_marac(p, settings)
+    minutes_path = f"{MEETINGS}/{case.mid}/minutes"
+    # Probation was never invited: the meeting and its minutes do not exist for it.
+    assert_problem(await p.probation.get(minutes_path), 404)
+
+    # An agency no protocol connects with the police and the council for MARAC:
+    # 409, saying what must come first, and not repeating the reason typed.
+    trust = await ok(
+        await p.admin.post(
+            "/api/agencies/",
+            json=agency_payload(
+                name="Wendlebury Community Health NHS Trust",
+                agency_type="nhs_trust",
+                areas=["Testshire"],
+            ),
+        ),
+        201,
+    )
+    reason = "The trust's health visitor needs the plan for Quillon."
+    refused = await p.chair.post(
+        f"{minutes_path}/onward-sharing", json={"agency_id": trust["id"], "reason": reason}
+    )
+    detail = assert_problem(refused, 409)["detail"]
+    assert "protocol" in detail and "Wendlebury Community Health NHS Trust" in detail
+    assert "must be signed first" in detail
+    assert "Quillon" not in refused.text
+
+    # Probation is party to the MARAC protocol with both: the chair may agree.
+    shared = await p.chair.post(
+        f"{minutes_path}/onward-sharing",
+        json={"agency_id": p.third_id, "reason": "Probation manage the alleged perpetrator."},
+    )
+    agreed = await ok(shared, 201)
+    assert agreed["agency_id"] == p.third_id and agreed["meeting_id"] == case.mid
+
+    # Now it reads the approved minutes, through the gate: neither the victim
+    # nor the child (no consent or decision covers probation), each recorded.
+    read = await ok(await p.probation.get(minutes_path))
+    assert read["status"] == "approved"
+    texts = minuted_texts(read)
+    assert "Victim A" in read["entries"][0]["risks"]
+    assert all("Child A" in text for text in texts), texts
+    for who in (case.victim, case.child):
+        assert not any(w in str(read) for w in name_words(who))
+    recorded = {d.subject_id: d for d in await disclosures_of(settings, case.mid, p.third_id)}
+    for subject_id in (case.victim_id, case.child_id):
+        assert "name" in recorded[uuid.UUID(subject_id)].withheld
+
+    # And nothing else of the meeting.
+    for path in (
+        f"{MEETINGS}/{case.mid}",
+        f"{MEETINGS}/{case.mid}/statement",
+        f"{MEETINGS}/{case.mid}/agenda",
+        f"{MEETINGS}/{case.mid}/agenda/{case.item_id}",
+        f"{MEETINGS}/{case.mid}/pack",
+        f"/api/meeting-actions/{case.action_id}",
+    ):
+        assert_problem(await p.probation.get(path), 404)
+    assert_problem(
+        await p.probation.get("/api/meeting-actions/", params={"meeting_id": case.mid}), 404
+    )
+
+
+async def test_meeting_errors_do_not_echo_what_was_typed(marac_partnership):
+    p = marac_partnership
+    base = {
+        "meeting_type": "mappa_level_2",  # not the MARAC coordinator's to arrange
+        "area": "Quillonbury Wold",
+        "starts_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+        "venue": "Room 4",
+        "chair_id": p.chair_id,
+        "agencies": [p.home_id],
+    }
+    refused = await p.coordinator.post(f"{MEETINGS}/", json=base)
+    assert_problem(refused, 403)
+    assert "Quillonbury" not in refused.text
+    marac = {**base, "meeting_type": "marac"}
+    made = await ok(await p.coordinator.post(f"{MEETINGS}/", json=marac), 201)
+    short = await p.coordinator.post(
+        f"{MEETINGS}/{made['id']}/cancellation",
+        json={"reason": "Quillon"},
+        headers={"If-Match": await etag(p.coordinator, f"{MEETINGS}/{made['id']}")},
+    )
+    assert_problem(short, 400)
+    assert "Quillon" not in short.text
+
+
+async def test_restricted_references_in_preparation_are_withheld_from_agencies_not_entitled(
+    mappa,  # noqa: F811
+):
+    p = mappa
+    body, _ = await accepted_and_shared(p)  # proposed for level 2
+    chair_id = (await ok(await p.chair.get("/me")))["id"]
+    made = await p.coordinator.post(
+        f"{MEETINGS}/",
+        json={
+            "meeting_type": "mappa_level_2",
+            "area": "Testshire",
+            "starts_at": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+            "venue": "Probation office, room 1",
+            "chair_id": chair_id,
+            "agencies": [p.home_id, p.other_id],
+        },
+    )
+    mid = (await ok(made, 201))["id"]
+    await acknowledge(p.coordinator, mid)
+    built = await p.coordinator.post(
+        f"{MEETINGS}/{mid}/agenda/build", headers={"If-Match": made.headers["etag"]}
+    )
+    [item] = (await ok(built))["items"]
+    case_path = f"{MEETINGS}/{mid}/agenda/{item['id']}"
+    # The police write the offender's references into their preparation, one of
+    # them (the ViSOR reference) with nothing to say what it is.
+    await acknowledge(p.officer, mid)
+    notes = "Checked PNC 2011/0456789T and CRN D482913; flagged under 31hx 0042a7 last year."
+    await ok(
+        await p.officer.put(
+            f"{case_path}/contribution", json={"known_to_agency": True, "information": notes}
+        )
+    )
+    # The police, a responsible authority, read their own notes as written.
+    police = await ok(await p.officer.get(case_path))
+    assert [c["information"] for c in police["contributions"]] == [notes]
+    # The council (a duty-to-co-operate agency) sees none of them, in the case
+    # and in its pack, in any format.
+    await acknowledge(p.viewer, mid)
+    council = await ok(await p.viewer.get(case_path))
+    [seen] = [c["information"] for c in council["contributions"]]
+    pack = await p.viewer.get(f"{MEETINGS}/{mid}/pack")
+    html = await p.viewer.get(f"{MEETINGS}/{mid}/pack", params={"format": "html"})
+    for shown in (seen, pack.text, html.text):
+        folded = shown.casefold().replace(" ", "")
+        assert "0456789" not in folded and "d482913" not in folded and "0042a7" not in folded
+    assert "withheld" in seen and "flagged under" in seen

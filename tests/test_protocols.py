@@ -374,6 +374,33 @@ async def test_drafts_are_edited_with_the_version_read(cast):
     assert_problem(await cast.home_ig.delete(missing, headers=tag), 404)
 
 
+async def test_only_the_drafting_agency_removes_parties_and_a_party_may_withdraw(cast):
+    protocol = await drafted(cast)
+    pid = protocol["id"]
+    url = f"{API}/{pid}"
+    third = {"parties": [{"agency_id": cast.third_id}]}
+    await ok(await step(cast.home_ig, pid, "parties", third))
+
+    tag = {"If-Match": await etag_of(cast.other_ig, pid)}
+    drafter = assert_problem(
+        await cast.other_ig.delete(f"{url}/parties/{cast.home_id}", headers=tag), 409
+    )
+    assert "drafted" in drafter["detail"]
+    other = assert_problem(
+        await cast.other_ig.delete(f"{url}/parties/{cast.third_id}", headers=tag), 403
+    )
+    assert "drafting agency" in other["detail"]
+    unchanged = (await cast.home_ig.get(url)).json()
+    assert {p["agency_id"] for p in unchanged["current"]["parties"]} == {
+        cast.home_id, cast.other_id, cast.third_id,
+    }  # fmt: skip
+
+    withdrawn = await ok(await cast.other_ig.delete(f"{url}/parties/{cast.other_id}", headers=tag))
+    assert {p["agency_id"] for p in withdrawn["current"]["parties"]} == {
+        cast.home_id, cast.third_id,
+    }  # fmt: skip
+
+
 # --- versions ------------------------------------------------------------------
 
 

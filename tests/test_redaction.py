@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sharehub.disclosure.gated import encode_json
 from sharehub.privacy.identity import IDENTITY_FIELDS, Identity
 from sharehub.privacy.redaction import (
     Redactor,
@@ -29,7 +29,7 @@ def view_of(subjects: list[SubjectInView], texts: dict[str, str]) -> str:
     people = [person_view(s, names[s.subject_id]) for s in subjects]
     redactor = Redactor(subjects, names)
     redacted = {k: redactor.text(v) for k, v in texts.items()}
-    return msgspec.json.encode({"people": people, "texts": redacted}).decode()
+    return encode_json({"people": people, "texts": redacted}).decode()
 
 
 @st.composite

@@ -21,6 +21,7 @@ from sharehub.config import Settings, load_settings
 from sharehub.crypto import BlindIndex, FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
 from sharehub.db.schema import check_schema_current
+from sharehub.disclosure.context import provide_gate
 from sharehub.disclosure.controllers import disclosure_check
 from sharehub.identity import controllers as identity
 from sharehub.identity.authentication import authentication
@@ -40,6 +41,7 @@ from sharehub.referrals.marac.controllers import MaracCriteriaController, MaracR
 from sharehub.retention.controllers import LegalHoldController
 from sharehub.system.controllers import healthz, readyz
 from sharehub.web.database import provide_db_session
+from sharehub.web.encoding import TYPE_ENCODERS, GatedSchemaPlugin
 from sharehub.web.headers import security_headers
 from sharehub.web.problems import EXCEPTION_HANDLERS
 
@@ -123,7 +125,10 @@ def create_app(
     return Litestar(
         route_handlers=route_handlers,
         state=state,
-        dependencies={"db_session": Provide(provide_db_session)},
+        dependencies={"db_session": Provide(provide_db_session), "gate": Provide(provide_gate)},
+        # The gate's types are the only way personal text reaches a response.
+        type_encoders=TYPE_ENCODERS,
+        plugins=[GatedSchemaPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[security_headers, authentication],
         guards=[authorise],

@@ -135,6 +135,17 @@ async def _upgrade(settings: Settings) -> None:
         say("upgrading the database schema...")
         await upgrade(engine, progress=say)
         say("database schema is current")
+        # The blind index holds what only the hub's keys can compute, so new
+        # kinds of digest are written here rather than in a migration.
+        from sharehub.crypto import BlindIndex, FieldCipher
+        from sharehub.privacy.subjects import reindex_all
+
+        async with create_session_factory(engine)() as db, db.begin():
+            count = await reindex_all(
+                db, FieldCipher(settings.field_keys), BlindIndex(settings.index_key)
+            )
+        if count:
+            say(f"subject index rebuilt for {count} subjects")
     finally:
         await engine.dispose()
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import msgspec
 
+from sharehub.disclosure.gated import Code, Configuration
 from sharehub.access.roles import Role
 from sharehub.agencies.schemas import AreaName
 
@@ -23,9 +24,9 @@ class RoleGrant(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class RoleAssignmentView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     user_id: uuid.UUID
-    role: str
+    role: Code
     agency_id: uuid.UUID | None
-    area: str | None
-    source: str
+    area: Configuration | None
+    source: Code
     granted_by: uuid.UUID | None
     created_at: datetime

@@ -8,6 +8,14 @@ from typing import Annotated
 
 import msgspec
 
+from sharehub.disclosure.gated import (
+    AgencyName,
+    Code,
+    Configuration,
+    Explanation,
+    NotPersonal,
+    StaffName,
+)
 from sharehub.agencies.types import AgencyType
 from sharehub.fields import PRINTABLE, Email, Name, Telephone
 
@@ -34,9 +42,10 @@ Areas = Annotated[list[AreaName], msgspec.Meta(max_length=50)]
 class InformationGovernanceContact(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Who at the agency answers for information governance (often the DPO)."""
 
-    name: Name
-    email: Email
-    telephone: Telephone | None = None
+    # The agency's information governance contact, published to its partners.
+    name: Annotated[Name, NotPersonal("an agency's published IG contact")]
+    email: Annotated[Email, NotPersonal("an agency's published IG contact")]
+    telephone: Annotated[Telephone, NotPersonal("an agency's published IG contact")] | None = None
 
 
 class AgencyCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -59,11 +68,11 @@ class AgencyUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class AgencyView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
-    name: str
-    short_code: str
+    name: AgencyName
+    short_code: Code
     agency_type: AgencyType
-    agency_type_label: str
-    areas: list[str]
+    agency_type_label: Explanation
+    areas: list[Configuration]
     information_governance_contact: InformationGovernanceContact
     active: bool
     deactivated_at: datetime | None
@@ -81,4 +90,4 @@ class AgencyPage(msgspec.Struct, kw_only=True):
 
 class AgencyTypeView(msgspec.Struct, kw_only=True):
     code: AgencyType
-    label: str
+    label: Explanation

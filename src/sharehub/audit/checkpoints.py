@@ -24,20 +24,21 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from sharehub.disclosure.gated import Code, Configuration, Reference
 from sharehub.audit.models import Checkpoint
 
 FORMAT = "sharehub-ledger-checkpoint-v1"
 
 
 class ExportedCheckpoint(msgspec.Struct, frozen=True, kw_only=True):
-    format: str = FORMAT
-    hub: str
+    format: Code = FORMAT
+    hub: Configuration
     tree_size: int
-    root_hash: str
+    root_hash: Reference
     signed_at: datetime
-    key_id: str
-    public_key: str
-    signature: str
+    key_id: Reference
+    public_key: Reference
+    signature: Reference
 
 
 def _b64(raw: bytes) -> str:

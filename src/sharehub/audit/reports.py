@@ -24,6 +24,7 @@ import msgspec
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.disclosure.gated import AgencyName, Code, Reference
 from sharehub.agencies.models import Agency
 from sharehub.calendar import LOCAL_TIME
 from sharehub.errors import NotFound
@@ -59,25 +60,25 @@ class DisclosureRow(msgspec.Struct, kw_only=True):
     discloser_agency_id: uuid.UUID
     recipient_agency_id: uuid.UUID
     user_id: uuid.UUID | None
-    purpose: str
-    basis: str
-    basis_ids: list[str]
-    gateway: str | None
+    purpose: Code
+    basis: Code
+    basis_ids: list[Reference]
+    gateway: Code | None
     protocol_id: uuid.UUID | None
-    shown: list[str]
-    withheld: list[str]
-    context_kind: str
+    shown: list[Code]
+    withheld: list[Code]
+    context_kind: Code
     context_id: uuid.UUID | None
     # Names as they are now (agencies are never deleted, names rarely change).
-    discloser_agency: str | None = None
-    recipient_agency: str | None = None
+    discloser_agency: AgencyName | None = None
+    recipient_agency: AgencyName | None = None
 
 
 class DisclosureAudit(msgspec.Struct, kw_only=True):
     total: int
-    by_basis: dict[str, int]
-    by_purpose: dict[str, int]
-    by_recipient: dict[str, int]
+    by_basis: dict[Code, int]
+    by_purpose: dict[Code, int]
+    by_recipient: dict[Reference, int]
     items: list[DisclosureRow]
     limit: int
     offset: int
@@ -175,7 +176,7 @@ class ExpiringConsent(msgspec.Struct, kw_only=True):
     consent_id: uuid.UUID
     subject_id: uuid.UUID
     expires_at: datetime
-    purposes: list[str]
+    purposes: list[Code]
 
 
 class OverrideSummary(msgspec.Struct, kw_only=True):
@@ -183,9 +184,9 @@ class OverrideSummary(msgspec.Struct, kw_only=True):
     subject_id: uuid.UUID
     user_id: uuid.UUID
     agency_id: uuid.UUID
-    purpose: str
+    purpose: Code
     created_at: datetime
-    review_outcome: str | None
+    review_outcome: Code | None
     reviewed_at: datetime | None
 
 
@@ -197,7 +198,7 @@ class ConsentAudit(msgspec.Struct, kw_only=True):
     disclosures_relying_on_consent: int
     expiring: list[ExpiringConsent]
     overrides_awaiting_review: list[OverrideSummary]
-    overrides_reviewed: dict[str, int]
+    overrides_reviewed: dict[Code, int]
 
 
 async def consent_audit(

@@ -8,6 +8,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.disclosure.gated import Reference
 from sharehub.audit import merkle
 from sharehub.audit.checkpoints import CheckpointSigner, ExportedCheckpoint
 from sharehub.audit.ledger import checkpoint_now
@@ -26,10 +27,10 @@ class InclusionProof(msgspec.Struct, kw_only=True):
     seq: int
     # The entry itself, for the agency it concerns (its actor's agency, or the
     # holder of its subject); null for anyone else, who still gets the proof.
-    body: str | None
-    leaf_hash: str
+    body: Reference | None
+    leaf_hash: Reference
     tree_size: int
-    audit_path: list[str]
+    audit_path: list[Reference]
     checkpoint: ExportedCheckpoint
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from litestar import Request, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.calendar import local_today
 from sharehub.disclosure.schemas import DisclosureCheckAnswer, DisclosureCheckRequest
 from sharehub.disclosure.service import check_disclosure
+from sharehub.web.params import Gate, Session
 from sharehub.web.problems import problem_responses
 
 
@@ -26,16 +23,14 @@ from sharehub.web.problems import problem_responses
 )
 async def disclosure_check(
     request: Request,
-    state: State,
-    db_session: NamedDependency[AsyncSession],
+    gate: Gate,
+    db_session: Session,
     data: JSONBody[DisclosureCheckRequest],
 ) -> DisclosureCheckAnswer:
     return await check_disclosure(
         db_session,
+        gate,
         discloser_agency_id=request.user.agency_id,
         asked_by=request.user.id,
         question=data,
-        rules=state.gateway_rules,
-        audit=state.audit_events,
-        today=local_today(),
     )

@@ -28,11 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.agencies.models import Agency
 from sharehub.agencies.types import AgencyType
-from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.crypto import FieldCipher
+from sharehub.audit.events import AuditEvent
 from sharehub.db.base import new_id
+from sharehub.disclosure.context import GateContext
+from sharehub.disclosure.gated import GatedText, LeakRefused
 from sharehub.privacy.consent import covering, live_consents
 from sharehub.privacy.decisions import decision_covers, live_releases
+from sharehub.privacy.identifiers import address_line_key, name_key
 from sharehub.privacy.identity import IDENTITY_FIELDS, Identity, unseal
 from sharehub.privacy.models import (
     Consent,
@@ -40,13 +42,20 @@ from sharehub.privacy.models import (
     SafeguardingOverride,
     SharingDecision,
     Subject,
+    SubjectIndexEntry,
 )
+from sharehub.privacy.recognition import FoundPerson, held_in
 from sharehub.privacy.redaction import (
     PersonView,
     Redactor,
     SubjectInView,
     person_view,
     pseudonyms,
+    holding_person,  # re-exported with own_text: what the holding agency reads
+    own_text,
+    planned_person,
+    seal_text,
+    unlinked_pseudonyms,
 )
 from sharehub.protocols.engine import (
     AgencyRef,
@@ -92,6 +101,8 @@ class SubjectPlan:
     covering_consents: list[uuid.UUID]
     decisions: dict[str, Decision] = field(default_factory=dict)
     covered_categories: list[DataCategory] = field(default_factory=list)
+    # The address is a protected person's too, so it is withheld with theirs.
+    household_protected: bool = False
 
     @property
     def relied_on(self) -> Decision | None:
@@ -105,9 +116,13 @@ class SubjectPlan:
 
 class GatedView(msgspec.Struct, kw_only=True):
     people: list[PersonView]
-    texts: dict[str, str | None]
+    texts: dict[str, GatedText | None]
     # One per subject disclosed to another agency (empty for the holding agency).
     disclosure_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
+    # People the hub holds who are named in the texts without being linked:
+    # withheld ("Person A"), and each record of them noted as a disclosure of
+    # text about them.
+    unlinked: list[FoundPerson] = msgspec.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -140,16 +155,14 @@ def _consent_state(
 
 async def plan(
     db: AsyncSession,
+    gate: GateContext,
     *,
     viewer: Viewer,
     purpose: Purpose,
     subjects: Sequence[SubjectInRecord],
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    now: datetime,
-    today: date,
 ) -> list[SubjectPlan]:
     """Decide, per subject, which identity fields this viewer may see."""
+    cipher, rules, now, today = gate.cipher, gate.rules, gate.now, gate.today
     ids = [s.subject.id for s in subjects]
     others = [s for s in subjects if s.subject.holding_agency_id != viewer.agency_id]
     plans: dict[uuid.UUID, SubjectPlan] = {}
@@ -190,7 +203,69 @@ async def plan(
                 today=today,
                 cache=cache,
             )
+        await _protect_households(db, gate, viewer, [plans[s.subject.id] for s in others])
     return [plans[i] for i in dict.fromkeys(ids)]
+
+
+_ADDRESS_FIELDS = frozenset({"address", "postcode"})
+
+
+async def _protect_households(
+    db: AsyncSession, gate: GateContext, viewer: Viewer, plans: Sequence[SubjectPlan]
+) -> None:
+    """A person recorded at a protected person's address (a victim, a child, a
+    complainant) has that address withheld wherever the protected person's is:
+    a cohabiting perpetrator's address is the victim's. Only where the viewer
+    sees the protected person's address too (or holds them) is it shown."""
+    showing = [p for p in plans if p.shown & _ADDRESS_FIELDS and p.identity.address]
+    if not showing:
+        return
+    keys = {
+        p.subject_id: {
+            gate.index.digest("address", key)
+            for key in map(address_line_key, p.identity.address)
+            if key
+        }
+        for p in showing
+    }
+    digests = set().union(*keys.values())
+    if not digests:
+        return
+    seen = {p.subject_id for p in showing}
+    protected = gate.rules.identity_protection.subject_roles
+    rows = await db.execute(
+        select(SubjectIndexEntry.subject_id, SubjectIndexEntry.digest)
+        .join(Subject, Subject.id == SubjectIndexEntry.subject_id)
+        .where(
+            SubjectIndexEntry.field == "address",
+            SubjectIndexEntry.digest.in_(list(digests)),
+            Subject.role.in_(list(protected)),
+            Subject.holding_agency_id != viewer.agency_id,
+            Subject.anonymised_at.is_(None),
+            Subject.id.not_in(list(seen)),
+        )
+    )
+    found = rows.all()
+    if not found:
+        return
+    # Another record of the same person (same name) is not another person.
+    names = {
+        subject_id: digest
+        for subject_id, digest in await db.execute(
+            select(SubjectIndexEntry.subject_id, SubjectIndexEntry.digest).where(
+                SubjectIndexEntry.field == "name",
+                SubjectIndexEntry.subject_id.in_({subject_id for subject_id, _ in found}),
+            )
+        )
+    }
+    for p in showing:
+        own_name = gate.index.digest("name", name_key(p.identity.name))
+        if any(
+            digest in keys[p.subject_id] and names.get(housemate) != own_name
+            for housemate, digest in found
+        ):
+            p.shown = p.shown - _ADDRESS_FIELDS
+            p.household_protected = True
 
 
 def _plan_one(
@@ -307,11 +382,16 @@ def render(
     subjects_kind: Mapping[uuid.UUID, str],
     *,
     own_texts: Collection[str] = (),
-) -> tuple[list[PersonView], dict[str, str | None]]:
-    """Plain: the people and the redacted texts for the planned view. A text is
-    left as written only when the viewer's agency wrote it (``own_texts``) and
-    holds everyone in the view; otherwise identifiers of people the hub does not
-    know (a phone number, an e-mail address) are redacted too."""
+    unlinked: Sequence[FoundPerson] = (),
+    references_shown: bool = False,
+    held_references: Mapping[str, str | None] | None = None,
+) -> tuple[list[PersonView], dict[str, GatedText | None]]:
+    """Plain: the people, the redacted texts and the people named in them without
+    being linked, for the planned view. A text is left as written only when
+    the viewer's agency wrote it (``own_texts``) and holds everyone in the view;
+    otherwise every person the hub holds who is named in it (``unlinked``) is
+    withheld, and identifiers of people the hub does not know (a phone number,
+    an e-mail address) and restricted references are redacted too."""
     names = pseudonyms([(p.subject_id, p.role) for p in plans])
     in_view = [
         SubjectInView(
@@ -325,15 +405,34 @@ def render(
     ]
     people = [person_view(s, names[s.subject_id]) for s in in_view]
     own_view = all(p.own_agency for p in plans)
-    redactor = Redactor(in_view, names)
+    redactor = Redactor(
+        in_view,
+        names,
+        references_shown=references_shown,
+        held_references=held_references,
+        unlinked=[
+            (found.names, found.addresses, found.values, pseudonym)
+            for found, pseudonym in zip(unlinked, unlinked_pseudonyms(len(unlinked)), strict=True)
+        ],
+    )
     return people, {
-        key: value if own_view and key in own_texts else redactor.text(value)
+        key: seal_text(value) if own_view and key in own_texts else redactor.text(value)
         for key, value in texts.items()
     }
 
 
+def references_entitled(gate: GateContext, agency_type: AgencyType | None) -> bool:
+    """Restricted references (PNC ID, nDelius CRN, ViSOR, prison number) in free
+    text are shown to the staff of MAPPA's responsible authorities (CJA 2003
+    s325(1): police, probation, prisons) and withheld from everyone else."""
+    if agency_type is None:
+        return False
+    return gate.rules.agency_types[agency_type].mappa == "responsible_authority"
+
+
 async def disclose(
     db: AsyncSession,
+    gate: GateContext,
     *,
     viewer: Viewer,
     purpose: Purpose,
@@ -342,82 +441,162 @@ async def disclose(
     texts_held_by: uuid.UUID | Mapping[str, uuid.UUID] | None = None,
     context_kind: str,
     context_id: uuid.UUID | None,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    references_shown: bool | None = None,
+    held_references: Mapping[str, str | None] | None = None,
 ) -> GatedView:
     """Build the view and record every disclosure in it, in the caller's transaction.
     ``texts_held_by`` says which agency wrote the texts (one for all, or per text):
-    the viewer's own texts about its own people are returned as written."""
-    plans = await plan(
-        db,
-        viewer=viewer,
-        purpose=purpose,
-        subjects=subjects,
-        cipher=cipher,
-        rules=rules,
-        now=now,
-        today=today,
-    )
+    the viewer's own texts about its own people are returned as written.
+    ``references_shown`` overrides who may see restricted references (a MAPPA
+    coordinator for the area may); ``held_references`` are the record's own."""
+    plans = await plan(db, gate, viewer=viewer, purpose=purpose, subjects=subjects)
     texts = texts or {}
     held_by = (
         texts_held_by if isinstance(texts_held_by, Mapping) else dict.fromkeys(texts, texts_held_by)
     )
+    own_texts = {key for key, holder in held_by.items() if holder == viewer.agency_id}
+    own_view = all(p.own_agency for p in plans)
+    to_redact = [
+        value
+        for key, value in texts.items()
+        if value and not (own_view and key in own_texts)
+    ]
+    unlinked: list[FoundPerson] = []
+    if to_redact:
+        unlinked = await held_in(
+            db, gate.index, to_redact, linked=[(p.subject_id, p.identity) for p in plans]
+        )
+    if references_shown is None:
+        viewer_type = await db.scalar(select(Agency.agency_type).where(Agency.id == viewer.agency_id))
+        references_shown = references_entitled(
+            gate, AgencyType(viewer_type) if viewer_type else None
+        )
     people, redacted = render(
         plans,
         texts,
         {s.subject.id: s.subject.kind for s in subjects},
-        own_texts={key for key, holder in held_by.items() if holder == viewer.agency_id},
+        own_texts=own_texts,
+        unlinked=unlinked,
+        references_shown=references_shown,
+        held_references=held_references,
     )
-    view = GatedView(people=people, texts=redacted)
+    view = GatedView(people=people, texts=redacted, unlinked=unlinked)
     for person, planned in zip(people, plans, strict=True):
         if planned.own_agency:
             continue
-        disclosure = Disclosure(
-            id=new_id(),
-            subject_id=planned.subject_id,
-            holding_agency_id=planned.holding_agency_id,
-            viewer_agency_id=viewer.agency_id,
-            user_id=viewer.user_id,
-            purpose=purpose.value,
-            context_kind=context_kind,
-            context_id=context_id,
-            shown=person.shown,
-            withheld=person.withheld,
-            basis=planned.basis,
-            basis_ids=planned.basis_ids,
-            protocol_id=planned.relied_on.protocol_id if planned.relied_on else None,
-            gateway=planned.relied_on.gateway if planned.relied_on else None,
-            decision={k: msgspec.to_builtins(d) for k, d in planned.decisions.items()},
-            created_at=now,
-        )
-        db.add(disclosure)
-        view.disclosure_ids.append(disclosure.id)
-        await audit.record(
-            db=db,
-            event=AuditEvent(
-                kind="disclosure",
-                at=now,
-                user_id=viewer.user_id,
-                agency_id=viewer.agency_id,
+        view.disclosure_ids.append(
+            await _record(
+                db,
+                gate,
+                viewer=viewer,
+                purpose=purpose,
+                shown=person.shown,
+                withheld=person.withheld,
                 subject_id=planned.subject_id,
-                reason=planned.basis,
-                details={
-                    "disclosure_id": str(disclosure.id),
-                    "holding_agency_id": str(planned.holding_agency_id),
-                    "purpose": purpose.value,
-                    "context_kind": context_kind,
-                    "context_id": str(context_id) if context_id else None,
-                    "shown": person.shown,
-                    "withheld": person.withheld,
-                    "basis_ids": planned.basis_ids,
-                },
-            ),
+                holding_agency_id=planned.holding_agency_id,
+                basis=planned.basis,
+                basis_ids=planned.basis_ids,
+                relied_on=planned.relied_on,
+                decisions={k: msgspec.to_builtins(d) for k, d in planned.decisions.items()},
+                context_kind=context_kind,
+                context_id=context_id,
+                household_protected=planned.household_protected,
+            )
         )
+    # People named in another agency's text without being linked: nothing of
+    # their identity is shown, but text about them is, so each is recorded.
+    for found in unlinked:
+        for subject_id, holder in found.records:
+            if holder == viewer.agency_id:
+                continue
+            disclosure_id = await _record(
+                db,
+                gate,
+                viewer=viewer,
+                purpose=purpose,
+                shown=[],
+                withheld=found.fields,
+                subject_id=subject_id,
+                holding_agency_id=holder,
+                basis="none",
+                basis_ids=[],
+                relied_on=None,
+                decisions={},
+                context_kind=context_kind,
+                context_id=context_id,
+                named_in_text=True,
+            )
+            view.disclosure_ids.append(disclosure_id)
     await db.flush()
     return view
+
+
+async def _record(
+    db: AsyncSession,
+    gate: GateContext,
+    *,
+    viewer: Viewer,
+    purpose: Purpose,
+    shown: list[str],
+    withheld: list[str],
+    subject_id: uuid.UUID,
+    holding_agency_id: uuid.UUID,
+    basis: str,
+    basis_ids: list[str],
+    relied_on: Decision | None,
+    decisions: dict[str, object],
+    context_kind: str,
+    context_id: uuid.UUID | None,
+    household_protected: bool = False,
+    named_in_text: bool = False,
+) -> uuid.UUID:
+    """One disclosure row and its ledger entry, in the read's transaction."""
+    disclosure = Disclosure(
+        id=new_id(),
+        subject_id=subject_id,
+        holding_agency_id=holding_agency_id,
+        viewer_agency_id=viewer.agency_id,
+        user_id=viewer.user_id,
+        purpose=purpose.value,
+        context_kind=context_kind,
+        context_id=context_id,
+        shown=list(shown),
+        withheld=list(withheld),
+        basis=basis,
+        basis_ids=basis_ids,
+        protocol_id=relied_on.protocol_id if relied_on else None,
+        gateway=relied_on.gateway if relied_on else None,
+        decision=decisions,
+        created_at=gate.now,
+    )
+    db.add(disclosure)
+    details: dict[str, object] = {
+        "disclosure_id": str(disclosure.id),
+        "holding_agency_id": str(holding_agency_id),
+        "purpose": purpose.value,
+        "context_kind": context_kind,
+        "context_id": str(context_id) if context_id else None,
+        "shown": list(shown),
+        "withheld": list(withheld),
+        "basis_ids": basis_ids,
+    }
+    if household_protected:
+        details["household_protected"] = True
+    if named_in_text:
+        details["named_in_text"] = True
+    await gate.audit.record(
+        db=db,
+        event=AuditEvent(
+            kind="disclosure",
+            at=gate.now,
+            user_id=viewer.user_id,
+            agency_id=viewer.agency_id,
+            subject_id=subject_id,
+            reason=basis,
+            details=details,
+        ),
+    )
+    return disclosure.id
 
 
 async def sharing_partners(

@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.agencies.service import get_agency
 from sharehub.agencies.types import AgencyType
-from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.db.base import utcnow
+from sharehub.audit.events import AuditEvent
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.schemas import DisclosureCheckAnswer, DisclosureCheckRequest
 from sharehub.errors import BadRequest, Conflict
 from sharehub.protocols.engine import AgencyRef, DisclosureRequest, decide
-from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.service import terms_in_force
 
 
 async def check_disclosure(
     db: AsyncSession,
+    gate: GateContext,
     *,
     discloser_agency_id: uuid.UUID,
     asked_by: uuid.UUID,
     question: DisclosureCheckRequest,
-    rules: GatewayRules,
-    audit: AuditSink,
-    today: date,
 ) -> DisclosureCheckAnswer:
+    rules, audit, today = gate.rules, gate.audit, gate.today
     if not question.categories:
         raise BadRequest("name at least one category of data", field="categories")
     if question.recipient_agency_id == discloser_agency_id:
@@ -57,7 +54,7 @@ async def check_disclosure(
         db=db,
         event=AuditEvent(
             kind="disclosure_checked",
-            at=utcnow(),
+            at=gate.now,
             user_id=asked_by,
             agency_id=discloser.id,
             reason=decision.outcome,

@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.disclosure.gated import Rendered
 from sharehub.access.service import administers
 from sharehub.agencies.models import Agency
 from sharehub.audit.events import AuditEvent
@@ -86,7 +87,7 @@ async def _ask_whom(db: AsyncSession, principal: Principal) -> str | None:
 
 
 @get("/", opt=PUBLIC, include_in_schema=False, media_type="text/html")
-async def home(request: Request, db_session: Session) -> str:
+async def home(request: Request, db_session: Session) -> Rendered:
     principal: Principal | None = request.user
     if principal is None or principal.kind != "user":
         providers = await service.list_providers(db_session, active_only=True)
@@ -247,7 +248,7 @@ async def _provider_logout_url(state: State, db: AsyncSession, record: UserSessi
 
 
 @get("/auth/logged-out", opt=PUBLIC, include_in_schema=False, media_type="text/html")
-async def logged_out() -> str:
+async def logged_out() -> Rendered:
     return pages.signed_out_page()
 
 

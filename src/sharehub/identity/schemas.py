@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sharehub.disclosure.gated import AgencyName, Code, Configuration, Explanation, StaffName
 from sharehub.access.roles import Role
 from sharehub.fields import PRINTABLE, Name
 
@@ -27,8 +28,8 @@ Algorithm = Literal[
     "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"
 ]
 AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
-ClaimName = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
-ClaimValue = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE)]
+ClaimName = Annotated[Configuration, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
+ClaimValue = Annotated[Configuration, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE)]
 
 
 class AgencyClaim(msgspec.Struct, forbid_unknown_fields=True):
@@ -88,21 +89,21 @@ class ProviderUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class ProviderView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
-    slug: str
-    display_name: str
+    slug: Configuration
+    display_name: Configuration
     agency_id: uuid.UUID
-    issuer: str
-    client_id: str
+    issuer: Configuration
+    client_id: Configuration
     client_secret_set: bool
-    token_endpoint_auth_method: str
-    scopes: list[str]
-    signing_algorithms: list[str]
-    allowed_email_domains: list[str]
+    token_endpoint_auth_method: Configuration
+    scopes: list[Configuration]
+    signing_algorithms: list[Configuration]
+    allowed_email_domains: list[Configuration]
     agency_claim: AgencyClaim | None
     role_mapping: RoleMapping | None
     accepts_machine_tokens: bool
-    redirect_uri: str
-    post_logout_redirect_uri: str
+    redirect_uri: Configuration
+    post_logout_redirect_uri: Configuration
     active: bool
     version: int
 
@@ -110,10 +111,10 @@ class ProviderView(msgspec.Struct, kw_only=True):
 class PublicProvider(msgspec.Struct, kw_only=True):
     """What the sign-in page shows: no ids of clients, no configuration."""
 
-    slug: str
-    display_name: str
-    agency_name: str
-    login_url: str
+    slug: Configuration
+    display_name: Configuration
+    agency_name: AgencyName
+    login_url: Configuration
 
 
 class MachineClientCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -125,38 +126,38 @@ class MachineClientCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tr
 
 class MachineClientView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
-    name: str
+    name: Configuration
     provider_id: uuid.UUID
     agency_id: uuid.UUID
-    client_id: str
-    allowed_scopes: list[str]
+    client_id: Configuration
+    allowed_scopes: list[Configuration]
     active: bool
     version: int
 
 
 class RoleView(msgspec.Struct):
-    role: str
+    role: Code
     agency_id: uuid.UUID | None
-    area: str | None
-    source: str
+    area: Configuration | None
+    source: Code
 
 
 class MeView(msgspec.Struct, kw_only=True):
     kind: Literal["user", "machine"]
     id: uuid.UUID
-    display_name: str
+    display_name: StaffName
     agency_id: uuid.UUID
-    agency_name: str
+    agency_name: AgencyName
     roles: list[RoleView]
-    scopes: list[str]
+    scopes: list[Configuration]
     # For a person with no role yet: whom to ask.
-    ask: str | None = None
+    ask: Explanation | None = None
     session_expires_at: datetime | None = None
 
 
 class UserView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
-    display_name: str
+    display_name: StaffName
     agency_id: uuid.UUID
     active: bool
     last_login_at: datetime | None

@@ -5,25 +5,24 @@ next meeting of the same kind and area until done (``cases.py``)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.audit.events import AuditSink
-from sharehub.crypto import FieldCipher, open_field, seal_field
+from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import Viewer, disclose
 from sharehub.errors import Conflict, Forbidden, NotFound
 from sharehub.identity.principal import Principal
 from sharehub.meetings.cases import OUTSTANDING, material_of
 from sharehub.meetings.minutes import action_view
 from sharehub.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
+from sharehub.meetings.preparation import contributions_to, linked_subjects, references_of
 from sharehub.meetings.schemas import ActionProgress, ActionView
 from sharehub.meetings.service import invited, kind_of, organises
-from sharehub.protocols.gateways import GatewayRules
 
 KIND = "action"
 
@@ -65,8 +64,7 @@ async def progress(
     action: Action,
     version: int,
     data: ActionProgress,
-    cipher: FieldCipher,
-    today: date,
+    gate: GateContext,
 ) -> Action:
     if action.owner_agency_id != actor.agency_id:
         raise Forbidden("progress is recorded by the agency that owns the action")
@@ -76,14 +74,14 @@ async def progress(
         open_now = ", ".join(sorted(allowed)) or "none"
         raise Conflict(f"the action is {action.status}; it can move to: {open_now}")
     action.status = data.status
-    action.completed_on = today if data.status == "done" else None
+    action.completed_on = gate.today if data.status == "done" else None
     update = ActionUpdate(
         id=new_id(),
         action_id=action.id,
         user_id=actor.user_id,
         status=data.status,
     )
-    seal_field(cipher, update, "note", data.note)
+    seal_field(gate.cipher, update, "note", data.note)
     db.add(update)
     await write_changes(db, KIND, _raced)
     return action
@@ -95,7 +93,7 @@ async def list_actions(
     *,
     meeting: Meeting | None,
     overdue_only: bool,
-    today: date,
+    gate: GateContext,
     limit: int,
     offset: int,
 ) -> tuple[list[ActionView], int]:
@@ -107,13 +105,13 @@ async def list_actions(
         else Action.meeting_id == meeting.id
     ]
     if overdue_only:
-        conditions.append(and_(Action.status.in_(OUTSTANDING), Action.due_on < today))
+        conditions.append(and_(Action.status.in_(OUTSTANDING), Action.due_on < gate.today))
     where = and_(*conditions)
     total = await db.scalar(select(func.count()).select_from(Action).where(where)) or 0
     rows = await db.scalars(
         select(Action).where(where).order_by(Action.due_on, Action.id).limit(limit).offset(offset)
     )
-    return [action_view(a, None, today) for a in rows], total
+    return [action_view(a, None, gate.today) for a in rows], total
 
 
 async def view_of(
@@ -121,27 +119,24 @@ async def view_of(
     actor: Principal,
     action: Action,
     meeting: Meeting,
-    *,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    gate: GateContext,
 ) -> ActionView:
+    """The action's wording through the gate, for every person linked to its
+    case (the record's own people and those the agencies linked in preparation)."""
     item = await db.get(AgendaItem, action.item_id)
-    material = await material_of(db, item.source, item.source_id, cipher) if item else None
+    material = await material_of(db, item.source, item.source_id, gate) if item else None
+    subjects = await linked_subjects(
+        db, [material], await contributions_to(db, [item.id] if item else [])
+    )
     gated = await disclose(
         db,
+        gate,
         viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=kind_of(meeting).purpose,
-        subjects=material.subjects if material else [],
-        texts={"description": open_field(cipher, action, "description")},
+        subjects=list(subjects.values()),
+        texts={"description": open_field(gate.cipher, action, "description")},
         context_kind="meeting_action",
         context_id=action.id,
-        cipher=cipher,
-        rules=rules,
-        audit=audit,
-        now=now,
-        today=today,
+        **references_of([material]),
     )
-    return action_view(action, gated.texts["description"], today)
+    return action_view(action, gated.texts["description"], gate.today)

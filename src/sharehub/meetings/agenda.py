@@ -4,13 +4,12 @@ same kind and area; reordered, with the time each case gets."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
 from sharehub.errors import Conflict, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.meetings.cases import SOURCES, MeetingContext
@@ -34,7 +33,7 @@ async def items_of(db: AsyncSession, meeting: Meeting) -> list[AgendaItem]:
 
 
 async def build(
-    db: AsyncSession, actor: Principal, meeting: Meeting, version: int, now: datetime
+    db: AsyncSession, actor: Principal, meeting: Meeting, version: int, gate: GateContext
 ) -> Meeting:
     """Add every case and outstanding action due at this meeting that is not on
     the agenda yet. Running it again adds only what has become due since."""
@@ -65,7 +64,7 @@ async def build(
                     minutes=ACTION_MINUTES if name == "action" else per_case,
                 )
             )
-    meeting.updated_at = now  # the agenda is part of the meeting's version
+    meeting.updated_at = gate.now  # the agenda is part of the meeting's version
     await write_changes(db, KIND, _raced)
     return meeting
 
@@ -76,7 +75,7 @@ async def reorder(
     meeting: Meeting,
     version: int,
     data: AgendaOrder,
-    now: datetime,
+    gate: GateContext,
 ) -> Meeting:
     require_organiser(actor, meeting)
     check_version(meeting, version, KIND)
@@ -89,7 +88,7 @@ async def reorder(
     for position, slot in enumerate(data.items, start=1):
         items[slot.item_id].position = position
         items[slot.item_id].minutes = slot.minutes
-    meeting.updated_at = now
+    meeting.updated_at = gate.now
     await write_changes(db, KIND, _raced)
     return meeting
 

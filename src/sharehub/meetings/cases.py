@@ -9,29 +9,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.audit.events import AuditSink
 from sharehub.calendar import LOCAL_TIME
-from sharehub.crypto import BlindIndex, FieldCipher, open_field
+from sharehub.crypto import open_field
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord
 from sharehub.identity.principal import Principal
 from sharehub.meetings.models import Action, AgendaItem, Meeting
 from sharehub.meetings.service import kind_of
 from sharehub.meetings.types import MeetingType
-from sharehub.privacy.models import Subject
-from sharehub.protocols.engine import SubjectRole
-from sharehub.protocols.gateways import GatewayRules
 from sharehub.referrals.case_review import service as case_reviews
 from sharehub.referrals.case_review.models import CaseReview
 from sharehub.referrals.case_review.schemas import ReviewMeeting
 from sharehub.referrals.mappa import service as mappa
 from sharehub.referrals.mappa.arrangements import default_arrangements
 from sharehub.referrals.mappa.models import MappaReferral
-from sharehub.referrals.mappa.references import REFERENCES, redact_references
 from sharehub.referrals.mappa.schemas import LevelDecisionIn, LevelReviewIn
 from sharehub.referrals.marac import service as marac
 from sharehub.referrals.marac.models import MaracReferral
@@ -48,6 +44,13 @@ class CaseMaterial:
     subjects: list[SubjectInRecord] = field(default_factory=list)
     texts: dict[str, str | None] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)
+    # Restricted references the record holds (a MAPPA referral's PNC ID, CRN,
+    # ViSOR reference): pass them to ``disclose(held_references=...)`` with
+    # every text of the case, contributions included, so the gate finds them
+    # in any spelling; ``references_shown`` goes to ``disclose`` as it is
+    # (None: the gate decides, by the reader's agency).
+    held_references: dict[str, str | None] = field(default_factory=dict)
+    references_shown: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,7 @@ class MeetingContext:
 
     actor: Principal
     meeting: Meeting
-    cipher: FieldCipher
-    index: BlindIndex
-    rules: GatewayRules
-    audit: AuditSink
-    now: datetime
-    today: date
+    gate: GateContext
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ class MinutedDecision:
 
 
 Due = Callable[[AsyncSession, Meeting], Awaitable[list[tuple[uuid.UUID, str]]]]
-Material = Callable[[AsyncSession, uuid.UUID, FieldCipher], Awaitable[CaseMaterial | None]]
+Material = Callable[[AsyncSession, uuid.UUID, GateContext], Awaitable[CaseMaterial | None]]
 Heard = Callable[[AsyncSession, uuid.UUID, MeetingContext], Awaitable[None]]
 Decided = Callable[[AsyncSession, uuid.UUID, MinutedDecision, MeetingContext], Awaitable[None]]
 
@@ -107,16 +105,6 @@ def meeting_day(meeting: Meeting) -> date:
     return meeting.starts_at.astimezone(LOCAL_TIME).date()
 
 
-async def _subjects(
-    db: AsyncSession, people: list[tuple[uuid.UUID | None, SubjectRole]]
-) -> list[SubjectInRecord]:
-    found = []
-    for subject_id, role in people:
-        if subject_id is not None and (subject := await db.get(Subject, subject_id)) is not None:
-            found.append(SubjectInRecord(subject, role))
-    return found
-
-
 # --- MARAC -----------------------------------------------------------------------------------
 
 
@@ -139,7 +127,7 @@ def _yes_no(value: bool) -> str:
 
 
 async def _marac_material(
-    db: AsyncSession, referral_id: uuid.UUID, cipher: FieldCipher
+    db: AsyncSession, referral_id: uuid.UUID, gate: GateContext
 ) -> CaseMaterial | None:
     referral = await db.get(MaracReferral, referral_id)
     if referral is None:
@@ -150,14 +138,9 @@ async def _marac_material(
         source_id=referral.id,
         reference=f"MARAC referral {referral.id.hex[-8:]}",
         holder_agency_id=referral.referring_agency_id,
-        subjects=await _subjects(
-            db,
-            [
-                (referral.victim_id, SubjectRole.VICTIM),
-                (referral.perpetrator_id, SubjectRole.PERPETRATOR),
-            ],
-        ),
-        texts={"summary": open_field(cipher, referral, "summary")},
+        # The victim, the perpetrator, the children and household members.
+        subjects=await marac.subjects_of(db, referral),
+        texts={"summary": open_field(gate.cipher, referral, "summary")},
         facts={
             "Criteria met": ", ".join(met),
             "Risk (DASH)": f"{referral.risk_band}, {referral.yes_answers} yes "
@@ -184,11 +167,7 @@ async def _marac_heard(db: AsyncSession, referral_id: uuid.UUID, context: Meetin
         referral.version,
         "hear",
         MaracHearing(heard_on=meeting_day(context.meeting)),
-        cipher=context.cipher,
-        index=context.index,
-        audit=context.audit,
-        now=context.now,
-        today=context.today,
+        context.gate,
     )
 
 
@@ -221,22 +200,23 @@ async def _mappa_due(db: AsyncSession, meeting: Meeting) -> list[tuple[uuid.UUID
 
 
 async def _mappa_material(
-    db: AsyncSession, referral_id: uuid.UUID, cipher: FieldCipher
+    db: AsyncSession, referral_id: uuid.UUID, gate: GateContext
 ) -> CaseMaterial | None:
     referral = await db.get(MappaReferral, referral_id)
     if referral is None:
         return None
-    # ViSOR, PNC and nDelius references stay out of meeting material, in fields
-    # and in the text: they are restricted identifiers, shown only on the
-    # referral itself to those who may see them (referrals/mappa/references.py).
-    held = {kind: open_field(cipher, referral, kind) for kind in REFERENCES}
+    # ViSOR, PNC and nDelius references are restricted identifiers: never a
+    # fact of the material, and in its text (and the agencies' preparation)
+    # withheld by the gate from anyone not entitled to them.
     return CaseMaterial(
         source="mappa_referral",
         source_id=referral.id,
         reference=f"MAPPA referral {referral.id.hex[-8:]}",
         holder_agency_id=referral.agency_id,
-        subjects=await _subjects(db, [(referral.offender_subject_id, SubjectRole.OFFENDER)]),
-        texts={"summary": redact_references(open_field(cipher, referral, "summary"), held)},
+        # The offender, then the victims and other people at risk.
+        subjects=await mappa.subjects_of(db, referral),
+        texts={"summary": open_field(gate.cipher, referral, "summary")},
+        held_references=mappa.held_references(gate.cipher, referral),
         facts={
             "Category": str(referral.category),
             "Level": str(referral.level or f"{referral.proposed_level} (proposed)"),
@@ -259,13 +239,7 @@ async def _mappa_decided(
     reason = decision.decisions or (
         f"Decided at the {kind_of(context.meeting).name} of {day.isoformat()}"
     )
-    mappa_context = mappa.Context(
-        cipher=context.cipher,
-        rules=context.rules,
-        audit=context.audit,
-        arrangements=default_arrangements(),
-        now=context.now,
-    )
+    mappa_context = mappa.Context(gate=context.gate, arrangements=default_arrangements())
     if referral.status == "accepted":
         await mappa.agree_level(
             db,
@@ -308,7 +282,7 @@ async def _case_review_due(db: AsyncSession, meeting: Meeting) -> list[tuple[uui
 
 
 async def _case_review_material(
-    db: AsyncSession, review_id: uuid.UUID, cipher: FieldCipher
+    db: AsyncSession, review_id: uuid.UUID, gate: GateContext
 ) -> CaseMaterial | None:
     review = await db.get(CaseReview, review_id)
     if review is None:
@@ -318,8 +292,9 @@ async def _case_review_material(
         source_id=review.id,
         reference=f"ASB case review {review.id.hex[-8:]}",
         holder_agency_id=review.receiving_agency_id,
-        subjects=await _subjects(db, [(review.victim_subject_id, SubjectRole.VICTIM)]),
-        texts={"application": open_field(cipher, review, "narrative")},
+        # The victim, the representative, the people the bodies linked to their answers.
+        subjects=await case_reviews.subjects_of(db, review),
+        texts={"application": open_field(gate.cipher, review, "narrative")},
         facts={
             "Received on": review.received_on.isoformat(),
             "Victim": review.victim_type,
@@ -342,7 +317,7 @@ async def _case_review_heard(
         review.id,
         review.version,
         ReviewMeeting(held_on=meeting_day(context.meeting)),
-        context.today,
+        context.gate,
     )
 
 
@@ -372,13 +347,13 @@ async def outstanding_actions(db: AsyncSession, meeting: Meeting) -> list[tuple[
 
 
 async def _action_material(
-    db: AsyncSession, action_id: uuid.UUID, cipher: FieldCipher
+    db: AsyncSession, action_id: uuid.UUID, gate: GateContext
 ) -> CaseMaterial | None:
     action = await db.get(Action, action_id)
     if action is None:
         return None
     item = await db.get(AgendaItem, action.item_id)
-    case = await material_of(db, item.source, item.source_id, cipher) if item else None
+    case = await material_of(db, item.source, item.source_id, gate) if item else None
     return CaseMaterial(
         source="action",
         source_id=action.id,
@@ -387,7 +362,9 @@ async def _action_material(
         holder_agency_id=case.holder_agency_id if case is not None else None,
         # The case's people, so the action's wording is redacted like the case.
         subjects=case.subjects if case is not None else [],
-        texts={"action": open_field(cipher, action, "description")},
+        texts={"action": open_field(gate.cipher, action, "description")},
+        held_references=case.held_references if case is not None else {},
+        references_shown=case.references_shown if case is not None else None,
         facts={
             "Owner": str(action.owner_agency_id),
             "Due on": action.due_on.isoformat(),
@@ -416,6 +393,6 @@ SOURCES: dict[str, CaseSource] = {
 
 
 async def material_of(
-    db: AsyncSession, source: str, source_id: uuid.UUID, cipher: FieldCipher
+    db: AsyncSession, source: str, source_id: uuid.UUID, gate: GateContext
 ) -> CaseMaterial | None:
-    return await SOURCES[source].material(db, source_id, cipher)
+    return await SOURCES[source].material(db, source_id, gate)

@@ -7,17 +7,17 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.datastructures import State
 from litestar.enums import MediaType
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy import select
 
-from sharehub.calendar import local_today
-from sharehub.db.base import utcnow
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import Viewer
+from sharehub.disclosure.gated import Rendered
 from sharehub.meetings import actions, agenda, minutes, packs, preparation, service
 from sharehub.meetings.cases import MeetingContext
 from sharehub.meetings.models import Acknowledgement, Meeting, Minutes
+from sharehub.meetings.packs import Pack
 from sharehub.meetings.schemas import (
     AcknowledgementView,
     Acknowledging,
@@ -40,10 +40,11 @@ from sharehub.meetings.schemas import (
     MinutesIn,
     MinutesView,
     OnwardSharingIn,
+    OnwardSharingView,
     StatementView,
 )
 from sharehub.meetings.types import MeetingType
-from sharehub.web.params import IfMatch, Session
+from sharehub.web.params import Gate, IfMatch, Session
 from sharehub.web.problems import problem_responses
 from sharehub.web.versions import etag, expected_version
 
@@ -54,19 +55,9 @@ CHANGE = problem_responses(400, 403, 404, 409, 412, 422, 428)
 READ = problem_responses(400, 403, 404)
 
 
-def _context(request: Request, state: State, meeting: Meeting) -> MeetingContext:
+def _context(request: Request, gate: GateContext, meeting: Meeting) -> MeetingContext:
     """What the referral a case came from needs to record what the meeting did."""
-    now = utcnow()
-    return MeetingContext(
-        actor=request.user,
-        meeting=meeting,
-        cipher=state.cipher,
-        index=state.blind_index,
-        rules=state.gateway_rules,
-        audit=state.audit_events,
-        now=now,
-        today=local_today(now),
-    )
+    return MeetingContext(actor=request.user, meeting=meeting, gate=gate)
 
 
 def _optional_version(if_match: str | None) -> int | None:
@@ -74,9 +65,9 @@ def _optional_version(if_match: str | None) -> int | None:
 
 
 async def _meeting_answer(
-    request: Request, state: State, db: Session, meeting: Meeting, status_code: int = 200
+    request: Request, gate: GateContext, db: Session, meeting: Meeting, status_code: int = 200
 ) -> Response[MeetingView]:
-    view = await service.view_of(db, request.user, meeting, state.cipher)
+    view = await service.view_of(db, request.user, meeting, gate)
     return Response(view, status_code=status_code, headers={"ETag": etag(view.version)})
 
 
@@ -87,19 +78,9 @@ async def _acknowledged(request: Request, db: Session, meeting_id: uuid.UUID) ->
 
 
 async def _minutes_answer(
-    request: Request, state: State, db: Session, meeting: Meeting, revision: Minutes
+    request: Request, gate: GateContext, db: Session, meeting: Meeting, revision: Minutes
 ) -> Response[MinutesView]:
-    view = await minutes.view_of(
-        db,
-        request.user,
-        meeting,
-        revision,
-        cipher=state.cipher,
-        rules=state.gateway_rules,
-        audit=state.audit_events,
-        now=utcnow(),
-        today=local_today(),
-    )
+    view = await minutes.view_of(db, request.user, meeting, revision, gate)
     return Response(view, headers={"ETag": etag(view.version)})
 
 
@@ -115,10 +96,10 @@ class MeetingController(Controller):
         responses=problem_responses(400, 403, 422),
     )
     async def arrange(
-        self, request: Request, state: State, db_session: Session, data: JSONBody[MeetingCreate]
+        self, request: Request, gate: Gate, db_session: Session, data: JSONBody[MeetingCreate]
     ) -> Response[MeetingView]:
-        meeting = await service.arrange(db_session, request.user, data, state.cipher, utcnow())
-        return await _meeting_answer(request, state, db_session, meeting, 201)
+        meeting = await service.arrange(db_session, request.user, data, gate)
+        return await _meeting_answer(request, gate, db_session, meeting, 201)
 
     @get(
         "/",
@@ -158,10 +139,10 @@ class MeetingController(Controller):
         responses=READ,
     )
     async def read(
-        self, request: Request, state: State, db_session: Session, meeting_id: MeetingId
+        self, request: Request, gate: Gate, db_session: Session, meeting_id: MeetingId
     ) -> Response[MeetingView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
-        return await _meeting_answer(request, state, db_session, meeting)
+        return await _meeting_answer(request, gate, db_session, meeting)
 
     @post(
         "/{meeting_id:str}/invitations",
@@ -174,7 +155,7 @@ class MeetingController(Controller):
     async def invite(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         data: JSONBody[Invitation],
@@ -182,9 +163,9 @@ class MeetingController(Controller):
     ) -> Response[MeetingView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
         meeting = await service.invite(
-            db_session, request.user, meeting, expected_version(if_match), data.agency_id, utcnow()
+            db_session, request.user, meeting, expected_version(if_match), data.agency_id, gate
         )
-        return await _meeting_answer(request, state, db_session, meeting)
+        return await _meeting_answer(request, gate, db_session, meeting)
 
     @post(
         "/{meeting_id:str}/attendees",
@@ -197,16 +178,14 @@ class MeetingController(Controller):
     async def name_attendee(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         data: JSONBody[AttendeeIn],
     ) -> Response[MeetingView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
-        meeting = await service.name_attendee(
-            db_session, request.user, meeting, data.user_id, utcnow()
-        )
-        return await _meeting_answer(request, state, db_session, meeting)
+        meeting = await service.name_attendee(db_session, request.user, meeting, data.user_id, gate)
+        return await _meeting_answer(request, gate, db_session, meeting)
 
     @post(
         "/{meeting_id:str}/apologies",
@@ -219,16 +198,16 @@ class MeetingController(Controller):
     async def apologies(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         data: JSONBody[Apologies],
     ) -> Response[MeetingView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
         meeting = await service.send_apologies(
-            db_session, request.user, meeting, data.apologies, utcnow()
+            db_session, request.user, meeting, data.apologies, gate
         )
-        return await _meeting_answer(request, state, db_session, meeting)
+        return await _meeting_answer(request, gate, db_session, meeting)
 
     @post(
         "/{meeting_id:str}/held",
@@ -241,18 +220,18 @@ class MeetingController(Controller):
     async def held(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         if_match: IfMatch = None,
     ) -> Response[MeetingView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
-        context = _context(request, state, meeting)
+        context = _context(request, gate, meeting)
         meeting = await service.hold(
-            db_session, request.user, meeting, expected_version(if_match), context.now
+            db_session, request.user, meeting, expected_version(if_match), gate
         )
         await agenda.record_heard(db_session, meeting, context)
-        return await _meeting_answer(request, state, db_session, meeting)
+        return await _meeting_answer(request, gate, db_session, meeting)
 
     @post(
         "/{meeting_id:str}/cancellation",
@@ -265,7 +244,7 @@ class MeetingController(Controller):
     async def cancel(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         data: JSONBody[Cancellation],
@@ -273,9 +252,9 @@ class MeetingController(Controller):
     ) -> Response[MeetingView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
         meeting = await service.cancel(
-            db_session, request.user, meeting, expected_version(if_match), data, state.cipher
+            db_session, request.user, meeting, expected_version(if_match), data, gate
         )
-        return await _meeting_answer(request, state, db_session, meeting)
+        return await _meeting_answer(request, gate, db_session, meeting)
 
     # --- the confidentiality statement ------------------------------------------------
 
@@ -303,12 +282,13 @@ class MeetingController(Controller):
     async def acknowledge(
         self,
         request: Request,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         data: JSONBody[Acknowledging],
     ) -> StatementView:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
-        await service.acknowledge(db_session, request.user, meeting, data, utcnow())
+        await service.acknowledge(db_session, request.user, meeting, data, gate)
         return await service.statement_for(db_session, request.user, meeting)
 
     @get(
@@ -366,13 +346,14 @@ class MeetingController(Controller):
     async def build_agenda(
         self,
         request: Request,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         if_match: IfMatch = None,
     ) -> Response[AgendaView]:
         meeting = await _acknowledged(request, db_session, meeting_id)
         meeting = await agenda.build(
-            db_session, request.user, meeting, expected_version(if_match), utcnow()
+            db_session, request.user, meeting, expected_version(if_match), gate
         )
         view = await agenda.view_of(db_session, meeting)
         return Response(view, headers={"ETag": etag(view.version)})
@@ -387,6 +368,7 @@ class MeetingController(Controller):
     async def reorder_agenda(
         self,
         request: Request,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         data: JSONBody[AgendaOrder],
@@ -394,7 +376,7 @@ class MeetingController(Controller):
     ) -> Response[AgendaView]:
         meeting = await _acknowledged(request, db_session, meeting_id)
         meeting = await agenda.reorder(
-            db_session, request.user, meeting, expected_version(if_match), data, utcnow()
+            db_session, request.user, meeting, expected_version(if_match), data, gate
         )
         view = await agenda.view_of(db_session, meeting)
         return Response(view, headers={"ETag": etag(view.version)})
@@ -409,29 +391,24 @@ class MeetingController(Controller):
     async def case(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         item_id: ItemId,
     ) -> CaseView:
         meeting = await _acknowledged(request, db_session, meeting_id)
         item = await preparation.item_of(db_session, meeting, item_id)
-        today = local_today()
         return await preparation.case_for(
             db_session,
             Viewer(request.user.agency_id, request.user.user_id),
             meeting,
             item,
             partners=await preparation.meeting_partners(
-                db_session, meeting, request.user.agency_id, today
+                db_session, meeting, request.user.agency_id, gate
             ),
             agency_names=await preparation.agency_names(db_session),
             context_kind="meeting_case",
-            cipher=state.cipher,
-            rules=state.gateway_rules,
-            audit=state.audit_events,
-            now=utcnow(),
-            today=today,
+            gate=gate,
         )
 
     @put(
@@ -444,7 +421,7 @@ class MeetingController(Controller):
     async def contribute(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         item_id: ItemId,
@@ -460,8 +437,7 @@ class MeetingController(Controller):
             item,
             data,
             _optional_version(if_match),
-            state.cipher,
-            local_today(),
+            gate,
         )
         mine = await preparation.own_contribution(
             db_session,
@@ -469,11 +445,7 @@ class MeetingController(Controller):
             meeting,
             contribution,
             agency_names=await preparation.agency_names(db_session),
-            cipher=state.cipher,
-            rules=state.gateway_rules,
-            audit=state.audit_events,
-            now=utcnow(),
-            today=local_today(),
+            gate=gate,
         )
         return Response(mine, headers={"ETag": etag(mine.version)})
 
@@ -487,22 +459,13 @@ class MeetingController(Controller):
     async def pack(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter(required=False)] = "json",
-    ) -> Response[object]:
+    ) -> Response[Pack | Rendered | bytes]:
         meeting = await _acknowledged(request, db_session, meeting_id)
-        built = await packs.build_pack(
-            db_session,
-            request.user,
-            meeting,
-            cipher=state.cipher,
-            rules=state.gateway_rules,
-            audit=state.audit_events,
-            now=utcnow(),
-            today=local_today(),
-        )
+        built = await packs.build_pack(db_session, request.user, meeting, gate)
         name = f"meeting-pack-{meeting.id}"
         if format == "html":
             return Response(
@@ -531,11 +494,12 @@ class MeetingController(Controller):
         responses=READ,
     )
     async def read_minutes(
-        self, request: Request, state: State, db_session: Session, meeting_id: MeetingId
+        self, request: Request, gate: Gate, db_session: Session, meeting_id: MeetingId
     ) -> Response[MinutesView]:
-        meeting = await service.get_meeting(db_session, request.user, meeting_id)
+        # Also for an agency the chair agreed to share the minutes with (onward).
+        meeting = await minutes.meeting_of_minutes(db_session, request.user, meeting_id)
         revision = await minutes.readable_revision(db_session, request.user, meeting)
-        return await _minutes_answer(request, state, db_session, meeting, revision)
+        return await _minutes_answer(request, gate, db_session, meeting, revision)
 
     @put(
         "/{meeting_id:str}/minutes",
@@ -547,7 +511,7 @@ class MeetingController(Controller):
     async def write_minutes(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         data: JSONBody[MinutesIn],
@@ -555,9 +519,9 @@ class MeetingController(Controller):
     ) -> Response[MinutesView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
         draft = await minutes.write_draft(
-            db_session, request.user, meeting, _optional_version(if_match), data, state.cipher
+            db_session, request.user, meeting, _optional_version(if_match), data, gate
         )
-        return await _minutes_answer(request, state, db_session, meeting, draft)
+        return await _minutes_answer(request, gate, db_session, meeting, draft)
 
     @post(
         "/{meeting_id:str}/minutes/approval",
@@ -570,16 +534,16 @@ class MeetingController(Controller):
     async def approve_minutes(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         if_match: IfMatch = None,
     ) -> Response[MinutesView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
         approved = await minutes.approve(
-            db_session, meeting, expected_version(if_match), _context(request, state, meeting)
+            db_session, meeting, expected_version(if_match), _context(request, gate, meeting)
         )
-        return await _minutes_answer(request, state, db_session, meeting, approved)
+        return await _minutes_answer(request, gate, db_session, meeting, approved)
 
     @post(
         "/{meeting_id:str}/minutes/amendment",
@@ -592,14 +556,14 @@ class MeetingController(Controller):
     async def amend_minutes(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         data: JSONBody[Amendment],
     ) -> Response[MinutesView]:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
-        draft = await minutes.amend(db_session, request.user, meeting, data, state.cipher)
-        answer = await _minutes_answer(request, state, db_session, meeting, draft)
+        draft = await minutes.amend(db_session, request.user, meeting, data, gate)
+        answer = await _minutes_answer(request, gate, db_session, meeting, draft)
         answer.status_code = 201
         return answer
 
@@ -614,22 +578,19 @@ class MeetingController(Controller):
     async def share_onward(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         meeting_id: MeetingId,
         data: JSONBody[OnwardSharingIn],
-    ) -> dict[str, str]:
+    ) -> OnwardSharingView:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
-        agreement = await minutes.share_onward(
-            db_session,
-            request.user,
-            meeting,
-            data,
-            cipher=state.cipher,
-            audit=state.audit_events,
-            now=utcnow(),
+        agreement = await minutes.share_onward(db_session, request.user, meeting, data, gate)
+        return OnwardSharingView(
+            meeting_id=agreement.meeting_id,
+            agency_id=agreement.agency_id,
+            agreed_by=agreement.agreed_by,
+            agreed_at=agreement.agreed_at,
         )
-        return {"agency_id": str(agreement.agency_id), "agreed_at": agreement.agreed_at.isoformat()}
 
 
 class MeetingActionController(Controller):
@@ -646,6 +607,7 @@ class MeetingActionController(Controller):
     async def list(
         self,
         request: Request,
+        gate: Gate,
         db_session: Session,
         meeting_id: Annotated[uuid.UUID | None, QueryParameter(required=False)] = None,
         overdue: Annotated[bool, QueryParameter(required=False)] = False,
@@ -662,7 +624,7 @@ class MeetingActionController(Controller):
             request.user,
             meeting=meeting,
             overdue_only=overdue,
-            today=local_today(),
+            gate=gate,
             limit=limit,
             offset=offset,
         )
@@ -676,20 +638,10 @@ class MeetingActionController(Controller):
         responses=READ,
     )
     async def read(
-        self, request: Request, state: State, db_session: Session, action_id: ActionId
+        self, request: Request, gate: Gate, db_session: Session, action_id: ActionId
     ) -> Response[ActionView]:
         action, meeting = await actions.get_action(db_session, request.user, action_id)
-        view = await actions.view_of(
-            db_session,
-            request.user,
-            action,
-            meeting,
-            cipher=state.cipher,
-            rules=state.gateway_rules,
-            audit=state.audit_events,
-            now=utcnow(),
-            today=local_today(),
-        )
+        view = await actions.view_of(db_session, request.user, action, meeting, gate)
         return Response(view, headers={"ETag": etag(view.version)})
 
     @post(
@@ -703,7 +655,7 @@ class MeetingActionController(Controller):
     async def progress(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         action_id: ActionId,
         data: JSONBody[ActionProgress],
@@ -716,18 +668,7 @@ class MeetingActionController(Controller):
             action,
             expected_version(if_match),
             data,
-            state.cipher,
-            local_today(),
+            gate,
         )
-        view = await actions.view_of(
-            db_session,
-            request.user,
-            action,
-            meeting,
-            cipher=state.cipher,
-            rules=state.gateway_rules,
-            audit=state.audit_events,
-            now=utcnow(),
-            today=local_today(),
-        )
+        view = await actions.view_of(db_session, request.user, action, meeting, gate)
         return Response(view, headers={"ETag": etag(view.version)})

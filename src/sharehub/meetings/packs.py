@@ -4,23 +4,35 @@ can fetch it; each one built is a set of disclosures in the ledger.
 
 Every page is marked OFFICIAL-SENSITIVE and carries the confidentiality
 statement the reader acknowledged.
+
+All three formats come from one ``Pack``, whose every case is a ``CaseView``
+the gate built: HTML and PDF print its ``GatedText`` (they are strings), and
+JSON is encoded with the gate's encoders (``sharehub.disclosure.gated``).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
 from pathlib import Path
 
-import msgspec
 from fpdf import FPDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.audit.events import AuditSink
 from sharehub.calendar import LOCAL_TIME
-from sharehub.crypto import FieldCipher, open_field
+from sharehub.crypto import open_field
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import Viewer
+from sharehub.disclosure.gated import (
+    AgencyName,
+    Code,
+    Configuration,
+    Explanation,
+    GovernanceText,
+    View,
+    encode_json,
+)
 from sharehub.identity.principal import Principal
 from sharehub.meetings import statements
 from sharehub.meetings.agenda import items_of
@@ -31,27 +43,34 @@ from sharehub.meetings.schemas import CaseView
 from sharehub.meetings.service import kind_of
 from sharehub.privacy.redaction import PersonView
 from sharehub.protocols.document import CONTENT_SECURITY_POLICY, STYLE
-from sharehub.protocols.gateways import GatewayRules
 
-__all__ = ["CONTENT_SECURITY_POLICY", "Pack", "build_pack", "render_html", "render_pdf"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "Pack",
+    "build_pack",
+    "render_html",
+    "render_json",
+    "render_pdf",
+]
 
 MARKING = "OFFICIAL-SENSITIVE"
 FONTS = Path(__file__).with_name("fonts")
 
 
-class Pack(msgspec.Struct, kw_only=True):
+class Pack(View, kw_only=True):
     meeting_id: uuid.UUID
-    meeting: str  # the kind's name
-    area: str
+    meeting: Explanation  # the kind's name
+    area: Configuration
     starts_at: datetime
-    venue: str
+    venue: GovernanceText
     agency_id: uuid.UUID
-    agency_name: str
+    agency_name: AgencyName
     generated_at: datetime
-    marking: str
-    statement_title: str
+    marking: Code
+    statement_title: GovernanceText
     statement_version: int
-    statement: str
+    statement: GovernanceText
+    # Each built by the disclosure gate for this agency.
     cases: list[CaseView]
 
 
@@ -59,15 +78,10 @@ async def build_pack(
     db: AsyncSession,
     actor: Principal,
     meeting: Meeting,
-    *,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    gate: GateContext,
 ) -> Pack:
     names = await agency_names(db)
-    partners = await meeting_partners(db, meeting, actor.agency_id, today)
+    partners = await meeting_partners(db, meeting, actor.agency_id, gate)
     viewer = Viewer(actor.agency_id, actor.user_id)
     cases = [
         await case_for(
@@ -78,11 +92,7 @@ async def build_pack(
             partners=partners,
             agency_names=names,
             context_kind="meeting_pack",
-            cipher=cipher,
-            rules=rules,
-            audit=audit,
-            now=now,
-            today=today,
+            gate=gate,
         )
         for item in await items_of(db, meeting)
     ]
@@ -92,16 +102,21 @@ async def build_pack(
         meeting=kind_of(meeting).name,
         area=meeting.area,
         starts_at=meeting.starts_at,
-        venue=open_field(cipher, meeting, "venue") or "",
+        venue=open_field(gate.cipher, meeting, "venue") or "",
         agency_id=actor.agency_id,
         agency_name=names.get(actor.agency_id, ""),
-        generated_at=now,
+        generated_at=gate.now,
         marking=MARKING,
         statement_title=text.title,
         statement_version=text.version,
         statement=text.text.strip(),
         cases=cases,
     )
+
+
+def render_json(pack: Pack) -> bytes:
+    """The pack as JSON, through the encoder that knows the gate's types."""
+    return encode_json(pack)
 
 
 # --- shared wording -------------------------------------------------------------------------

@@ -8,21 +8,23 @@ in it only as the lawful-basis engine, consent and decisions allow.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.agencies.models import Agency
-from sharehub.audit.events import AuditSink
-from sharehub.crypto import FieldCipher, open_field, seal_field
+from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose, sharing_partners
+from sharehub.disclosure.gated import GatedText
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable, VersionRequired
 from sharehub.identity.principal import Principal
-from sharehub.meetings.cases import material_of
+from sharehub.meetings.cases import CaseMaterial, material_of
 from sharehub.meetings.models import AgendaItem, Contribution, ContributionSubject, Meeting
 from sharehub.meetings.schemas import CaseView, ContributionIn, ContributionView
 from sharehub.meetings.service import invited, kind_of
@@ -30,7 +32,6 @@ from sharehub.privacy.models import Subject
 from sharehub.privacy.redaction import PersonView
 from sharehub.privacy.subjects import held_subject_errors
 from sharehub.protocols.engine import SubjectRole
-from sharehub.protocols.gateways import GatewayRules
 
 CONTRIBUTION = "contribution"
 
@@ -49,8 +50,7 @@ async def contribute(
     item: AgendaItem,
     data: ContributionIn,
     version: int | None,
-    cipher: FieldCipher,
-    today: date,
+    gate: GateContext,
 ) -> Contribution:
     """Add or replace the actor's agency's contribution to one case."""
     if not invited(meeting, actor.agency_id):
@@ -58,7 +58,7 @@ async def contribute(
     if meeting.status != "scheduled":
         raise Conflict(f"the meeting is {meeting.status}; preparation is before it")
     errors: list[tuple[str, str]] = []
-    if data.last_contact_on is not None and data.last_contact_on > today:
+    if data.last_contact_on is not None and data.last_contact_on > gate.today:
         errors.append(("last_contact_on", "cannot be in the future"))
     ids = [link.subject_id for link in data.subjects]
     errors += await held_subject_errors(db, actor.agency_id, ids)
@@ -89,13 +89,70 @@ async def contribute(
         ContributionSubject(subject_id=link.subject_id, role=link.role.value, position=i)
         for i, link in enumerate(data.subjects)
     ]
-    seal_field(cipher, contribution, "information", data.information)
+    seal_field(gate.cipher, contribution, "information", data.information)
     await write_changes(db, CONTRIBUTION, _raced)
     return contribution
 
 
 def _raced(_: IntegrityError) -> Conflict:
     return Conflict("your agency's contribution was changed at the same time; fetch it again")
+
+
+def references_of(materials: Iterable[CaseMaterial | None]) -> dict[str, Any]:
+    """The restricted references the cases' records hold, and who may see them,
+    as the gate takes them (``held_references``, ``references_shown``): a MAPPA
+    referral's own PNC ID, CRN and ViSOR reference, found in every text of the
+    view in any spelling. Without them the gate still withholds references by
+    their form from agencies not entitled to them."""
+    held: dict[str, str | None] = {}
+    shown: bool | None = None
+    for material in materials:
+        if material is None:
+            continue
+        for kind, value in material.held_references.items():
+            # The gate takes one value per kind: where several cases hold one
+            # (minutes of two MAPPA cases), the first case's is matched as held
+            # and any other still by its form or the word that introduces it.
+            if value and not held.get(kind):
+                held[kind] = value
+        if material.references_shown is not None:
+            # Several cases: shown only where every one of them allows it.
+            shown = (
+                material.references_shown if shown is None else shown and material.references_shown
+            )
+    return {"held_references": held or None, "references_shown": shown}
+
+
+async def linked_subjects(
+    db: AsyncSession,
+    materials: Iterable[CaseMaterial | None],
+    contributions: Iterable[Contribution],
+) -> dict[uuid.UUID, SubjectInRecord]:
+    """Every person linked to the cases: the records' own people first (so
+    their pseudonyms read as on the record), then each person an agency linked
+    in its preparation."""
+    subjects: dict[uuid.UUID, SubjectInRecord] = {}
+    for material in materials:
+        for s in material.subjects if material is not None else []:
+            subjects.setdefault(s.subject.id, s)
+    for contribution in contributions:
+        for link in contribution.subjects:
+            if link.subject_id not in subjects and (s := await db.get(Subject, link.subject_id)):
+                subjects[link.subject_id] = SubjectInRecord(s, SubjectRole(link.role))
+    return subjects
+
+
+async def contributions_to(db: AsyncSession, item_ids: Iterable[uuid.UUID]) -> list[Contribution]:
+    ids = list(item_ids)
+    if not ids:
+        return []
+    return list(
+        await db.scalars(
+            select(Contribution)
+            .where(Contribution.item_id.in_(ids))
+            .order_by(Contribution.created_at, Contribution.id)
+        )
+    )
 
 
 async def case_for(
@@ -107,14 +164,10 @@ async def case_for(
     partners: frozenset[uuid.UUID],
     agency_names: dict[uuid.UUID, str],
     context_kind: str,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    gate: GateContext,
 ) -> CaseView:
     """One case with every contribution, as the viewer's agency may see it."""
-    material = await material_of(db, item.source, item.source_id, cipher)
+    material = await material_of(db, item.source, item.source_id, gate)
     base = {
         "item_id": item.id,
         "position": item.position,
@@ -135,22 +188,12 @@ async def case_for(
             facts={},
             contributions=[],
         )
-    contributions = [
-        c
-        for c in await db.scalars(
-            select(Contribution)
-            .where(Contribution.item_id == item.id)
-            .order_by(Contribution.created_at, Contribution.id)
-        )
-        if c.agency_id in partners
-    ]
-    subjects: dict[uuid.UUID, SubjectInRecord] = {s.subject.id: s for s in material.subjects}
-    for contribution in contributions:
-        for link in contribution.subjects:
-            if link.subject_id not in subjects and (s := await db.get(Subject, link.subject_id)):
-                subjects[link.subject_id] = SubjectInRecord(s, SubjectRole(link.role))
+    contributions = [c for c in await contributions_to(db, [item.id]) if c.agency_id in partners]
+    subjects = await linked_subjects(db, [material], contributions)
     texts = dict(material.texts)
-    texts |= {f"{CONTRIBUTION}:{c.id}": open_field(cipher, c, "information") for c in contributions}
+    texts |= {
+        f"{CONTRIBUTION}:{c.id}": open_field(gate.cipher, c, "information") for c in contributions
+    }
     # Who wrote each text: the case's holder (an action's wording, the meeting's
     # organisers: nobody's own), and each contributing agency its notes.
     written_by = {
@@ -161,6 +204,7 @@ async def case_for(
     written_by |= {f"{CONTRIBUTION}:{c.id}": c.agency_id for c in contributions}
     gated = await disclose(
         db,
+        gate,
         viewer=viewer,
         purpose=kind_of(meeting).purpose,
         subjects=list(subjects.values()),
@@ -168,11 +212,7 @@ async def case_for(
         texts_held_by=written_by,
         context_kind=context_kind,
         context_id=meeting.id,
-        cipher=cipher,
-        rules=rules,
-        audit=audit,
-        now=now,
-        today=today,
+        **references_of([material]),
     )
     people = {p.subject_id: p for p in gated.people}
     return CaseView(
@@ -202,11 +242,7 @@ async def own_contribution(
     contribution: Contribution,
     *,
     agency_names: dict[uuid.UUID, str],
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    gate: GateContext,
 ) -> ContributionView:
     """The contributing agency's own contribution, as written (nothing leaves it)."""
     subjects = [
@@ -216,18 +252,14 @@ async def own_contribution(
     ]
     gated = await disclose(
         db,
+        gate,
         viewer=viewer,
         purpose=kind_of(meeting).purpose,
         subjects=subjects,
-        texts={"information": open_field(cipher, contribution, "information")},
+        texts={"information": open_field(gate.cipher, contribution, "information")},
         texts_held_by=contribution.agency_id,
         context_kind="meeting_case",
         context_id=meeting.id,
-        cipher=cipher,
-        rules=rules,
-        audit=audit,
-        now=now,
-        today=today,
     )
     return _contribution_view(contribution, agency_names, gated.texts["information"], gated.people)
 
@@ -235,7 +267,7 @@ async def own_contribution(
 def _contribution_view(
     contribution: Contribution,
     agency_names: dict[uuid.UUID, str],
-    information: str | None,
+    information: GatedText | None,
     people: list[PersonView],
 ) -> ContributionView:
     """A contribution with its text and people as the gate rendered them."""
@@ -268,6 +300,6 @@ async def agency_names(db: AsyncSession) -> dict[uuid.UUID, str]:
 
 
 async def meeting_partners(
-    db: AsyncSession, meeting: Meeting, agency_id: uuid.UUID, today: date
+    db: AsyncSession, meeting: Meeting, agency_id: uuid.UUID, gate: GateContext
 ) -> frozenset[uuid.UUID]:
-    return await sharing_partners(db, agency_id, kind_of(meeting).purpose, today)
+    return await sharing_partners(db, agency_id, kind_of(meeting).purpose, gate.today)

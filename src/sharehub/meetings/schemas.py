@@ -1,4 +1,10 @@
-"""What the meeting routes take and return."""
+"""What the meeting routes take and return.
+
+Requests take plain strings. Responses carry free text a practitioner wrote,
+and anything that identifies a case's people, only as the disclosure gate's
+``GatedText`` (in structs that derive from ``View``); every other string is
+declared as one of the non-personal kinds of ``sharehub.disclosure.gated``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,18 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sharehub.disclosure.gated import (
+    AgencyName,
+    Citation,
+    Code,
+    Configuration,
+    Explanation,
+    GatedText,
+    GovernanceText,
+    Reference,
+    StaffName,
+    View,
+)
 from sharehub.fields import PRINTABLE
 from sharehub.meetings.risks import RiskCode
 from sharehub.meetings.types import MeetingType
@@ -44,7 +62,7 @@ class AttendeeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class AttendeeView(msgspec.Struct, kw_only=True):
     user_id: uuid.UUID
-    name: str
+    name: StaffName
     agency_id: uuid.UUID
     # When they acknowledged the confidentiality statement ("statement signed").
     acknowledged_at: datetime | None
@@ -66,7 +84,7 @@ class Cancellation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class AgencyAtMeeting(msgspec.Struct, kw_only=True):
     agency_id: uuid.UUID
-    name: str
+    name: AgencyName
     apologies: bool
     # Sent information for at least one case (whether or not attending).
     contributed: bool
@@ -76,25 +94,26 @@ class MeetingView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     version: int
     meeting_type: MeetingType
-    area: str
+    area: Configuration
     starts_at: datetime
-    venue: str
+    # A room, or a video link: the meeting's arrangements, never a case's.
+    venue: GovernanceText
     status: Status
     organiser_agency_id: uuid.UUID
     coordinator_id: uuid.UUID
     chair_id: uuid.UUID
     agencies: list[AgencyAtMeeting]
     attendees: list[AttendeeView]
-    statement_code: str
+    statement_code: Code
     statement_version: int
     acknowledged: bool
-    next_steps: list[str]
+    next_steps: list[Code]
 
 
 class MeetingSummary(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     meeting_type: MeetingType
-    area: str
+    area: Configuration
     starts_at: datetime
     status: Status
 
@@ -105,12 +124,14 @@ class MeetingPage(msgspec.Struct, kw_only=True):
 
 
 class StatementView(msgspec.Struct, kw_only=True):
-    code: str
+    """A confidentiality statement from the hub's own file (statements.toml)."""
+
+    code: Code
     version: int
-    title: str
-    citation: str
-    text: str
-    sha256: str
+    title: GovernanceText
+    citation: Citation
+    text: GovernanceText
+    sha256: Reference
     acknowledged_at: datetime | None
 
 
@@ -118,7 +139,7 @@ class AcknowledgementView(msgspec.Struct, kw_only=True):
     user_id: uuid.UUID
     agency_id: uuid.UUID
     statement_version: int
-    statement_sha256: str
+    statement_sha256: Reference
     acknowledged_at: datetime
 
 
@@ -153,41 +174,43 @@ class ContributionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     )
 
 
-class ContributionView(msgspec.Struct, kw_only=True):
+class ContributionView(View, kw_only=True):
     id: uuid.UUID
     version: int
     agency_id: uuid.UUID
-    agency_name: str
+    agency_name: AgencyName
     known_to_agency: bool
     last_contact_on: date | None
-    risks: list[str]
-    information: str | None
+    risks: list[Code]  # codes of meetings/risks.py
+    information: GatedText | None
     people: list[PersonView]
 
 
-class CaseView(msgspec.Struct, kw_only=True):
+class CaseView(View, kw_only=True):
     """A case as one agency sees it: built by the disclosure gate."""
 
     item_id: uuid.UUID
     position: int
-    reference: str  # e.g. "MARAC referral 1f3c9a2b", never a name
-    source: str
+    reference: Reference  # e.g. "MARAC referral 1f3c9a2b", never a name
+    source: Code
     source_id: uuid.UUID
     holder_agency_id: uuid.UUID | None
     # Why nothing of the case is shown (no protocol in force with the holder).
-    withheld: str | None
+    withheld: Explanation | None
     people: list[PersonView]
-    texts: dict[str, str | None]
-    facts: dict[str, str]
+    texts: dict[Code, GatedText | None]
+    # Facts the hub states from the record's codes, dates and counts (criteria
+    # met, risk band, level, an action's owning agency): they name nobody.
+    facts: dict[Explanation, Explanation]
     contributions: list[ContributionView]
 
 
 class AgendaItemView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     position: int
-    source: str
+    source: Code
     source_id: uuid.UUID
-    reason: str
+    reason: Code
     minutes: int
     starts_after_minutes: int
     overdue: bool
@@ -242,36 +265,54 @@ class OnwardSharingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     reason: Reason
 
 
-class InformationView(msgspec.Struct, kw_only=True):
+class OnwardSharingView(msgspec.Struct, kw_only=True):
+    """The chair's agreement that an agency may have the approved minutes."""
+
+    meeting_id: uuid.UUID
     agency_id: uuid.UUID
-    text: str | None
+    agreed_by: uuid.UUID
+    agreed_at: datetime
 
 
-class ActionView(msgspec.Struct, kw_only=True):
+class InformationView(View, kw_only=True):
+    agency_id: uuid.UUID
+    text: GatedText | None
+
+
+class ActionView(View, kw_only=True):
     id: uuid.UUID
     version: int
     meeting_id: uuid.UUID
     item_id: uuid.UUID
     owner_agency_id: uuid.UUID
-    description: str | None
+    # Null in lists: reading one action builds its wording through the gate.
+    description: GatedText | None
     due_on: date
     status: ActionStatus
     completed_on: date | None
     overdue: bool
 
 
-class MinuteEntryView(msgspec.Struct, kw_only=True):
+class ProposedActionView(View, kw_only=True):
+    """An action proposed in draft minutes, not yet agreed (no id until approval)."""
+
+    owner_agency_id: uuid.UUID
+    description: GatedText | None
+    due_on: date
+
+
+class MinuteEntryView(View, kw_only=True):
     item_id: uuid.UUID
     information: list[InformationView]
-    risks: str | None
-    decisions: str | None
+    risks: GatedText | None
+    decisions: GatedText | None
     level: int | None
     actions: list[ActionView]
     # Actions proposed in a draft, not yet agreed (no id until approval).
-    proposed_actions: list[ActionIn]
+    proposed_actions: list[ProposedActionView]
 
 
-class MinutesView(msgspec.Struct, kw_only=True):
+class MinutesView(View, kw_only=True):
     meeting_id: uuid.UUID
     revision: int
     version: int
@@ -280,11 +321,11 @@ class MinutesView(msgspec.Struct, kw_only=True):
     apologies: list[uuid.UUID]
     attendees: list[AttendeeView]
     entries: list[MinuteEntryView]
-    amendment_reason: str | None
+    amendment_reason: GatedText | None
     approved_by: uuid.UUID | None
     approved_at: datetime | None
-    content_sha256: str | None
-    marking: str
+    content_sha256: Reference | None
+    marking: Code  # the Government Security Classification
 
 
 class ActionProgress(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

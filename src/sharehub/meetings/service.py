@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sharehub.access.models import RoleAssignment
 from sharehub.access.relationships import reach
 from sharehub.agencies.models import Agency
-from sharehub.crypto import FieldCipher, open_field, seal_field
+from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from sharehub.identity.models import User
 from sharehub.identity.principal import Principal
@@ -154,11 +155,12 @@ async def attendees_of(db: AsyncSession, meeting: Meeting) -> list[AttendeeView]
 
 
 async def arrange(
-    db: AsyncSession, actor: Principal, data: MeetingCreate, cipher: FieldCipher, now: datetime
+    db: AsyncSession, actor: Principal, data: MeetingCreate, gate: GateContext
 ) -> Meeting:
-    kind = MEETING_TYPES[data.meeting_type]
+    kind, now = MEETING_TYPES[data.meeting_type], gate.now
     if not organises(actor, kind, data.area):
-        raise Forbidden(f"a {kind.name} for {data.area} is arranged by its coordinator or chair")
+        # The area as typed is not repeated back: a message never echoes input.
+        raise Forbidden(f"a {kind.name} for an area is arranged by its coordinator or chair there")
     errors: list[tuple[str, str]] = []
     if data.starts_at.tzinfo is None:
         errors.append(("starts_at", "give a time zone (for example Z or +01:00)"))
@@ -209,7 +211,7 @@ async def arrange(
             for user_id in dict.fromkeys(data.attendees)
         ],
     )
-    seal_field(cipher, meeting, "venue", data.venue)
+    seal_field(gate.cipher, meeting, "venue", data.venue)
     db.add(meeting)
     await db.flush()
     return meeting
@@ -254,7 +256,7 @@ def require_organiser(actor: Principal, meeting: Meeting) -> None:
 
 
 async def view_of(
-    db: AsyncSession, actor: Principal, meeting: Meeting, cipher: FieldCipher
+    db: AsyncSession, actor: Principal, meeting: Meeting, gate: GateContext
 ) -> MeetingView:
     names = dict(
         (
@@ -276,7 +278,7 @@ async def view_of(
         meeting_type=MeetingType(meeting.meeting_type),
         area=meeting.area,
         starts_at=meeting.starts_at,
-        venue=open_field(cipher, meeting, "venue") or "",
+        venue=open_field(gate.cipher, meeting, "venue") or "",
         status=meeting.status,  # type: ignore[arg-type]
         organiser_agency_id=meeting.organiser_agency_id,
         coordinator_id=meeting.coordinator_id,
@@ -370,7 +372,7 @@ async def statement_for(db: AsyncSession, actor: Principal, meeting: Meeting) ->
 
 
 async def acknowledge(
-    db: AsyncSession, actor: Principal, meeting: Meeting, data: Acknowledging, now: datetime
+    db: AsyncSession, actor: Principal, meeting: Meeting, data: Acknowledging, gate: GateContext
 ) -> Acknowledgement:
     if actor.kind != "user":
         raise Forbidden("a person acknowledges the statement, not an agency system")
@@ -390,7 +392,7 @@ async def acknowledge(
         statement_code=text.code,
         statement_version=text.version,
         statement_sha256=text.sha256,
-        acknowledged_at=now,
+        acknowledged_at=gate.now,
     )
     db.add(ack)
     try:
@@ -409,8 +411,9 @@ async def invite(
     meeting: Meeting,
     version: int,
     agency_id: uuid.UUID,
-    now: datetime,
+    gate: GateContext,
 ) -> Meeting:
+    now = gate.now
     require_organiser(actor, meeting)
     check_version(meeting, version, KIND)
     if meeting.status != "scheduled":
@@ -427,9 +430,10 @@ async def invite(
 
 
 async def name_attendee(
-    db: AsyncSession, actor: Principal, meeting: Meeting, user_id: uuid.UUID, now: datetime
+    db: AsyncSession, actor: Principal, meeting: Meeting, user_id: uuid.UUID, gate: GateContext
 ) -> Meeting:
     """An agency names who attends for it; organisers may name anyone invited."""
+    now = gate.now
     if meeting.status != "scheduled":
         raise Conflict(f"the meeting is {meeting.status}; attendees are named before it")
     agency_id = (await _staff(db, [user_id])).get(user_id)
@@ -446,7 +450,7 @@ async def name_attendee(
 
 
 async def send_apologies(
-    db: AsyncSession, actor: Principal, meeting: Meeting, apologies: bool, now: datetime
+    db: AsyncSession, actor: Principal, meeting: Meeting, apologies: bool, gate: GateContext
 ) -> Meeting:
     """An invited agency says it will not attend (it can still send information)."""
     if meeting.status != "scheduled":
@@ -454,19 +458,19 @@ async def send_apologies(
     for agency in meeting.agencies:
         if agency.agency_id == actor.agency_id:
             agency.apologies = apologies
-            meeting.updated_at = now
+            meeting.updated_at = gate.now
             await write_changes(db, KIND, _raced)
             return meeting
     raise Forbidden("your agency is not invited to this meeting")
 
 
 async def hold(
-    db: AsyncSession, actor: Principal, meeting: Meeting, version: int, now: datetime
+    db: AsyncSession, actor: Principal, meeting: Meeting, version: int, gate: GateContext
 ) -> Meeting:
     require_organiser(actor, meeting)
     check_version(meeting, version, KIND)
     check_step(meeting, "hold")
-    if meeting.starts_at > now:
+    if meeting.starts_at > gate.now:
         raise Conflict("the meeting has not started yet")
     meeting.status = STEPS["hold"].leaves
     await write_changes(db, KIND, _raced)
@@ -479,12 +483,12 @@ async def cancel(
     meeting: Meeting,
     version: int,
     data: Cancellation,
-    cipher: FieldCipher,
+    gate: GateContext,
 ) -> Meeting:
     require_organiser(actor, meeting)
     check_version(meeting, version, KIND)
     check_step(meeting, "cancel")
     meeting.status = STEPS["cancel"].leaves
-    seal_field(cipher, meeting, "cancel_reason", data.reason)
+    seal_field(gate.cipher, meeting, "cancel_reason", data.reason)
     await write_changes(db, KIND, _raced)
     return meeting

@@ -19,18 +19,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from sharehub.agencies.models import Agency
-from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.crypto import FieldCipher, open_field, seal_field
+from sharehub.audit.events import AuditEvent
+from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
+from sharehub.disclosure.context import GateContext
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Consent, ConsentWithdrawal
+from sharehub.privacy.redaction import own_text
 from sharehub.privacy.schemas import (
     ConsentCreate,
     ConsentStatus,
     ConsentView,
     Recipients,
     Representative,
+    RepresentativeView,
     WithdrawalCreate,
     WithdrawalView,
 )
@@ -132,9 +135,13 @@ async def check_recipients(db: AsyncSession, recipients: Recipients, prefix: str
 
 
 def to_view(
-    consent: Consent, withdrawal: ConsentWithdrawal | None, cipher: FieldCipher, now: datetime
+    consent: Consent, withdrawal: ConsentWithdrawal | None, gate: GateContext, reader: uuid.UUID
 ) -> ConsentView:
+    """A consent receipt as its holding agency reads it (receipts are the holder's)."""
+    cipher, now = gate.cipher, gate.now
+    holder = consent.holding_agency_id
     representative = open_field(cipher, consent, "representative")
+    given_by = msgspec.json.decode(representative, type=Representative) if representative else None
     return ConsentView(
         id=consent.id,
         subject_id=consent.subject_id,
@@ -147,9 +154,15 @@ def to_view(
         categories=[DataCategory(c) for c in consent.categories],
         how_given=consent.how_given,  # type: ignore[arg-type]
         representative=(
-            msgspec.json.decode(representative, type=Representative) if representative else None
+            None
+            if given_by is None
+            else RepresentativeView(
+                name=own_text(reader, holder, given_by.name),  # type: ignore[arg-type]
+                relationship=own_text(reader, holder, given_by.relationship),  # type: ignore[arg-type]
+                authority=own_text(reader, holder, given_by.authority),  # type: ignore[arg-type]
+            )
         ),
-        evidence_note=open_field(cipher, consent, "evidence_note"),
+        evidence_note=own_text(reader, holder, open_field(cipher, consent, "evidence_note")),
         recorded_by=consent.recorded_by,
         given_at=consent.given_at,
         expires_at=consent.expires_at,
@@ -159,7 +172,7 @@ def to_view(
             else WithdrawalView(
                 withdrawn_at=withdrawal.withdrawn_at,
                 how=withdrawal.how,  # type: ignore[arg-type]
-                note=open_field(cipher, withdrawal, "note"),
+                note=own_text(reader, holder, open_field(cipher, withdrawal, "note")),
                 recorded_by=withdrawal.recorded_by,
             )
         ),
@@ -172,10 +185,9 @@ async def record_consent(
     actor: Principal,
     subject_id: uuid.UUID,
     data: ConsentCreate,
-    cipher: FieldCipher,
-    audit: AuditSink,
-    now: datetime,
+    gate: GateContext,
 ) -> ConsentView:
+    cipher, audit, now = gate.cipher, gate.audit, gate.now
     subject = await held_subject(db, actor, subject_id)
     errors: list[tuple[str, str]] = []
     given_at = data.given_at or now
@@ -236,7 +248,7 @@ async def record_consent(
             },
         ),
     )
-    return to_view(consent, None, cipher, now)
+    return to_view(consent, None, gate, actor.agency_id)
 
 
 async def _consent_with_withdrawal(
@@ -264,10 +276,9 @@ async def withdraw_consent(
     subject_id: uuid.UUID,
     consent_id: uuid.UUID,
     data: WithdrawalCreate,
-    cipher: FieldCipher,
-    audit: AuditSink,
-    now: datetime,
+    gate: GateContext,
 ) -> ConsentView:
+    cipher, audit, now = gate.cipher, gate.audit, gate.now
     consent, withdrawal = await get_consent(db, actor, subject_id, consent_id)
     status = status_of(consent, withdrawal, now)
     if status == "withdrawn":
@@ -298,11 +309,11 @@ async def withdraw_consent(
             details={"consent_id": str(consent.id), "how": data.how},
         ),
     )
-    return to_view(consent, withdrawal, cipher, now)
+    return to_view(consent, withdrawal, gate, actor.agency_id)
 
 
 async def list_consents(
-    db: AsyncSession, actor: Principal, subject_id: uuid.UUID, cipher: FieldCipher, now: datetime
+    db: AsyncSession, actor: Principal, subject_id: uuid.UUID, gate: GateContext
 ) -> list[ConsentView]:
     await held_subject(db, actor, subject_id)
     rows = await db.execute(
@@ -311,7 +322,7 @@ async def list_consents(
         .where(Consent.subject_id == subject_id)
         .order_by(Consent.given_at.desc(), Consent.id)
     )
-    return [to_view(c, w, cipher, now) for c, w in rows]
+    return [to_view(c, w, gate, actor.agency_id) for c, w in rows]
 
 
 def covering(

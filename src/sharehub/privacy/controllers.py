@@ -11,27 +11,24 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, MediaType, Request, Response, get, patch, post
-from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from sharehub.agencies.models import Agency
-from sharehub.calendar import local_today
-from sharehub.crypto import open_field
-from sharehub.db.base import utcnow
-from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose, lawful_route_exists, plan
-from sharehub.errors import Conflict, NotFound
+from sharehub.disclosure.gated import Rendered
+from sharehub.errors import Conflict
 from sharehub.identity.principal import Principal
 from sharehub.privacy import consent as consents
-from sharehub.privacy import decisions, subjects
+from sharehub.privacy import decisions, reading, subjects
 from sharehub.privacy.identity import unseal
-from sharehub.privacy.models import SafeguardingOverride, Subject
+from sharehub.privacy.models import Subject
 from sharehub.privacy.receipt import CONTENT_SECURITY_POLICY, render_receipt
-from sharehub.privacy.redaction import SubjectInView, person_view, pseudonyms
 from sharehub.privacy.schemas import (
     ConsentCreate,
     ConsentList,
     ConsentStateView,
     ConsentView,
+    NamesCheck,
+    NamesFound,
     OverrideCreate,
     OverrideList,
     OverrideReview,
@@ -46,9 +43,8 @@ from sharehub.privacy.schemas import (
     SubjectView,
     WithdrawalCreate,
 )
-from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.terms import Purpose
-from sharehub.web.params import IfMatch, Session
+from sharehub.web.params import Gate, IfMatch, Session
 from sharehub.web.problems import problem_responses
 from sharehub.web.versions import etag, expected_version
 
@@ -66,67 +62,6 @@ def _tagged(view: SubjectView, status_code: int = 200, **headers: str) -> Respon
     return Response(view, status_code=status_code, headers={"ETag": etag(view.version), **headers})
 
 
-async def _gated_subject(
-    request: Request, state: State, db_session: Session, subject_id: uuid.UUID, purpose: Purpose
-) -> Subject:
-    """A subject another agency may look at for this purpose: a protocol in
-    force connects the agencies for it. Otherwise 404, as for no subject."""
-    subject = await db_session.get(Subject, subject_id)
-    if subject is None:
-        raise NotFound(subjects.KIND)
-    actor = _actor(request)
-    planned = await plan(
-        db_session,
-        viewer=Viewer(actor.agency_id, actor.user_id),
-        purpose=purpose,
-        subjects=[SubjectInRecord(subject, SubjectRole(subject.role))],
-        cipher=state.cipher,
-        rules=state.gateway_rules,
-        now=utcnow(),
-        today=local_today(),
-    )
-    if not lawful_route_exists(planned):
-        raise NotFound(subjects.KIND)
-    return subject
-
-
-async def _override_views(
-    request: Request, state: State, db_session: Session, overrides: list[SafeguardingOverride]
-) -> list[OverrideView]:
-    """Overrides as their reader may see them: the justification and review note
-    are free text about a subject, so they pass the gate like any other (the
-    overriding agency's DPO reads them once the override has lapsed, too)."""
-    actor, now, today = _actor(request), utcnow(), local_today()
-    views = []
-    for override in overrides:
-        subject = await db_session.get(Subject, override.subject_id)
-        assert subject is not None  # a foreign key
-        gated = await disclose(
-            db_session,
-            viewer=Viewer(actor.agency_id, actor.user_id),
-            purpose=Purpose(override.purpose),
-            subjects=[SubjectInRecord(subject, SubjectRole(subject.role))],
-            texts={
-                "justification": open_field(state.cipher, override, "justification"),
-                "review_note": open_field(state.cipher, override, "review_note"),
-            },
-            texts_held_by={"justification": override.agency_id},
-            context_kind="safeguarding_override",
-            context_id=override.id,
-            cipher=state.cipher,
-            rules=state.gateway_rules,
-            audit=state.audit_events,
-            now=now,
-            today=today,
-        )
-        views.append(
-            decisions.override_view(
-                override, now, gated.texts["justification"], gated.texts["review_note"]
-            )
-        )
-    return views
-
-
 class SubjectController(Controller):
     path = "/api/subjects"
     tags = ["Subjects and consent"]
@@ -139,11 +74,9 @@ class SubjectController(Controller):
         responses=problem_responses(400, 422),
     )
     async def create(
-        self, request: Request, state: State, db_session: Session, data: JSONBody[SubjectCreate]
+        self, request: Request, gate: Gate, db_session: Session, data: JSONBody[SubjectCreate]
     ) -> Response[SubjectView]:
-        view = await subjects.create_subject(
-            db_session, _actor(request), data, state.cipher, state.blind_index, local_today()
-        )
+        view = await subjects.create_subject(db_session, _actor(request), data, gate)
         return _tagged(view, 201, Location=f"{self.path}/{view.id}")
 
     @post(
@@ -155,12 +88,29 @@ class SubjectController(Controller):
         responses=problem_responses(400, 422),
     )
     async def search(
-        self, request: Request, state: State, db_session: Session, data: JSONBody[SubjectSearch]
+        self, request: Request, gate: Gate, db_session: Session, data: JSONBody[SubjectSearch]
     ) -> SubjectList:
-        found = await subjects.search_subjects(
-            db_session, _actor(request), data, state.cipher, state.blind_index, local_today()
-        )
+        found = await subjects.search_subjects(db_session, _actor(request), data, gate)
         return SubjectList(items=found)
+
+    @post(
+        "/names-in-text",
+        operation_id="NamesInText",
+        opt={"action": "subject:read"},
+        summary="Names in text you are writing that the record does not link yet",
+        description=(
+            "Send the text and the subjects the record links; the hub answers with each "
+            "other name it finds, your agency's records of that name to link, or a "
+            "suggestion to record the person. Linking is what lets the disclosure gate "
+            "protect them when another agency reads the text."
+        ),
+        status_code=200,
+        responses=problem_responses(400),
+    )
+    async def names_in_text(
+        self, request: Request, gate: Gate, db_session: Session, data: JSONBody[NamesCheck]
+    ) -> NamesFound:
+        return await reading.names_in_text(db_session, gate, _actor(request), data)
 
     @get(
         "/{subject_id:str}",
@@ -177,41 +127,13 @@ class SubjectController(Controller):
     async def read(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         subject_id: SubjectId,
         purpose: Annotated[Purpose | None, QueryParameter(required=False)] = None,
     ) -> Response[SubjectView]:
-        actor = _actor(request)
-        subject = await db_session.get(Subject, subject_id)
-        if subject is not None and subject.holding_agency_id == actor.agency_id:
-            return _tagged(subjects.holding_view(subject, unseal(subject, state.cipher)))
-        if purpose is None:
-            raise NotFound(subjects.KIND)
-        subject = await _gated_subject(request, state, db_session, subject_id, purpose)
-        gated = await disclose(
-            db_session,
-            viewer=Viewer(actor.agency_id, actor.user_id),
-            purpose=purpose,
-            subjects=[SubjectInRecord(subject, SubjectRole(subject.role))],
-            context_kind="subject",
-            context_id=subject.id,
-            cipher=state.cipher,
-            rules=state.gateway_rules,
-            audit=state.audit_events,
-            now=utcnow(),
-            today=local_today(),
-        )
         return _tagged(
-            SubjectView(
-                id=subject.id,
-                version=subject.version,
-                holding_agency_id=subject.holding_agency_id,
-                kind=subject.kind,  # type: ignore[arg-type]
-                role=SubjectRole(subject.role),
-                person=gated.people[0],
-                created_at=subject.created_at,
-            )
+            await reading.subject_view(db_session, gate, _actor(request), subject_id, purpose)
         )
 
     @patch(
@@ -224,7 +146,7 @@ class SubjectController(Controller):
     async def update(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         subject_id: SubjectId,
         data: JSONBody[SubjectUpdate],
@@ -236,9 +158,7 @@ class SubjectController(Controller):
             subject_id,
             expected_version(if_match),
             data,
-            state.cipher,
-            state.blind_index,
-            local_today(),
+            gate,
         )
         return _tagged(view)
 
@@ -254,20 +174,12 @@ class SubjectController(Controller):
     async def record_consent(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         subject_id: SubjectId,
         data: JSONBody[ConsentCreate],
     ) -> Response[ConsentView]:
-        view = await consents.record_consent(
-            db_session,
-            _actor(request),
-            subject_id,
-            data,
-            state.cipher,
-            state.audit_events,
-            utcnow(),
-        )
+        view = await consents.record_consent(db_session, _actor(request), subject_id, data, gate)
         return Response(view, status_code=201, headers={"Location": view.receipt})
 
     @get(
@@ -278,11 +190,9 @@ class SubjectController(Controller):
         responses=problem_responses(400, 404),
     )
     async def list_consents(
-        self, request: Request, state: State, db_session: Session, subject_id: SubjectId
+        self, request: Request, gate: Gate, db_session: Session, subject_id: SubjectId
     ) -> ConsentList:
-        items = await consents.list_consents(
-            db_session, _actor(request), subject_id, state.cipher, utcnow()
-        )
+        items = await consents.list_consents(db_session, _actor(request), subject_id, gate)
         return ConsentList(items=items)
 
     @post(
@@ -296,21 +206,14 @@ class SubjectController(Controller):
     async def withdraw(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         subject_id: SubjectId,
         consent_id: ConsentId,
         data: JSONBody[WithdrawalCreate],
     ) -> ConsentView:
         return await consents.withdraw_consent(
-            db_session,
-            _actor(request),
-            subject_id,
-            consent_id,
-            data,
-            state.cipher,
-            state.audit_events,
-            utcnow(),
+            db_session, _actor(request), subject_id, consent_id, data, gate
         )
 
     @get(
@@ -324,22 +227,24 @@ class SubjectController(Controller):
     async def receipt(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         subject_id: SubjectId,
         consent_id: ConsentId,
-    ) -> Response[str]:
+    ) -> Response[Rendered]:
         actor = _actor(request)
         consent, withdrawal = await consents.get_consent(db_session, actor, subject_id, consent_id)
         subject = await subjects.held_subject(db_session, actor, subject_id)
-        now = utcnow()
-        view = consents.to_view(consent, withdrawal, state.cipher, now)
+        now = gate.now
+        view = consents.to_view(consent, withdrawal, gate, actor.agency_id)
         holder = await db_session.get(Agency, subject.holding_agency_id)
         assert holder is not None  # a foreign key
         names, titles = await consents.recipient_names(db_session, view.recipients)
         html = render_receipt(
             view,
-            person=unseal(subject, state.cipher).name,
+            person=subjects.holding_view(subject, unseal(subject, gate.cipher), actor.agency_id)
+            .person.name
+            or "",
             controller=holder.name,
             controller_contact=f"{holder.ig_contact_name}, {holder.ig_contact_email}",
             agency_names=names,
@@ -365,43 +270,14 @@ class SubjectController(Controller):
     async def consent_state(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         subject_id: SubjectId,
         agency_id: Annotated[uuid.UUID, QueryParameter(description="The viewing agency")],
         purpose: Annotated[Purpose, QueryParameter()],
     ) -> ConsentStateView:
-        actor = _actor(request)
-        subject = await subjects.held_subject(db_session, actor, subject_id)
-        if await db_session.get(Agency, agency_id) is None:
-            raise NotFound("agency")
-        role = SubjectRole(subject.role)
-        [planned] = await plan(
-            db_session,
-            viewer=Viewer(agency_id),
-            purpose=purpose,
-            subjects=[SubjectInRecord(subject, role)],
-            cipher=state.cipher,
-            rules=state.gateway_rules,
-            now=utcnow(),
-            today=local_today(),
-        )
-        in_view = SubjectInView(
-            subject_id=subject.id,
-            role=role,
-            kind=subject.kind,
-            identity=planned.identity,
-            shown=planned.shown,
-        )
-        return ConsentStateView(
-            subject_id=subject.id,
-            agency_id=agency_id,
-            purpose=purpose,
-            consent=planned.consent,
-            covering_consents=planned.covering_consents,
-            categories_covered=planned.covered_categories,
-            would_see=person_view(in_view, pseudonyms([(subject.id, role)])[subject.id]),
-            decisions=planned.decisions,
+        return await reading.consent_state(
+            db_session, gate, _actor(request), subject_id, agency_id, purpose
         )
 
     # --- sharing decisions and overrides ---------------------------------------------
@@ -416,19 +292,13 @@ class SubjectController(Controller):
     async def record_decision(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         subject_id: SubjectId,
         data: JSONBody[SharingDecisionCreate],
     ) -> Response[SharingDecisionView]:
         view = await decisions.record_sharing_decision(
-            db_session,
-            _actor(request),
-            subject_id,
-            data,
-            state.cipher,
-            state.audit_events,
-            utcnow(),
+            db_session, _actor(request), subject_id, data, gate
         )
         return Response(view, status_code=201)
 
@@ -440,11 +310,9 @@ class SubjectController(Controller):
         responses=problem_responses(400, 404),
     )
     async def list_decisions(
-        self, request: Request, state: State, db_session: Session, subject_id: SubjectId
+        self, request: Request, gate: Gate, db_session: Session, subject_id: SubjectId
     ) -> SharingDecisionList:
-        items = await decisions.list_sharing_decisions(
-            db_session, _actor(request), subject_id, state.cipher, utcnow()
-        )
+        items = await decisions.list_sharing_decisions(db_session, _actor(request), subject_id, gate)
         return SharingDecisionList(items=items)
 
     @post(
@@ -458,19 +326,13 @@ class SubjectController(Controller):
     async def revoke_decision(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         subject_id: SubjectId,
         decision_id: DecisionId,
     ) -> SharingDecisionView:
         return await decisions.revoke_sharing_decision(
-            db_session,
-            _actor(request),
-            subject_id,
-            decision_id,
-            state.cipher,
-            state.audit_events,
-            utcnow(),
+            db_session, _actor(request), subject_id, decision_id, gate
         )
 
     @post(
@@ -487,7 +349,7 @@ class SubjectController(Controller):
     async def override(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         subject_id: SubjectId,
         data: JSONBody[OverrideCreate],
@@ -496,11 +358,9 @@ class SubjectController(Controller):
         subject = await db_session.get(Subject, subject_id)
         if subject is not None and subject.holding_agency_id == actor.agency_id:
             raise Conflict("your agency holds this subject: its identity is not withheld from you")
-        subject = await _gated_subject(request, state, db_session, subject_id, data.purpose)
-        override = await decisions.record_override(
-            db_session, actor, subject, data, state.cipher, state.audit_events, utcnow()
-        )
-        [view] = await _override_views(request, state, db_session, [override])
+        subject = await reading.reachable_subject(db_session, gate, actor, subject_id, data.purpose)
+        override = await decisions.record_override(db_session, actor, subject, data, gate)
+        [view] = await reading.override_views(db_session, gate, actor, [override])
         return Response(view, status_code=201)
 
 
@@ -518,7 +378,7 @@ class OverrideReviewController(Controller):
     async def list(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         awaiting_review: Annotated[bool | None, QueryParameter(required=False)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
@@ -531,7 +391,7 @@ class OverrideReviewController(Controller):
             limit=limit,
             offset=offset,
         )
-        items = await _override_views(request, state, db_session, rows)
+        items = await reading.override_views(db_session, gate, _actor(request), rows)
         return OverrideList(items=items, total=total)
 
     @post(
@@ -545,19 +405,13 @@ class OverrideReviewController(Controller):
     async def review(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         override_id: OverrideId,
         data: JSONBody[OverrideReview],
     ) -> OverrideView:
         override = await decisions.review_override(
-            db_session,
-            _actor(request),
-            override_id,
-            data,
-            state.cipher,
-            state.audit_events,
-            utcnow(),
+            db_session, _actor(request), override_id, data, gate
         )
-        [view] = await _override_views(request, state, db_session, [override])
+        [view] = await reading.override_views(db_session, gate, _actor(request), [override])
         return view

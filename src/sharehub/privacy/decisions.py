@@ -17,14 +17,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.crypto import FieldCipher, open_field, seal_field
+from sharehub.audit.events import AuditEvent
+from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
+from sharehub.disclosure.context import GateContext
+from sharehub.disclosure.gated import GatedText
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.privacy.consent import check_recipients, reaches
 from sharehub.privacy.identity import IDENTITY_CATEGORIES
 from sharehub.privacy.models import SafeguardingOverride, SharingDecision, Subject
+from sharehub.privacy.redaction import own_text
 from sharehub.privacy.schemas import (
     OverrideCreate,
     OverrideReview,
@@ -61,8 +64,11 @@ def decision_covers(
 
 
 def decision_view(
-    decision: SharingDecision, cipher: FieldCipher, now: datetime
+    decision: SharingDecision, gate: GateContext, reader_agency_id: uuid.UUID
 ) -> SharingDecisionView:
+    """The holding agency's own record of its decision (sharing decisions are
+    listed to the holder only)."""
+    cipher, now = gate.cipher, gate.now
     return SharingDecisionView(
         id=decision.id,
         subject_id=decision.subject_id,
@@ -73,7 +79,9 @@ def decision_view(
         ),
         categories=[DataCategory(c) for c in decision.categories],
         legal_basis=decision.legal_basis,
-        reasons=open_field(cipher, decision, "reasons") or "",
+        reasons=own_text(
+            reader_agency_id, decision.holding_agency_id, open_field(cipher, decision, "reasons") or ""
+        ),
         source_kind=decision.source_kind,
         source_id=decision.source_id,
         decided_by=decision.decided_by,
@@ -89,10 +97,9 @@ async def record_sharing_decision(
     actor: Principal,
     subject_id: uuid.UUID,
     data: SharingDecisionCreate,
-    cipher: FieldCipher,
-    audit: AuditSink,
-    now: datetime,
+    gate: GateContext,
 ) -> SharingDecisionView:
+    cipher, audit, now = gate.cipher, gate.audit, gate.now
     subject = await held_subject(db, actor, subject_id)
     errors = [
         (f"categories[{i}]", "a sharing decision releases identity or contact details only")
@@ -141,11 +148,11 @@ async def record_sharing_decision(
             },
         ),
     )
-    return decision_view(decision, cipher, now)
+    return decision_view(decision, gate, actor.agency_id)
 
 
 async def list_sharing_decisions(
-    db: AsyncSession, actor: Principal, subject_id: uuid.UUID, cipher: FieldCipher, now: datetime
+    db: AsyncSession, actor: Principal, subject_id: uuid.UUID, gate: GateContext
 ) -> list[SharingDecisionView]:
     await held_subject(db, actor, subject_id)
     rows = await db.scalars(
@@ -153,7 +160,7 @@ async def list_sharing_decisions(
         .where(SharingDecision.subject_id == subject_id)
         .order_by(SharingDecision.decided_at.desc(), SharingDecision.id)
     )
-    return [decision_view(d, cipher, now) for d in rows]
+    return [decision_view(d, gate, actor.agency_id) for d in rows]
 
 
 async def revoke_sharing_decision(
@@ -161,10 +168,9 @@ async def revoke_sharing_decision(
     actor: Principal,
     subject_id: uuid.UUID,
     decision_id: uuid.UUID,
-    cipher: FieldCipher,
-    audit: AuditSink,
-    now: datetime,
+    gate: GateContext,
 ) -> SharingDecisionView:
+    audit, now = gate.audit, gate.now
     await held_subject(db, actor, subject_id)
     decision = await db.get(SharingDecision, decision_id, with_for_update=True)
     if decision is None or decision.subject_id != subject_id:
@@ -185,7 +191,7 @@ async def revoke_sharing_decision(
             details={"sharing_decision_id": str(decision.id)},
         ),
     )
-    return decision_view(decision, cipher, now)
+    return decision_view(decision, gate, actor.agency_id)
 
 
 # --- safeguarding overrides --------------------------------------------------------
@@ -194,8 +200,8 @@ async def revoke_sharing_decision(
 def override_view(
     override: SafeguardingOverride,
     now: datetime,
-    justification: str | None,
-    review_note: str | None,
+    justification: GatedText | None,
+    review_note: GatedText | None,
 ) -> OverrideView:
     """The override with its texts as the gate rendered them for the reader (the
     justification is the overriding agency's, about another agency's subject)."""
@@ -206,7 +212,7 @@ def override_view(
         user_id=override.user_id,
         agency_id=override.agency_id,
         purpose=Purpose(override.purpose),
-        justification=justification or "",
+        justification=justification,
         created_at=override.created_at,
         expires_at=override.expires_at,
         active=override.expires_at > now,
@@ -222,10 +228,9 @@ async def record_override(
     actor: Principal,
     subject: Subject,
     data: OverrideCreate,
-    cipher: FieldCipher,
-    audit: AuditSink,
-    now: datetime,
+    gate: GateContext,
 ) -> SafeguardingOverride:
+    cipher, audit, now = gate.cipher, gate.audit, gate.now
     """The caller has already checked that a protocol connects the agencies."""
     if actor.kind != "user":
         raise Conflict("a safeguarding override is a person's decision, not a system's")
@@ -298,10 +303,9 @@ async def review_override(
     actor: Principal,
     override_id: uuid.UUID,
     data: OverrideReview,
-    cipher: FieldCipher,
-    audit: AuditSink,
-    now: datetime,
+    gate: GateContext,
 ) -> SafeguardingOverride:
+    cipher, audit, now = gate.cipher, gate.audit, gate.now
     override = await db.get(SafeguardingOverride, override_id, with_for_update=True)
     if override is None or actor.agency_id not in (override.holding_agency_id, override.agency_id):
         raise NotFound("safeguarding override")

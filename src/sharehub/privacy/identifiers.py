@@ -99,6 +99,25 @@ def name_key(value: str) -> str:
     return " ".join(value.casefold().split())
 
 
+# The words of a text: letters and digits, everything else a gap.
+WORD = re.compile(r"[^\W_]+")
+
+
+def words_key(text: str) -> str:
+    """How a name or an address is found in free text, word by word: letter case
+    and punctuation ignored ("O'Brien-Smith" and "o brien smith" are one)."""
+    return " ".join(m.group(0).casefold() for m in WORD.finditer(text))
+
+
+def address_line_key(line: str) -> str | None:
+    """The key an address line is indexed and found by: its words, where it has
+    a house number (a town alone names nobody)."""
+    key = words_key(line)
+    if not any(ch.isdigit() for ch in key) or len(key.split()) < 2:
+        return None
+    return key
+
+
 # The identifiers checked and normalised on the way in, by field.
 CHECKS = {
     "postcode": postcode,

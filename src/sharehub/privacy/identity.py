@@ -83,6 +83,14 @@ def index_digests(identity: Identity, index: BlindIndex) -> list[tuple[str, str]
     """(field, digest) for every identifier that can be looked up exactly."""
     entries = [("name", identifiers.name_key(identity.name))]
     entries += [("name", identifiers.name_key(alias)) for alias in identity.aliases]
+    # How free text is searched for people the hub holds (privacy/recognition.py).
+    for name in (identity.name, *identity.aliases):
+        if len(identifiers.words_key(name).split()) >= 2:
+            entries.append(("name_words", identifiers.words_key(name)))
+    for line in identity.address:
+        key = identifiers.address_line_key(line)
+        if key:
+            entries.append(("address", key))
     if identity.date_of_birth:
         entries.append(("date_of_birth", identity.date_of_birth.isoformat()))
     for field in ("postcode", "phone", "email", "nhs_number", "ni_number"):

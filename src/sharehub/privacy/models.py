@@ -13,10 +13,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sharehub.db.base import Record, SharedRecord, UTCDateTime
+from sharehub.db.base import Base, Record, SharedRecord, UTCDateTime
 
 
 class Subject(SharedRecord):
@@ -60,7 +60,11 @@ class SubjectIndexEntry(Record):
     """One blind-index digest of one identifier (a name, an alias, an NHS number…)."""
 
     __tablename__ = "subject_index"
-    __table_args__ = (Index("ix_subject_index_lookup", "holding_agency_id", "field", "digest"),)
+    __table_args__ = (
+        Index("ix_subject_index_lookup", "holding_agency_id", "field", "digest"),
+        # The gate's hub-wide search of free text looks digests up across agencies.
+        Index("ix_subject_index_digest", "digest"),
+    )
 
     subject_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("subjects.id", ondelete="CASCADE"), index=True
@@ -68,6 +72,17 @@ class SubjectIndexEntry(Record):
     holding_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     field: Mapped[str] = mapped_column(String(20))
     digest: Mapped[str] = mapped_column(String(64))
+
+
+class SubjectIndexState(Base):
+    """How many times the subject index has grown: what a text was found to name
+    holds until someone new is indexed (privacy/recognition.py). One row."""
+
+    __tablename__ = "subject_index_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Consent(Record):

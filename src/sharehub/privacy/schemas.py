@@ -14,6 +14,14 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sharehub.disclosure.gated import (
+    Code,
+    Explanation,
+    GatedText,
+    GovernanceText,
+    Reference,
+    View,
+)
 from sharehub.fields import PRINTABLE, Name
 from sharehub.privacy.redaction import PersonView
 from sharehub.protocols.engine import ConsentState, Decision, SubjectRole
@@ -131,17 +139,25 @@ class WithdrawalCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     note: Note | None = None
 
 
-class WithdrawalView(msgspec.Struct, kw_only=True):
+class WithdrawalView(View, kw_only=True):
     withdrawn_at: datetime
     how: ConsentMethod
-    note: str | None
+    note: GatedText | None
     recorded_by: uuid.UUID | None
 
 
 ConsentStatus = Literal["active", "withdrawn", "expired", "not_yet_given"]
 
 
-class ConsentView(msgspec.Struct, kw_only=True):
+class RepresentativeView(View, kw_only=True):
+    """Who gave consent for the subject, and on what authority."""
+
+    name: GatedText
+    relationship: GatedText
+    authority: GatedText
+
+
+class ConsentView(View, kw_only=True):
     id: uuid.UUID
     subject_id: uuid.UUID
     status: ConsentStatus
@@ -149,13 +165,14 @@ class ConsentView(msgspec.Struct, kw_only=True):
     recipients: Recipients
     categories: list[DataCategory]
     how_given: ConsentMethod
-    representative: Representative | None
-    evidence_note: str | None
+    representative: RepresentativeView | None
+    evidence_note: GatedText | None
     recorded_by: uuid.UUID | None
     given_at: datetime
     expires_at: datetime | None
     withdrawal: WithdrawalView | None
-    receipt: str
+    # Where the printable receipt is.
+    receipt: Reference
 
 
 class ConsentList(msgspec.Struct, kw_only=True):
@@ -172,7 +189,7 @@ class ConsentStateView(msgspec.Struct, kw_only=True):
     covering_consents: list[uuid.UUID]
     categories_covered: list[DataCategory]
     would_see: PersonView
-    decisions: dict[str, Decision]
+    decisions: dict[Code, Decision]
 
 
 class SharingDecisionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -187,15 +204,16 @@ class SharingDecisionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=
     expires_at: datetime | None = None
 
 
-class SharingDecisionView(msgspec.Struct, kw_only=True):
+class SharingDecisionView(View, kw_only=True):
     id: uuid.UUID
     subject_id: uuid.UUID
     purpose: Purpose
     recipients: Recipients
     categories: list[DataCategory]
-    legal_basis: str
-    reasons: str
-    source_kind: str | None
+    # The law the holder relied on, as its IG lead wrote it.
+    legal_basis: GovernanceText
+    reasons: GatedText
+    source_kind: Code | None
     source_id: uuid.UUID | None
     decided_by: uuid.UUID | None
     decided_at: datetime
@@ -223,19 +241,19 @@ class OverrideReview(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: Note
 
 
-class OverrideView(msgspec.Struct, kw_only=True):
+class OverrideView(View, kw_only=True):
     id: uuid.UUID
     subject_id: uuid.UUID
     holding_agency_id: uuid.UUID
     user_id: uuid.UUID
     agency_id: uuid.UUID
     purpose: Purpose
-    justification: str
+    justification: GatedText | None
     created_at: datetime
     expires_at: datetime
     active: bool
     review_outcome: ReviewOutcome | None
-    review_note: str | None
+    review_note: GatedText | None
     reviewed_by: uuid.UUID | None
     reviewed_at: datetime | None
 
@@ -243,3 +261,33 @@ class OverrideView(msgspec.Struct, kw_only=True):
 class OverrideList(msgspec.Struct, kw_only=True):
     items: list[OverrideView]
     total: int
+
+
+class NamesCheck(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Free text about to be recorded, and the people the record already links."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    linked: Annotated[list[uuid.UUID], msgspec.Meta(max_length=50)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class HeldMatch(View, kw_only=True):
+    """A record your agency holds of someone of that name: link it to the record."""
+
+    subject_id: uuid.UUID
+    person: PersonView
+
+
+class NameInText(View, kw_only=True):
+    # The name as you wrote it (your own text, shown back to you).
+    text: GatedText
+    start: int
+    end: int
+    held: list[HeldMatch]
+    # What to do so the hub can protect them.
+    suggestion: Explanation
+
+
+class NamesFound(View, kw_only=True):
+    names: list[NameInText]

@@ -12,19 +12,20 @@ from collections.abc import Sequence
 from datetime import date
 
 import msgspec
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.crypto import BlindIndex, FieldCipher
-from sharehub.db.base import new_id
+from sharehub.db.base import new_id, utcnow
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
 from sharehub.errors import BadRequest, Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.privacy import identifiers
-from sharehub.privacy.identity import IDENTITY_FIELDS, Identity, index_digests, seal, unseal
-from sharehub.privacy.models import Subject, SubjectIndexEntry
-from sharehub.privacy.redaction import SubjectInView, person_view, pseudonyms
+from sharehub.privacy.identity import Identity, index_digests, seal, unseal
+from sharehub.privacy.models import Subject, SubjectIndexEntry, SubjectIndexState
+from sharehub.privacy.redaction import holding_person
 from sharehub.privacy.schemas import (
     IdentityIn,
     SubjectCreate,
@@ -35,7 +36,6 @@ from sharehub.privacy.schemas import (
 from sharehub.protocols.engine import SubjectRole
 
 KIND = "subject"
-ALL_FIELDS = frozenset(IDENTITY_FIELDS)
 
 
 def validate_identity(data: IdentityIn, today: date, prefix: str = "identity") -> Identity:
@@ -64,19 +64,16 @@ def validate_identity(data: IdentityIn, today: date, prefix: str = "identity") -
     return msgspec.convert(values, Identity)
 
 
-def holding_view(subject: Subject, identity: Identity) -> SubjectView:
+def holding_view(subject: Subject, identity: Identity, reader_agency_id: uuid.UUID) -> SubjectView:
     """The holding agency's own view: everything, since nothing leaves the agency."""
     role = SubjectRole(subject.role)
-    shown = SubjectInView(
-        subject_id=subject.id, role=role, kind=subject.kind, identity=identity, shown=ALL_FIELDS
-    )
     return SubjectView(
         id=subject.id,
         version=subject.version,
         holding_agency_id=subject.holding_agency_id,
         kind=subject.kind,  # type: ignore[arg-type]
         role=role,
-        person=person_view(shown, pseudonyms([(subject.id, role)])[subject.id]),
+        person=holding_person(reader_agency_id, subject, identity, role),
         created_at=subject.created_at,
     )
 
@@ -85,6 +82,13 @@ async def _reindex(
     db: AsyncSession, subject: Subject, identity: Identity, index: BlindIndex
 ) -> None:
     await db.execute(delete(SubjectIndexEntry).where(SubjectIndexEntry.subject_id == subject.id))
+    # Someone new may now be named in texts already read: every worker's
+    # memory of who a text names is out of date from this generation.
+    await db.execute(
+        update(SubjectIndexState)
+        .where(SubjectIndexState.id == 1)
+        .values(generation=SubjectIndexState.generation + 1, updated_at=utcnow())
+    )
     db.add_all(
         SubjectIndexEntry(
             subject_id=subject.id,
@@ -179,11 +183,10 @@ async def create_subject(
     db: AsyncSession,
     actor: Principal,
     data: SubjectCreate,
-    cipher: FieldCipher,
-    index: BlindIndex,
-    today: date,
+    gate: GateContext,
 ) -> SubjectView:
-    identity = validate_identity(data.identity, today)
+    cipher, index = gate.cipher, gate.index
+    identity = validate_identity(data.identity, gate.today)
     subject = Subject(
         id=new_id(),
         holding_agency_id=actor.agency_id,
@@ -196,7 +199,7 @@ async def create_subject(
     await db.flush()
     await _reindex(db, subject, identity, index)
     await db.flush()
-    view = holding_view(subject, identity)
+    view = holding_view(subject, identity, actor.agency_id)
     view.possible_duplicates = await possible_duplicates(db, subject, identity, index)
     return view
 
@@ -215,10 +218,9 @@ async def update_subject(
     subject_id: uuid.UUID,
     expected_version: int,
     changes: SubjectUpdate,
-    cipher: FieldCipher,
-    index: BlindIndex,
-    today: date,
+    gate: GateContext,
 ) -> SubjectView:
+    cipher, index, today = gate.cipher, gate.index, gate.today
     subject = await held_subject(db, actor, subject_id)
     check_version(subject, expected_version, KIND)
     if changes.kind is not msgspec.UNSET:
@@ -232,7 +234,7 @@ async def update_subject(
     else:
         identity = unseal(subject, cipher)
     await write_changes(db, KIND, _raced)
-    view = holding_view(subject, identity)
+    view = holding_view(subject, identity, actor.agency_id)
     view.possible_duplicates = await possible_duplicates(db, subject, identity, index)
     return view
 
@@ -245,11 +247,10 @@ async def search_subjects(
     db: AsyncSession,
     actor: Principal,
     query: SubjectSearch,
-    cipher: FieldCipher,
-    index: BlindIndex,
-    today: date,
+    gate: GateContext,
 ) -> list[SubjectView]:
     """Exact matches among the actor's agency's subjects, on every identifier given."""
+    index = gate.index
     wanted: list[tuple[str, str]] = []
     errors: list[tuple[str, str]] = []
     if query.name is not None:
@@ -272,7 +273,10 @@ async def search_subjects(
         raise BadRequest("give at least one identifier to search by", field="body")
     ids = (await _matching(db, actor.agency_id, wanted))[:50]
     subjects = (await db.scalars(select(Subject).where(Subject.id.in_(ids)))).all() if ids else []
-    return [holding_view(s, unseal(s, cipher)) for s in sorted(subjects, key=lambda s: s.id)]
+    return [
+        holding_view(s, unseal(s, gate.cipher), actor.agency_id)
+        for s in sorted(subjects, key=lambda s: s.id)
+    ]
 
 
 async def held_subject_errors(
@@ -298,3 +302,25 @@ async def held_subject_errors(
         if subject_id not in held
     ]
     return errors
+
+
+async def reindex_all(
+    db: AsyncSession, cipher: FieldCipher, index: BlindIndex, batch_size: int = 500
+) -> int:
+    """Write every subject's blind-index digests afresh (after a release adds a
+    kind of digest, such as the words of names and addresses the gate searches
+    free text for). Returns how many subjects were indexed."""
+    done = 0
+    last: uuid.UUID | None = None
+    while True:
+        query = select(Subject).where(Subject.anonymised_at.is_(None)).order_by(Subject.id)
+        if last is not None:
+            query = query.where(Subject.id > last)
+        batch = list(await db.scalars(query.limit(batch_size)))
+        if not batch:
+            return done
+        for subject in batch:
+            await _reindex(db, subject, unseal(subject, cipher), index)
+        await db.flush()
+        done += len(batch)
+        last = batch[-1].id

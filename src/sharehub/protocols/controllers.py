@@ -11,6 +11,7 @@ from litestar.enums import MediaType
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.disclosure.gated import Rendered
 from sharehub.audit.events import AuditEvent
 from sharehub.db.base import utcnow
 from sharehub.identity.principal import Principal
@@ -233,7 +234,7 @@ class ProtocolController(Controller):
         opt={"action": "protocol:draft"},
         summary="Remove a party from a draft (needs If-Match)",
         status_code=200,
-        responses=CHANGE_PROBLEMS,
+        responses=problem_responses(400, 403, 404, 409, 412, 428),
     )
     async def remove_party(
         self,
@@ -384,7 +385,7 @@ class ProtocolController(Controller):
         db_session: Session,
         protocol_id: ProtocolId,
         version: Annotated[int | None, QueryParameter(ge=1, le=1_000_000, required=False)] = None,
-    ) -> Response[str]:
+    ) -> Response[Rendered]:
         protocol = await service.get_protocol(db_session, _actor(request), protocol_id)
         names = await service.agency_names(db_session, [protocol])
         day = service.today()

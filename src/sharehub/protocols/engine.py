@@ -27,6 +27,7 @@ from typing import Literal
 
 import msgspec
 
+from sharehub.disclosure.gated import Citation, Code, Explanation, Reference
 from sharehub.agencies.types import AgencyType
 from sharehub.protocols.gateways import Gateway, GatewayRules, default_rules
 from sharehub.protocols.terms import (
@@ -99,23 +100,23 @@ class DisclosureRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
 
 
 class Reason(msgspec.Struct, frozen=True):
-    text: str
-    citation: str | None = None
+    text: Explanation
+    citation: Citation | None = None
 
 
 class PermittedCategory(msgspec.Struct, frozen=True):
     category: DataCategory
     article6: Article6Basis
-    article6_citation: str
+    article6_citation: Citation
     # Art 9 / Art 10 condition, where the category needs one.
-    condition: str | None = None
-    condition_citation: str | None = None
+    condition: Explanation | None = None
+    condition_citation: Citation | None = None
 
 
 class WithheldCategory(msgspec.Struct, frozen=True):
     category: DataCategory
-    reason: str
-    citation: str | None = None
+    reason: Explanation
+    citation: Citation | None = None
 
 
 Outcome = Literal["permitted", "refused", "needs_review"]
@@ -123,15 +124,15 @@ Outcome = Literal["permitted", "refused", "needs_review"]
 
 class Decision(msgspec.Struct, frozen=True, kw_only=True):
     outcome: Outcome
-    gateway: str | None = None
-    gateway_citation: str | None = None
+    gateway: Code | None = None
+    gateway_citation: Citation | None = None
     protocol_id: uuid.UUID | None = None
     protocol_version: int | None = None
     permitted: tuple[PermittedCategory, ...] = ()
     withheld: tuple[WithheldCategory, ...] = ()
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[Explanation, ...] = ()
     reasons: tuple[Reason, ...] = ()
-    rules_version: str = ""
+    rules_version: Reference = ""
     # Permitted only once a person confirms and records it (a safeguarding
     # decision): the gate withholds these until then.
     awaiting_confirmation: tuple[DataCategory, ...] = ()

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import msgspec
 
+from sharehub.disclosure.gated import AgencyName, Code, GovernanceText, Reference, StaffName
 from sharehub.agencies.types import AgencyType
 from sharehub.fields import PARAGRAPHS, PRINTABLE, Name
 from sharehub.protocols.terms import (
@@ -62,7 +63,7 @@ GraceDays = Annotated[
     ),
 ]
 GatewayCode = Annotated[
-    str,
+    Code,
     msgspec.Meta(
         min_length=1,
         max_length=64,
@@ -160,7 +161,7 @@ class StatusChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class PartyView(msgspec.Struct, kw_only=True):
     agency_id: uuid.UUID
-    agency_name: str
+    agency_name: AgencyName
     agency_type: AgencyType
     role: PartyRole
     signed: bool
@@ -168,36 +169,36 @@ class PartyView(msgspec.Struct, kw_only=True):
 
 class SignatureView(msgspec.Struct, kw_only=True):
     agency_id: uuid.UUID
-    agency_name: str
+    agency_name: AgencyName
     signed_by: uuid.UUID
-    signatory_name: str
-    job_title: str
+    signatory_name: StaffName
+    job_title: StaffName
     signed_at: datetime
-    content_digest: str
+    content_digest: Reference
 
 
 class VersionView(msgspec.Struct, kw_only=True):
     number: int
     status: VersionStatus
-    title: str
+    title: GovernanceText
     parties: list[PartyView]
     purposes: list[PurposeAllowed]
-    security: str | None
-    onward_sharing: str | None
-    dpia_reference: str | None
+    security: GovernanceText | None
+    onward_sharing: GovernanceText | None
+    dpia_reference: GovernanceText | None
     review_date: date
     review_grace_days: int
     # The last day the version can authorise sharing without being reviewed.
     expires_on: date
-    content_digest: str | None
+    content_digest: Reference | None
     submitted_at: datetime | None
     effective_from: date | None
     signatures: list[SignatureView]
     awaiting_signature_from: list[uuid.UUID]
     suspended_on: date | None
-    suspension_reason: str | None
+    suspension_reason: GovernanceText | None
     ended_on: date | None
-    end_reason: str | None
+    end_reason: GovernanceText | None
     created_at: datetime
     updated_at: datetime
 
@@ -205,12 +206,12 @@ class VersionView(msgspec.Struct, kw_only=True):
 class VersionSummary(msgspec.Struct, kw_only=True):
     number: int
     status: VersionStatus
-    title: str
+    title: GovernanceText
     effective_from: date | None
     review_date: date
     suspended_on: date | None
     ended_on: date | None
-    end_reason: str | None
+    end_reason: GovernanceText | None
     signatures: int
 
 
@@ -231,7 +232,7 @@ class ProtocolView(msgspec.Struct, kw_only=True):
 
 class ProtocolSummary(msgspec.Struct, kw_only=True):
     id: uuid.UUID
-    title: str
+    title: GovernanceText
     status: VersionStatus
     review_due: bool
     current_version: int
@@ -253,7 +254,7 @@ class ProtocolPage(msgspec.Struct, kw_only=True):
 class ProtocolExport(msgspec.Struct, kw_only=True):
     """The whole record, every version in full, for an agency's central log of agreements."""
 
-    classification: str
+    classification: Code
     exported_at: datetime
     protocol_id: uuid.UUID
     status: VersionStatus

@@ -34,7 +34,7 @@ from sharehub.agencies.types import AgencyType
 from sharehub.calendar import local_today
 from sharehub.db.base import utcnow
 from sharehub.db.changes import check_version, write_changes
-from sharehub.errors import BadRequest, Conflict, NotFound
+from sharehub.errors import BadRequest, Conflict, Forbidden, NotFound
 from sharehub.identity.models import User
 from sharehub.identity.principal import Principal
 from sharehub.protocols.gateways import GatewayRules
@@ -600,6 +600,15 @@ async def remove_party(
     party = next((p for p in draft.parties if p.agency_id == agency_id), None)
     if party is None:
         raise NotFound("party")
+    if agency_id == protocol.created_by_agency_id:
+        raise Conflict("the agency that drafted the protocol stays a party to its draft")
+    drafter = actor.agency_id == protocol.created_by_agency_id or is_hub_administrator(actor)
+    if not drafter and agency_id != actor.agency_id:
+        # An invited party may withdraw from a draft, not remove the others.
+        raise Forbidden(
+            "parties are removed by the drafting agency's information governance lead; "
+            "you may withdraw your own agency"
+        )
     draft.parties.remove(party)
     _touch(protocol)
     await _flush(db)

@@ -11,6 +11,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.disclosure.gated import Code, GovernanceText
 from sharehub.audit.events import AuditEvent, AuditSink
 from sharehub.errors import Conflict, NotFound
 from sharehub.fields import PRINTABLE
@@ -39,9 +40,9 @@ class HoldCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class HoldView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
-    record_kind: str
+    record_kind: Code
     record_id: uuid.UUID
-    reason: str
+    reason: GovernanceText
     placed_by: uuid.UUID | None
     placed_at: datetime
     released_at: datetime | None

@@ -7,13 +7,14 @@ from litestar import Response, get
 from litestar.datastructures import State
 from sqlalchemy import text
 
+from sharehub.disclosure.gated import Code, Explanation
 from sharehub.db.schema import describe_schema
 from sharehub.web.problems import ProblemDetails, problem, problem_responses
 
 
 class Health(msgspec.Struct):
-    status: str
-    detail: str | None = None
+    status: Code
+    detail: Explanation | None = None
 
 
 @get(

@@ -1,4 +1,5 @@
-"""Parameter types every controller uses: the request's database session and If-Match."""
+"""Parameter types every controller uses: the request's database session, the gate's
+context and If-Match."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.disclosure.context import GateContext
+
 # The request's one database transaction (see web/database.py).
 Session = NamedDependency[AsyncSession]
+# What the disclosure gate needs, once per request (see disclosure/context.py):
+# declare a handler parameter ``gate: Gate``.
+Gate = NamedDependency[GateContext]
 
 # The ETag a change was made against (see web/versions.py).
 IfMatch = Annotated[

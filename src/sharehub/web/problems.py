@@ -19,6 +19,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from sharehub.disclosure.gated import Code, Explanation, Reference
 from sharehub.errors import (
     BadRequest,
     Conflict,
@@ -39,17 +40,17 @@ TYPE_PREFIX = "urn:sharehub:problem:"
 
 
 class FieldError(msgspec.Struct):
-    field: str
-    reason: str
+    field: Code
+    reason: Explanation
 
 
 class ProblemDetails(msgspec.Struct, omit_defaults=True):
-    type: str
-    title: str
+    type: Reference
+    title: Explanation
     status: int
-    detail: str | None = None
+    detail: Explanation | None = None
     errors: list[FieldError] | None = None
-    incident: str | None = None
+    incident: Reference | None = None
 
 
 # status -> (problem slug, title) for errors that carry nothing more specific.

@@ -6,11 +6,8 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from sharehub.calendar import local_today
-from sharehub.db.base import utcnow
 from sharehub.referrals.asb import policies, service
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.asb.schemas import (
@@ -25,7 +22,7 @@ from sharehub.referrals.asb.schemas import (
     ResponsePolicyView,
     Status,
 )
-from sharehub.web.params import IfMatch, Session
+from sharehub.web.params import Gate, IfMatch, Session
 from sharehub.web.problems import problem_responses
 from sharehub.web.versions import etag, expected_version
 
@@ -34,18 +31,9 @@ CHANGE = problem_responses(400, 404, 409, 412, 422, 428)
 
 
 async def _answer(
-    request: Request, state: State, db: Session, report: AsbReport, status_code: int = 200
+    request: Request, gate: Gate, db: Session, report: AsbReport, status_code: int = 200
 ) -> Response[ReportView]:
-    view = await service.view_of(
-        db,
-        request.user,
-        report,
-        cipher=state.cipher,
-        rules=state.gateway_rules,
-        audit=state.audit_events,
-        now=utcnow(),
-        today=local_today(),
-    )
+    view = await service.view_of(db, request.user, report, gate)
     return Response(view, status_code=status_code, headers={"ETag": etag(view.version)})
 
 
@@ -61,10 +49,10 @@ class AsbReportController(Controller):
         responses=problem_responses(400, 422),
     )
     async def create(
-        self, request: Request, state: State, db_session: Session, data: JSONBody[ReportCreate]
+        self, request: Request, gate: Gate, db_session: Session, data: JSONBody[ReportCreate]
     ) -> Response[ReportView]:
-        report = await service.log_report(db_session, request.user, data, state.cipher, utcnow())
-        return await _answer(request, state, db_session, report, 201)
+        report = await service.log_report(db_session, request.user, data, gate)
+        return await _answer(request, gate, db_session, report, 201)
 
     @get(
         "/",
@@ -76,6 +64,7 @@ class AsbReportController(Controller):
     async def list(
         self,
         request: Request,
+        gate: Gate,
         db_session: Session,
         status: Annotated[Status | None, QueryParameter(required=False)] = None,
         breached: Annotated[bool, QueryParameter(required=False)] = False,
@@ -87,7 +76,7 @@ class AsbReportController(Controller):
             request.user,
             status=status,
             breached_only=breached,
-            now=utcnow(),
+            gate=gate,
             limit=limit,
             offset=offset,
         )
@@ -101,10 +90,10 @@ class AsbReportController(Controller):
         responses=problem_responses(400, 404),
     )
     async def read(
-        self, request: Request, state: State, db_session: Session, report_id: ReportId
+        self, request: Request, gate: Gate, db_session: Session, report_id: ReportId
     ) -> Response[ReportView]:
         report = await service.get_report(db_session, request.user, report_id)
-        return await _answer(request, state, db_session, report)
+        return await _answer(request, gate, db_session, report)
 
     @post(
         "/{report_id:str}/assessment",
@@ -117,16 +106,16 @@ class AsbReportController(Controller):
     async def assess(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         report_id: ReportId,
         data: JSONBody[Assessment],
         if_match: IfMatch = None,
     ) -> Response[ReportView]:
         report = await service.assess(
-            db_session, request.user, report_id, expected_version(if_match), data, utcnow()
+            db_session, request.user, report_id, expected_version(if_match), data, gate
         )
-        return await _answer(request, state, db_session, report)
+        return await _answer(request, gate, db_session, report)
 
     @post(
         "/{report_id:str}/first-response",
@@ -139,16 +128,16 @@ class AsbReportController(Controller):
     async def respond(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         report_id: ReportId,
         data: JSONBody[FirstResponse],
         if_match: IfMatch = None,
     ) -> Response[ReportView]:
         report = await service.respond(
-            db_session, request.user, report_id, expected_version(if_match), data, utcnow()
+            db_session, request.user, report_id, expected_version(if_match), data, gate
         )
-        return await _answer(request, state, db_session, report)
+        return await _answer(request, gate, db_session, report)
 
     @post(
         "/{report_id:str}/closure",
@@ -161,22 +150,16 @@ class AsbReportController(Controller):
     async def close(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         report_id: ReportId,
         data: JSONBody[Closure],
         if_match: IfMatch = None,
     ) -> Response[ReportView]:
         report = await service.close(
-            db_session,
-            request.user,
-            report_id,
-            expected_version(if_match),
-            data,
-            utcnow(),
-            local_today(),
+            db_session, request.user, report_id, expected_version(if_match), data, gate
         )
-        return await _answer(request, state, db_session, report)
+        return await _answer(request, gate, db_session, report)
 
     @post(
         "/{report_id:str}/reopening",
@@ -189,16 +172,16 @@ class AsbReportController(Controller):
     async def reopen(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         report_id: ReportId,
         data: JSONBody[Reopening],
         if_match: IfMatch = None,
     ) -> Response[ReportView]:
         report = await service.reopen(
-            db_session, request.user, report_id, expected_version(if_match), data, state.cipher
+            db_session, request.user, report_id, expected_version(if_match), data, gate
         )
-        return await _answer(request, state, db_session, report)
+        return await _answer(request, gate, db_session, report)
 
 
 AgencyId = Annotated[uuid.UUID, PathParameter(description="The agency's id")]

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sharehub.disclosure.gated import Citation, Code, GatedText, GovernanceText, View
 from sharehub.fields import PRINTABLE
 from sharehub.privacy.redaction import PersonView
 from sharehub.protocols.engine import SubjectRole
@@ -64,7 +65,7 @@ class Reopening(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     material_change: Annotated[str, msgspec.Meta(min_length=10, max_length=4000)]
 
 
-class ReportView(msgspec.Struct, kw_only=True):
+class ReportView(View, kw_only=True):
     id: uuid.UUID
     version: int
     agency_id: uuid.UUID
@@ -74,20 +75,20 @@ class ReportView(msgspec.Struct, kw_only=True):
     incident_on: date
     category: Category
     perceived_motivation: Motivation | None
-    place: str | None
-    narrative: str | None
+    place: GatedText | None
+    narrative: GatedText | None
     subjects: list[PersonView]
     harm_level: HarmLevel | None
     response_due_at: datetime | None
-    target_citation: str | None
+    target_citation: Citation | None
     responded_at: datetime | None
     breached: bool
     closed_at: datetime | None
     close_reason: CloseReason | None
     complainant_told_on: date | None
     reopened: int
-    material_change: str | None
-    next_steps: list[str]
+    material_change: GatedText | None
+    next_steps: list[Code]
 
 
 class ReportSummary(msgspec.Struct, kw_only=True):
@@ -131,4 +132,5 @@ class ResponsePolicyView(msgspec.Struct, kw_only=True):
     low: TargetIn
     opens: time
     closes: time
-    source: str
+    # The title of the agency's own policy the targets come from.
+    source: GovernanceText

@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.audit.events import AuditSink
-from sharehub.crypto import FieldCipher, open_field, seal_field
+from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Subject
 from sharehub.privacy.subjects import held_subject_errors
 from sharehub.protocols.engine import SubjectRole
-from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.terms import Purpose
 from sharehub.referrals.asb.models import AsbReport, AsbReportSubject
 from sharehub.referrals.asb.policies import policy_for
@@ -91,10 +90,10 @@ def _when(value: datetime | None, now: datetime, field: str) -> datetime:
 
 
 async def log_report(
-    db: AsyncSession, actor: Principal, data: ReportCreate, cipher: FieldCipher, now: datetime
+    db: AsyncSession, actor: Principal, data: ReportCreate, gate: GateContext
 ) -> AsbReport:
     errors: list[tuple[str, str]] = []
-    received = _when(data.received_at, now, "received_at")
+    received = _when(data.received_at, gate.now, "received_at")
     if data.incident_on > received.date() + timedelta(days=1):
         errors.append(("incident_on", "the incident cannot be after the report was received"))
     if (data.category == "hate_incident") != (data.perceived_motivation is not None):
@@ -121,8 +120,8 @@ async def log_report(
             for i, link in enumerate(data.subjects)
         ],
     )
-    seal_field(cipher, report, "place", data.place)
-    seal_field(cipher, report, "narrative", data.narrative)
+    seal_field(gate.cipher, report, "place", data.place)
+    seal_field(gate.cipher, report, "narrative", data.narrative)
     db.add(report)
     await db.flush()
     return report
@@ -155,11 +154,11 @@ async def assess(
     report_id: uuid.UUID,
     version: int,
     data: Assessment,
-    now: datetime,
+    gate: GateContext,
 ) -> AsbReport:
     report = await _changing(db, actor, report_id, version, "assess")
     report.harm_level = data.harm_level
-    report.assessed_at, report.assessed_by = now, actor.user_id
+    report.assessed_at, report.assessed_by = gate.now, actor.user_id
     # The target runs from when the report was received, not from the assessment.
     report.response_due_at = response_due(
         report.received_at, data.harm_level, await policy_for(db, report.agency_id)
@@ -175,12 +174,12 @@ async def respond(
     report_id: uuid.UUID,
     version: int,
     data: FirstResponse,
-    now: datetime,
+    gate: GateContext,
 ) -> AsbReport:
     report = await _changing(db, actor, report_id, version, "respond")
     if report.responded_at is not None:
         raise Conflict("the first response is already recorded")
-    responded = _when(data.responded_at, now, "responded_at")
+    responded = _when(data.responded_at, gate.now, "responded_at")
     if responded < report.received_at:
         raise Unprocessable([("responded_at", "cannot be before the report was received")])
     report.responded_at = responded
@@ -194,14 +193,13 @@ async def close(
     report_id: uuid.UUID,
     version: int,
     data: Closure,
-    now: datetime,
-    today: date,
+    gate: GateContext,
 ) -> AsbReport:
     report = await _changing(db, actor, report_id, version, "close")
-    if data.complainant_told_on > today:
+    if data.complainant_told_on > gate.today:
         raise Unprocessable([("complainant_told_on", "cannot be in the future")])
     report.status = "closed"
-    report.closed_at, report.close_reason = now, data.reason
+    report.closed_at, report.close_reason = gate.now, data.reason
     report.complainant_told_on = data.complainant_told_on
     await write_changes(db, KIND, _raced)
     return report
@@ -213,7 +211,7 @@ async def reopen(
     report_id: uuid.UUID,
     version: int,
     data: Reopening,
-    cipher: FieldCipher,
+    gate: GateContext,
 ) -> AsbReport:
     report = await _changing(db, actor, report_id, version, "reopen")
     report.status = "open"
@@ -221,7 +219,7 @@ async def reopen(
     report.closed_at = report.close_reason = report.complainant_told_on = None
     report.harm_level = report.response_due_at = report.responded_at = None
     report.assessed_at = report.assessed_by = None
-    seal_field(cipher, report, "material_change", data.material_change)
+    seal_field(gate.cipher, report, "material_change", data.material_change)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -246,10 +244,11 @@ async def list_reports(
     *,
     status: str | None,
     breached_only: bool,
-    now: datetime,
+    gate: GateContext,
     limit: int,
     offset: int,
 ) -> tuple[list[ReportSummary], int]:
+    now = gate.now
     where = _clause(actor.agency_id, status, breached_only, now)
     total = await db.scalar(select(func.count()).select_from(AsbReport).where(where)) or 0
     rows = await db.scalars(
@@ -277,17 +276,14 @@ async def view_of(
     db: AsyncSession,
     actor: Principal,
     report: AsbReport,
-    *,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    gate: GateContext,
 ) -> ReportView:
     """Built by the disclosure gate, like every view of people."""
+    cipher = gate.cipher
     subjects = [await db.get(Subject, link.subject_id) for link in report.subjects]
     gated = await disclose(
         db,
+        gate,
         viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=Purpose.ASB_CASE_MANAGEMENT,
         subjects=[
@@ -303,11 +299,6 @@ async def view_of(
         texts_held_by=report.agency_id,
         context_kind="asb_report",
         context_id=report.id,
-        cipher=cipher,
-        rules=rules,
-        audit=audit,
-        now=now,
-        today=today,
     )
     policy = await policy_for(db, report.agency_id)
     target = policy.targets.get(report.harm_level or "")
@@ -328,7 +319,7 @@ async def view_of(
         response_due_at=report.response_due_at,
         target_citation=target.citation if target else None,
         responded_at=report.responded_at,
-        breached=breached(report, now),
+        breached=breached(report, gate.now),
         closed_at=report.closed_at,
         close_reason=report.close_reason,  # type: ignore[arg-type]
         complainant_told_on=report.complainant_told_on,

@@ -9,8 +9,9 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.crypto import FieldCipher, seal_field
+from sharehub.crypto import seal_field
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.privacy.subjects import held_subject_errors
@@ -28,13 +29,17 @@ RECOMMENDATION = "recommendation"
 
 
 async def get_request(
-    db: AsyncSession, actor: Principal, review_id: uuid.UUID, request_id: uuid.UUID, today: date
+    db: AsyncSession,
+    actor: Principal,
+    review_id: uuid.UUID,
+    request_id: uuid.UUID,
+    gate: GateContext,
 ) -> tuple[CaseReview, InformationRequest]:
     """A body's answer, for those who may see the review and, outside the body,
     only where a protocol in force connects their agency with it."""
-    review = await get_review(db, actor, review_id, today)
+    review = await get_review(db, actor, review_id, gate)
     request = next((r for r in review.information_requests if r.id == request_id), None)
-    if request is None or not await connected(db, actor.agency_id, request.agency_id, today):
+    if request is None or not await connected(db, gate, actor.agency_id, request.agency_id):
         raise NotFound(REQUEST)
     return review, request
 
@@ -60,10 +65,10 @@ async def respond(
     request_id: uuid.UUID,
     version: int,
     data: InformationResponseIn,
-    cipher: FieldCipher,
-    today: date,
+    gate: GateContext,
 ) -> tuple[CaseReview, InformationRequest]:
-    review, request = await get_request(db, actor, review_id, request_id, today)
+    today = gate.today
+    review, request = await get_request(db, actor, review_id, request_id, gate)
     if request.agency_id != actor.agency_id:
         raise NotFound(REQUEST)  # another body's request is not yours to answer
     check_version(request, version, REQUEST)
@@ -79,7 +84,7 @@ async def respond(
         raise Unprocessable(errors)
     request.responded_on = responded_on
     request.responded_by = actor.user_id
-    seal_field(cipher, request, "response", data.response)
+    seal_field(gate.cipher, request, "response", data.response)
     request.subjects = [
         ResponseSubject(subject_id=link.subject_id, role=link.role.value, position=i)
         for i, link in enumerate(data.subjects)
@@ -95,11 +100,11 @@ async def respond_to_recommendation(
     recommendation_id: uuid.UUID,
     version: int,
     data: RecommendationResponseIn,
-    cipher: FieldCipher,
-    today: date,
+    gate: GateContext,
 ) -> CaseReview:
     """The named body records how it had regard to the review's recommendation."""
-    review = await get_review(db, actor, review_id, today)
+    today = gate.today
+    review = await get_review(db, actor, review_id, gate)
     recommendation = next((r for r in review.recommendations if r.id == recommendation_id), None)
     if recommendation is None or recommendation.agency_id != actor.agency_id:
         raise NotFound(RECOMMENDATION)
@@ -111,6 +116,6 @@ async def respond_to_recommendation(
         data.responded_on, today, review.outcome_recorded_on, "responded_on", "the outcome"
     )
     recommendation.responded_by = actor.user_id
-    seal_field(cipher, recommendation, "response", data.response)
+    seal_field(gate.cipher, recommendation, "response", data.response)
     await write_changes(db, RECOMMENDATION, raced)
     return review

@@ -7,11 +7,8 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from sharehub.calendar import local_today
-from sharehub.db.base import utcnow
 from sharehub.referrals.case_review import bodies, procedures, service, views
 from sharehub.referrals.case_review.models import CaseReview, InformationRequest
 from sharehub.referrals.case_review.schemas import (
@@ -34,7 +31,7 @@ from sharehub.referrals.case_review.schemas import (
     ReviewMeeting,
     Status,
 )
-from sharehub.web.params import IfMatch, Session
+from sharehub.web.params import Gate, IfMatch, Session
 from sharehub.web.problems import problem_responses
 from sharehub.web.versions import etag, expected_version
 
@@ -49,34 +46,16 @@ CHANGE = problem_responses(400, 403, 404, 409, 412, 422, 428)
 
 
 async def _answer(
-    request: Request, state: State, db: Session, review: CaseReview, status_code: int = 200
+    request: Request, gate: Gate, db: Session, review: CaseReview, status_code: int = 200
 ) -> Response[CaseReviewView]:
-    view = await views.view_of(
-        db,
-        request.user,
-        review,
-        cipher=state.cipher,
-        rules=state.gateway_rules,
-        audit=state.audit_events,
-        now=utcnow(),
-        today=local_today(),
-    )
+    view = await views.view_of(db, request.user, review, gate)
     return Response(view, status_code=status_code, headers={"ETag": etag(view.version)})
 
 
 async def _response(
-    request: Request, state: State, db: Session, asked: InformationRequest
+    request: Request, gate: Gate, db: Session, review: CaseReview, asked: InformationRequest
 ) -> Response[InformationResponseView]:
-    view = await views.response_view(
-        db,
-        request.user,
-        asked,
-        cipher=state.cipher,
-        rules=state.gateway_rules,
-        audit=state.audit_events,
-        now=utcnow(),
-        today=local_today(),
-    )
+    view = await views.response_view(db, request.user, review, asked, gate)
     return Response(view, headers={"ETag": etag(view.version)})
 
 
@@ -92,12 +71,10 @@ class CaseReviewController(Controller):
         responses=problem_responses(400, 422),
     )
     async def create(
-        self, request: Request, state: State, db_session: Session, data: JSONBody[ApplicationIn]
+        self, request: Request, gate: Gate, db_session: Session, data: JSONBody[ApplicationIn]
     ) -> Response[CaseReviewView]:
-        review = await service.apply(
-            db_session, request.user, data, state.cipher, utcnow(), local_today()
-        )
-        return await _answer(request, state, db_session, review, 201)
+        review = await service.apply(db_session, request.user, data, gate)
+        return await _answer(request, gate, db_session, review, 201)
 
     @get(
         "/",
@@ -109,6 +86,7 @@ class CaseReviewController(Controller):
     async def list(
         self,
         request: Request,
+        gate: Gate,
         db_session: Session,
         status: Annotated[Status | None, QueryParameter(required=False)] = None,
         area: Annotated[str | None, QueryParameter(required=False, max_length=100)] = None,
@@ -122,7 +100,7 @@ class CaseReviewController(Controller):
             status=status,
             area=area,
             breached_only=breached,
-            today=local_today(),
+            gate=gate,
             limit=limit,
             offset=offset,
         )
@@ -154,10 +132,10 @@ class CaseReviewController(Controller):
         responses=problem_responses(400, 404),
     )
     async def read(
-        self, request: Request, state: State, db_session: Session, review_id: ReviewId
+        self, request: Request, gate: Gate, db_session: Session, review_id: ReviewId
     ) -> Response[CaseReviewView]:
-        review = await service.get_review(db_session, request.user, review_id, local_today())
-        return await _answer(request, state, db_session, review)
+        review = await service.get_review(db_session, request.user, review_id, gate)
+        return await _answer(request, gate, db_session, review)
 
     @post(
         "/{review_id:str}/acknowledgement",
@@ -170,16 +148,16 @@ class CaseReviewController(Controller):
     async def acknowledge(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         data: JSONBody[Acknowledgement],
         if_match: IfMatch = None,
     ) -> Response[CaseReviewView]:
         review = await service.acknowledge(
-            db_session, request.user, review_id, expected_version(if_match), data, local_today()
+            db_session, request.user, review_id, expected_version(if_match), data, gate
         )
-        return await _answer(request, state, db_session, review)
+        return await _answer(request, gate, db_session, review)
 
     @post(
         "/{review_id:str}/discretionary-decision",
@@ -192,7 +170,7 @@ class CaseReviewController(Controller):
     async def decide(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         data: JSONBody[DiscretionaryDecision],
@@ -204,10 +182,9 @@ class CaseReviewController(Controller):
             review_id,
             expected_version(if_match),
             data,
-            state.cipher,
-            local_today(),
+            gate,
         )
-        return await _answer(request, state, db_session, review)
+        return await _answer(request, gate, db_session, review)
 
     @post(
         "/{review_id:str}/applicant-told",
@@ -220,16 +197,16 @@ class CaseReviewController(Controller):
     async def tell(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         data: JSONBody[ApplicantTold],
         if_match: IfMatch = None,
     ) -> Response[CaseReviewView]:
         review = await service.tell_applicant(
-            db_session, request.user, review_id, expected_version(if_match), data, local_today()
+            db_session, request.user, review_id, expected_version(if_match), data, gate
         )
-        return await _answer(request, state, db_session, review)
+        return await _answer(request, gate, db_session, review)
 
     @post(
         "/{review_id:str}/information-requests",
@@ -242,7 +219,7 @@ class CaseReviewController(Controller):
     async def request_information(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         data: JSONBody[InformationRequestIn],
@@ -254,10 +231,9 @@ class CaseReviewController(Controller):
             review_id,
             expected_version(if_match),
             data,
-            local_today(),
-            utcnow(),
+            gate,
         )
-        return await _answer(request, state, db_session, review)
+        return await _answer(request, gate, db_session, review)
 
     @get(
         "/{review_id:str}/information-requests/{request_id:str}",
@@ -269,15 +245,15 @@ class CaseReviewController(Controller):
     async def read_response(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         request_id: RequestId,
     ) -> Response[InformationResponseView]:
-        _, asked = await bodies.get_request(
-            db_session, request.user, review_id, request_id, local_today()
+        review, asked = await bodies.get_request(
+            db_session, request.user, review_id, request_id, gate
         )
-        return await _response(request, state, db_session, asked)
+        return await _response(request, gate, db_session, review, asked)
 
     @post(
         "/{review_id:str}/information-requests/{request_id:str}/response",
@@ -290,24 +266,17 @@ class CaseReviewController(Controller):
     async def respond(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         request_id: RequestId,
         data: JSONBody[InformationResponseIn],
         if_match: IfMatch = None,
     ) -> Response[InformationResponseView]:
-        _, asked = await bodies.respond(
-            db_session,
-            request.user,
-            review_id,
-            request_id,
-            expected_version(if_match),
-            data,
-            state.cipher,
-            local_today(),
+        review, asked = await bodies.respond(
+            db_session, request.user, review_id, request_id, expected_version(if_match), data, gate
         )
-        return await _response(request, state, db_session, asked)
+        return await _response(request, gate, db_session, review, asked)
 
     @post(
         "/{review_id:str}/review-meeting",
@@ -320,16 +289,16 @@ class CaseReviewController(Controller):
     async def hold_review(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         data: JSONBody[ReviewMeeting],
         if_match: IfMatch = None,
     ) -> Response[CaseReviewView]:
         review = await service.hold_review(
-            db_session, request.user, review_id, expected_version(if_match), data, local_today()
+            db_session, request.user, review_id, expected_version(if_match), data, gate
         )
-        return await _answer(request, state, db_session, review)
+        return await _answer(request, gate, db_session, review)
 
     @post(
         "/{review_id:str}/outcome",
@@ -342,7 +311,7 @@ class CaseReviewController(Controller):
     async def record_outcome(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         data: JSONBody[OutcomeIn],
@@ -354,10 +323,9 @@ class CaseReviewController(Controller):
             review_id,
             expected_version(if_match),
             data,
-            state.cipher,
-            local_today(),
+            gate,
         )
-        return await _answer(request, state, db_session, review)
+        return await _answer(request, gate, db_session, review)
 
     @post(
         "/{review_id:str}/recommendations/{recommendation_id:str}/response",
@@ -370,7 +338,7 @@ class CaseReviewController(Controller):
     async def respond_to_recommendation(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         recommendation_id: RecommendationId,
@@ -384,10 +352,9 @@ class CaseReviewController(Controller):
             recommendation_id,
             expected_version(if_match),
             data,
-            state.cipher,
-            local_today(),
+            gate,
         )
-        return await _answer(request, state, db_session, review)
+        return await _answer(request, gate, db_session, review)
 
     @post(
         "/{review_id:str}/escalation",
@@ -400,7 +367,7 @@ class CaseReviewController(Controller):
     async def escalate(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         data: JSONBody[EscalationIn],
@@ -412,10 +379,9 @@ class CaseReviewController(Controller):
             review_id,
             expected_version(if_match),
             data,
-            state.cipher,
-            local_today(),
+            gate,
         )
-        return await _answer(request, state, db_session, review)
+        return await _answer(request, gate, db_session, review)
 
     @post(
         "/{review_id:str}/closure",
@@ -428,16 +394,16 @@ class CaseReviewController(Controller):
     async def close(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         review_id: ReviewId,
         data: JSONBody[ClosureIn],
         if_match: IfMatch = None,
     ) -> Response[CaseReviewView]:
         review = await service.close(
-            db_session, request.user, review_id, expected_version(if_match), data, local_today()
+            db_session, request.user, review_id, expected_version(if_match), data, gate
         )
-        return await _answer(request, state, db_session, review)
+        return await _answer(request, gate, db_session, review)
 
 
 class CaseReviewProcedureController(Controller):

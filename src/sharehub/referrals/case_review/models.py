@@ -62,6 +62,13 @@ class CaseReview(SharedRecord):
     )
     # A business or group named without a subject record.
     victim_name_encrypted: Mapped[str | None] = mapped_column(Text)
+    # The representative who applied for the victim, recorded as a subject the
+    # receiving agency holds (role "representative", protected by the gate).
+    representative_subject_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("subjects.id"), index=True
+    )
+    # Applications recorded before the representative was a subject keep the
+    # name here, shown to the receiving agency only.
     representative_name_encrypted: Mapped[str | None] = mapped_column(Text)
     representative_relationship_encrypted: Mapped[str | None] = mapped_column(Text)
     # The victim's consent a representative applied with.

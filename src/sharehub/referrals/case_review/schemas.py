@@ -8,6 +8,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sharehub.disclosure.gated import (
+    Citation,
+    Code,
+    Configuration,
+    Explanation,
+    GatedText,
+    GovernanceText,
+    View,
+)
 from sharehub.fields import PRINTABLE, Name
 from sharehub.privacy.redaction import PersonView
 from sharehub.protocols.engine import SubjectRole
@@ -59,7 +68,7 @@ class ProcedureIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class ProcedureView(msgspec.Struct, kw_only=True):
-    area: str
+    area: Configuration
     version: int | None
     is_default: bool
     qualifying_complaints: int
@@ -69,8 +78,9 @@ class ProcedureView(msgspec.Struct, kw_only=True):
     acknowledge_working_days: int
     decision_working_days: int
     meeting_working_days: int
-    escalation_route: str
-    source: str
+    # Where dissatisfied applicants go, and the published procedure: the area's.
+    escalation_route: GovernanceText
+    source: GovernanceText
 
 
 # --- the application -----------------------------------------------------------------------
@@ -88,7 +98,12 @@ class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class RepresentativeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Name
+    """Who applied for the victim: a subject your agency holds, or their name,
+    from which the subject is recorded (role "representative", a protected
+    role: the gate withholds them from the other bodies)."""
+
+    subject_id: uuid.UUID | None = None
+    name: Name | None = None
     # e.g. "daughter", "ward councillor", "member of parliament".
     relationship: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
 
@@ -175,10 +190,11 @@ class ClosureIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class CriterionView(msgspec.Struct, kw_only=True):
-    code: str
+    code: Code
     met: bool
-    reason: str
-    citation: str
+    # Written by the hub from the rules: counts and dates, nobody's words.
+    reason: Explanation
+    citation: Citation
 
 
 class ComplaintView(msgspec.Struct, kw_only=True):
@@ -196,64 +212,68 @@ class ThresholdView(msgspec.Struct, kw_only=True):
     reasons: list[CriterionView]
 
 
-class DecisionView(msgspec.Struct, kw_only=True):
+class DecisionView(View, kw_only=True):
     decision: Decision
     # "threshold": met on the complaints, as the Act requires; "coordinator":
     # a discretionary decision under the area's procedure.
     decided_by: Literal["threshold", "coordinator"]
     decided_on: date
     reasons: list[CriterionView]
-    note: str | None
-    citation: str
+    note: GatedText | None
+    citation: Citation
 
 
 class ClockView(msgspec.Struct, kw_only=True):
-    name: str
+    name: Code
     working_days: int
     due_on: date | None
     done_on: date | None
     breached: bool
-    citation: str
+    citation: Citation
 
 
-class RepresentativeView(msgspec.Struct, kw_only=True):
-    # Shown to the receiving agency and the area's coordinators, who answer the applicant.
-    name: str | None
-    relationship: str | None
+class RepresentativeView(View, kw_only=True):
+    # The name as the application gave it: shown to the receiving agency, and
+    # to anyone else only where the gate shows them the representative.
+    name: GatedText | None
+    relationship: GatedText | None
 
 
 class InformationRequestSummary(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     version: int
     agency_id: uuid.UUID
-    agency_type: str
+    agency_type: Code
     body_role: BodyRole
     requested_on: date
     responded_on: date | None
 
 
-class RecommendationView(msgspec.Struct, kw_only=True):
+class RecommendationView(View, kw_only=True):
     id: uuid.UUID
     version: int
     agency_id: uuid.UUID
-    recommendation: str | None
+    recommendation: GatedText | None
     responded_on: date | None
-    response: str | None
+    response: GatedText | None
 
 
-class CaseReviewView(msgspec.Struct, kw_only=True):
+class CaseReviewView(View, kw_only=True):
     id: uuid.UUID
     version: int
     status: Status
-    area: str
+    area: Configuration
     receiving_agency_id: uuid.UUID
     received_on: date
     applicant_type: ApplicantType
     victim_type: VictimType
     victim: PersonView | None
-    victim_name: str | None
+    # A business or group named without a subject record.
+    victim_name: GatedText | None
     representative: RepresentativeView | None
-    narrative: str | None
+    # The representative as a subject, as the gate shows them to this reader.
+    representative_person: PersonView | None
+    narrative: GatedText | None
     complaints: list[ComplaintView]
     threshold: ThresholdView
     decision: DecisionView | None
@@ -262,25 +282,25 @@ class CaseReviewView(msgspec.Struct, kw_only=True):
     information_requests: list[InformationRequestSummary]
     review_held_on: date | None
     outcome_recorded_on: date | None
-    outcome_summary: str | None
+    outcome_summary: GatedText | None
     recommendations: list[RecommendationView]
     applicant_told_outcome_on: date | None
     escalated_on: date | None
-    escalation_reason: str | None
-    escalation_route: str | None
+    escalation_reason: GatedText | None
+    escalation_route: GovernanceText | None
     closed_on: date | None
-    procedure_source: str
-    next_steps: list[str]
+    procedure_source: GovernanceText
+    next_steps: list[Code]
 
 
 class CaseReviewSummary(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     status: Status
-    area: str
+    area: Configuration
     receiving_agency_id: uuid.UUID
     received_on: date
     threshold_met: bool
-    breached_clocks: list[str]
+    breached_clocks: list[Code]
 
 
 class CaseReviewPage(msgspec.Struct, kw_only=True):
@@ -288,23 +308,25 @@ class CaseReviewPage(msgspec.Struct, kw_only=True):
     total: int
 
 
-class InformationResponseView(msgspec.Struct, kw_only=True):
+class InformationResponseView(View, kw_only=True):
     id: uuid.UUID
     version: int
     case_review_id: uuid.UUID
     agency_id: uuid.UUID
-    agency_type: str
+    agency_type: Code
     body_role: BodyRole
     requested_on: date
     responded_on: date | None
-    response: str | None
+    # Gated with every person of the case review (the victim, the
+    # representative, the people the body linked): as this reader may see it.
+    response: GatedText | None
     subjects: list[PersonView]
 
 
 class Figures(msgspec.Struct, kw_only=True):
     """Counts for publication: no personal data."""
 
-    area: str
+    area: Configuration
     period_from: date
     period_to: date
     applications: int
@@ -312,4 +334,4 @@ class Figures(msgspec.Struct, kw_only=True):
     reviews_held: int
     reviews_with_recommendations: int
     awaiting_decision: int
-    citation: str
+    citation: Citation

@@ -27,13 +27,18 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sharehub.access.relationships import may_see, reach
 from sharehub.agencies.models import Agency
 from sharehub.calendar import LOCAL_TIME, add_working_days
-from sharehub.crypto import FieldCipher, seal_field
+from sharehub.crypto import seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
+from sharehub.disclosure.gate import SubjectInRecord
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.privacy.consent import status_of
 from sharehub.privacy.models import Consent, ConsentWithdrawal, Subject
+from sharehub.privacy.schemas import IdentityIn, SubjectCreate
+from sharehub.privacy.subjects import create_subject
+from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.terms import Purpose
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.case_review import procedures
@@ -261,7 +266,7 @@ def _invited(review: CaseReview) -> set[uuid.UUID]:
 
 
 async def get_review(
-    db: AsyncSession, actor: Principal, review_id: uuid.UUID, today: date
+    db: AsyncSession, actor: Principal, review_id: uuid.UUID, gate: GateContext
 ) -> CaseReview:
     """A case review the actor may see: their agency received it, was asked for
     information or given a recommendation, or they coordinate its area; and,
@@ -276,9 +281,28 @@ async def get_review(
         coordinator_roles=COORDINATOR_ROLES,
     ):
         raise NotFound(KIND)
-    if not await connected(db, actor.agency_id, review.receiving_agency_id, today):
+    if not await connected(db, gate, actor.agency_id, review.receiving_agency_id):
         raise NotFound(KIND)
     return review
+
+
+async def subjects_of(db: AsyncSession, review: CaseReview) -> list[SubjectInRecord]:
+    """Every person of the case review, the subjects of every text in it: the
+    victim, the representative who applied, then the people each body linked
+    to its answer (also the people of its meeting material, ``meetings/cases.py``)."""
+    people: list[tuple[uuid.UUID | None, SubjectRole]] = [
+        (review.victim_subject_id, SubjectRole.VICTIM),
+        (review.representative_subject_id, SubjectRole.REPRESENTATIVE),
+    ]
+    for request in review.information_requests:
+        people += [(link.subject_id, SubjectRole(link.role)) for link in request.subjects]
+    found: dict[uuid.UUID, SubjectInRecord] = {}
+    for subject_id, role in people:
+        if subject_id is None or subject_id in found:
+            continue
+        if (subject := await db.get(Subject, subject_id)) is not None:
+            found[subject_id] = SubjectInRecord(subject, role)
+    return list(found.values())
 
 
 def _visible_clause(actor: Principal) -> ColumnElement[bool]:
@@ -308,11 +332,11 @@ async def changing(
     review_id: uuid.UUID,
     version: int,
     step: str,
-    today: date,
+    gate: GateContext,
 ) -> CaseReview:
     """A coordinator's step on a case review: visible to them, theirs to take,
     made against the version they read, and open from where the review stands."""
-    review = await get_review(db, actor, review_id, today)
+    review = await get_review(db, actor, review_id, gate)
     procedures.require_coordinator(actor, review.area)
     check_version(review, version, KIND)
     check_step(review, step)
@@ -466,6 +490,8 @@ async def _victim(
         return None
     if data.representative is None:
         errors.append(("representative", "name the representative and their relationship"))
+    else:
+        await _check_representative(db, actor, data, errors)
     if data.victim_subject_id is None:
         errors.append(
             ("victim_subject_id", "the victim's consent is recorded against a subject: give it")
@@ -477,6 +503,78 @@ async def _victim(
     return consent_id
 
 
+async def _check_representative(
+    db: AsyncSession, actor: Principal, data: ApplicationIn, errors: list[tuple[str, str]]
+) -> None:
+    """The representative is a subject the receiving agency holds: given, or
+    recorded from the name the application gives (never both)."""
+    given = data.representative
+    assert given is not None
+    if (given.subject_id is None) == (given.name is None):
+        errors.append(
+            ("representative", "give the representative's subject_id or their name, not both")
+        )
+        return
+    if given.subject_id is None:
+        return
+    subject = await db.get(Subject, given.subject_id)
+    if (
+        subject is None
+        or subject.holding_agency_id != actor.agency_id
+        or subject.anonymised_at is not None
+    ):
+        errors.append(("representative.subject_id", "no such subject held by your agency"))
+    elif subject.kind != "person":
+        errors.append(("representative.subject_id", "a representative is a person"))
+    elif subject.id == data.victim_subject_id:
+        errors.append(("representative.subject_id", "the victim applies as the victim"))
+
+
+# Titles and post-nominals are not a person's name: a representative recorded
+# as "Councillor Ada Brennock" is the subject "Ada Brennock", so that the gate
+# withholds her name, not every councillor the text mentions.
+_TITLES = frozenset(
+    "mr mrs ms miss mx dr doctor prof professor rev revd reverend cllr councillor sir dame "
+    "lord lady father sister canon".split()
+)
+_POSTNOMINALS = frozenset("mp msp ms am mla mbe obe cbe jp qc kc".split())
+
+
+def person_name(given: str) -> str:
+    """``given`` without leading titles and trailing post-nominals (as written
+    otherwise; the name itself if nothing else is left)."""
+    words = given.split()
+    start, end = 0, len(words)
+    while start < end - 1 and words[start].strip(".").casefold() in _TITLES:
+        start += 1
+    while end > start + 1 and words[end - 1].strip(".,").casefold() in _POSTNOMINALS:
+        end -= 1
+    return " ".join(words[start:end]).strip(",")
+
+
+async def _representative_subject(
+    db: AsyncSession, actor: Principal, data: ApplicationIn, gate: GateContext
+) -> uuid.UUID | None:
+    """The representative's subject: the one given, or one recorded now."""
+    given = data.representative
+    if data.applicant_type != "representative" or given is None:
+        return None
+    if given.subject_id is not None:
+        return given.subject_id
+    assert given.name is not None
+    recorded = await create_subject(
+        db,
+        actor,
+        SubjectCreate(
+            kind="person",
+            role=SubjectRole.REPRESENTATIVE,
+            identity=IdentityIn(name=person_name(given.name)),
+        ),
+        gate,
+    )
+    return recorded.id
+
+
 def _criteria(reasons: Sequence[Criterion]) -> list[dict[str, Any]]:
     return [
         {"code": c.code, "met": c.met, "reason": c.reason, "citation": c.citation} for c in reasons
@@ -484,13 +582,9 @@ def _criteria(reasons: Sequence[Criterion]) -> list[dict[str, Any]]:
 
 
 async def apply(
-    db: AsyncSession,
-    actor: Principal,
-    data: ApplicationIn,
-    cipher: FieldCipher,
-    now: datetime,
-    today: date,
+    db: AsyncSession, actor: Principal, data: ApplicationIn, gate: GateContext
 ) -> CaseReview:
+    cipher, now, today = gate.cipher, gate.now, gate.today
     errors: list[tuple[str, str]] = []
     if data.received_on > today:
         errors.append(("received_on", "cannot be in the future"))
@@ -501,6 +595,7 @@ async def apply(
     complaints = await _resolve_complaints(db, actor, data, errors)
     if errors or area is None:
         raise Unprocessable(errors)
+    representative_id = await _representative_subject(db, actor, data, gate)
     procedure = await procedures.procedure_for(db, area)
     threshold = case_review_threshold(
         [Complaint(c.behaviour_on, c.complained_on, c.hate_incident) for c in complaints],
@@ -517,6 +612,7 @@ async def apply(
         applicant_type=data.applicant_type,
         victim_type=data.victim_type,
         victim_subject_id=data.victim_subject_id,
+        representative_subject_id=representative_id,
         consent_id=consent_id,
         procedure=procedures.snapshot(procedure),
         threshold_met=threshold.met,
@@ -569,9 +665,10 @@ async def acknowledge(
     review_id: uuid.UUID,
     version: int,
     data: Acknowledgement,
-    today: date,
+    gate: GateContext,
 ) -> CaseReview:
-    review = await changing(db, actor, review_id, version, "acknowledge", today)
+    today = gate.today
+    review = await changing(db, actor, review_id, version, "acknowledge", gate)
     review.acknowledged_on = _day(
         data.acknowledged_on,
         today,
@@ -590,11 +687,11 @@ async def decide(
     review_id: uuid.UUID,
     version: int,
     data: DiscretionaryDecision,
-    cipher: FieldCipher,
-    today: date,
+    gate: GateContext,
 ) -> CaseReview:
+    today = gate.today
     step = data.decision  # the step's name: accept or decline
-    review = await changing(db, actor, review_id, version, step, today)
+    review = await changing(db, actor, review_id, version, step, gate)
     errors: list[tuple[str, str]] = []
     codes = [f.factor for f in data.factors]
     if len(set(codes)) != len(codes):
@@ -625,7 +722,7 @@ async def decide(
         }
         for f in data.factors
     ]
-    seal_field(cipher, review, "discretion_reasons", data.reasons)
+    seal_field(gate.cipher, review, "discretion_reasons", data.reasons)
     _move(review, step)
     start_clocks(review)
     await write_changes(db, KIND, raced)
@@ -638,10 +735,11 @@ async def tell_applicant(
     review_id: uuid.UUID,
     version: int,
     data: ApplicantTold,
-    today: date,
+    gate: GateContext,
 ) -> CaseReview:
+    today = gate.today
     step = "tell_threshold_decision" if data.of == "threshold_decision" else "tell_outcome"
-    review = await changing(db, actor, review_id, version, step, today)
+    review = await changing(db, actor, review_id, version, step, gate)
     told_of = review.decided_on if step == "tell_threshold_decision" else review.outcome_recorded_on
     told_on = _day(
         data.told_on, today, "told_on", not_before=told_of, before_what="what they were told of"
@@ -660,10 +758,10 @@ async def request_information(
     review_id: uuid.UUID,
     version: int,
     data: InformationRequestIn,
-    today: date,
-    now: datetime,
+    gate: GateContext,
 ) -> CaseReview:
-    review = await changing(db, actor, review_id, version, "request_information", today)
+    today, now = gate.today, gate.now
+    review = await changing(db, actor, review_id, version, "request_information", gate)
     requested_on = _day(
         data.requested_on,
         today,
@@ -708,9 +806,10 @@ async def hold_review(
     review_id: uuid.UUID,
     version: int,
     data: ReviewMeeting,
-    today: date,
+    gate: GateContext,
 ) -> CaseReview:
-    review = await changing(db, actor, review_id, version, "hold_review", today)
+    today = gate.today
+    review = await changing(db, actor, review_id, version, "hold_review", gate)
     review.review_held_on = _day(
         data.held_on,
         today,
@@ -729,10 +828,10 @@ async def record_outcome(
     review_id: uuid.UUID,
     version: int,
     data: OutcomeIn,
-    cipher: FieldCipher,
-    today: date,
+    gate: GateContext,
 ) -> CaseReview:
-    review = await changing(db, actor, review_id, version, "record_outcome", today)
+    today, cipher = gate.today, gate.cipher
+    review = await changing(db, actor, review_id, version, "record_outcome", gate)
     named = {r.agency_id for r in data.recommendations}
     known = set(await db.scalars(select(Agency.id).where(Agency.id.in_(named)))) if named else set()
     errors = [
@@ -767,12 +866,12 @@ async def escalate(
     review_id: uuid.UUID,
     version: int,
     data: EscalationIn,
-    cipher: FieldCipher,
-    today: date,
+    gate: GateContext,
 ) -> CaseReview:
     """A dissatisfied applicant's request, recorded and routed as the area's
     procedure says now (Sch 4 para 3)."""
-    review = await changing(db, actor, review_id, version, "escalate", today)
+    today, cipher = gate.today, gate.cipher
+    review = await changing(db, actor, review_id, version, "escalate", gate)
     # The applicant is dissatisfied with the latest thing they were told.
     after_outcome = review.status == "outcome_recorded"
     review.escalated_on = _day(
@@ -795,9 +894,10 @@ async def close(
     review_id: uuid.UUID,
     version: int,
     data: ClosureIn,
-    today: date,
+    gate: GateContext,
 ) -> CaseReview:
-    review = await changing(db, actor, review_id, version, "close", today)
+    today = gate.today
+    review = await changing(db, actor, review_id, version, "close", gate)
     last = max(
         d
         for d in (review.decided_on, review.outcome_recorded_on, review.escalated_on)
@@ -821,10 +921,11 @@ async def list_reviews(
     status: str | None,
     area: str | None,
     breached_only: bool,
-    today: date,
+    gate: GateContext,
     limit: int,
     offset: int,
 ) -> tuple[list[CaseReviewSummary], int]:
+    today = gate.today
     conditions = [_visible_clause(actor)]
     if status:
         conditions.append(CaseReview.status == status)

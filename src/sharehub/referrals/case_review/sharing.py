@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.audit.events import AuditEvent, AuditSink
-from sharehub.crypto import FieldCipher
+from sharehub.audit.events import AuditEvent
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import (
     GatedView,
     SubjectInRecord,
@@ -26,23 +25,23 @@ from sharehub.disclosure.gate import (
     sharing_partners,
 )
 from sharehub.identity.principal import Principal
-from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.terms import Purpose
 
 PURPOSE = Purpose.ASB_CASE_REVIEW
 
 
 async def connected(
-    db: AsyncSession, viewer_agency_id: uuid.UUID, holder_agency_id: uuid.UUID, today: date
+    db: AsyncSession, gate: GateContext, viewer_agency_id: uuid.UUID, holder_agency_id: uuid.UUID
 ) -> bool:
     """Whether a protocol in force names both agencies and covers the case
     review: the question the gate's ``lawful_route_exists`` asks of subjects,
     asked of the agencies, since a record may hold no subject at all."""
-    return holder_agency_id in await sharing_partners(db, viewer_agency_id, PURPOSE, today)
+    return holder_agency_id in await sharing_partners(db, viewer_agency_id, PURPOSE, gate.today)
 
 
 async def gated(
     db: AsyncSession,
+    gate: GateContext,
     *,
     actor: Principal,
     holder_agency_id: uuid.UUID,
@@ -51,17 +50,13 @@ async def gated(
     written_by: Mapping[str, uuid.UUID] | None = None,
     context_kind: str,
     context_id: uuid.UUID,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
 ) -> GatedView:
     """Through the gate; ``written_by`` names texts another body wrote (its answer
     or its response), which are otherwise the holder's."""
     user_id = actor.user_id
     view = await disclose(
         db,
+        gate,
         viewer=Viewer(actor.agency_id, user_id),
         purpose=PURPOSE,
         subjects=subjects,
@@ -69,19 +64,14 @@ async def gated(
         texts_held_by={name: holder_agency_id for name in texts} | dict(written_by or {}),
         context_kind=context_kind,
         context_id=context_id,
-        cipher=cipher,
-        rules=rules,
-        audit=audit,
-        now=now,
-        today=today,
     )
     shown = sorted(name for name, text in texts.items() if text is not None)
     if actor.agency_id != holder_agency_id and not view.disclosure_ids and shown:
-        await audit.record(
+        await gate.audit.record(
             db=db,
             event=AuditEvent(
                 kind="disclosure",
-                at=now,
+                at=gate.now,
                 user_id=user_id,
                 agency_id=actor.agency_id,
                 reason="protocol",

@@ -1,24 +1,29 @@
 """Views of a case review and of a body's answer, built by the disclosure gate
-like every view of people (``sharing.py``)."""
+like every view of people (``sharing.py``): every text of a case review is
+gated with every person of it (the victim, the representative, the people the
+bodies linked to their answers), so a name the gate withholds is withheld in
+the narrative, the decisions, the answers, the recommendations and responses,
+the outcome and the escalation alike."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.agencies.types import AgencyType
-from sharehub.audit.events import AuditSink
-from sharehub.crypto import FieldCipher, open_field
-from sharehub.disclosure.gate import SubjectInRecord, sharing_partners
+from sharehub.crypto import open_field
+from sharehub.disclosure.context import GateContext
+from sharehub.disclosure.gate import SubjectInRecord, own_text, sharing_partners
+from sharehub.disclosure.gated import GatedText
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Subject
+from sharehub.privacy.redaction import PersonView
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.terms import Purpose
 from sharehub.referrals.case_review.models import CaseReview, InformationRequest
-from sharehub.referrals.case_review.procedures import coordinates
 from sharehub.referrals.case_review.rules import CLOCKS, DISCRETION, THRESHOLD
 from sharehub.referrals.case_review.schemas import (
     BodyRole,
@@ -33,7 +38,7 @@ from sharehub.referrals.case_review.schemas import (
     RepresentativeView,
     ThresholdView,
 )
-from sharehub.referrals.case_review.service import breached, next_steps
+from sharehub.referrals.case_review.service import breached, next_steps, subjects_of
 from sharehub.referrals.case_review.sharing import gated
 
 # Free text of the case review itself, each sealed in its own column.
@@ -77,22 +82,16 @@ def _clocks(review: CaseReview, today: date) -> list[ClockView]:
 
 
 async def view_of(
-    db: AsyncSession,
-    actor: Principal,
-    review: CaseReview,
-    *,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    db: AsyncSession, actor: Principal, review: CaseReview, gate: GateContext
 ) -> CaseReviewView:
-    victim = await db.get(Subject, review.victim_subject_id) if review.victim_subject_id else None
+    cipher, today = gate.cipher, gate.today
+    subjects = await subjects_of(db, review)
     texts = {name: open_field(cipher, review, name) for name in TEXTS}
-    # The representative is the applicant: the receiving agency and the area's
-    # coordinators, who answer them, see the name; the bodies asked need not.
-    if actor.agency_id == review.receiving_agency_id or coordinates(actor, review.area):
-        texts["representative_name"] = open_field(cipher, review, "representative_name")
+    stored_name = open_field(cipher, review, "representative_name")
+    if review.representative_subject_id is not None:
+        # The name as the application gave it, gated like any text: shown
+        # where the gate shows the representative (below).
+        texts["representative_name"] = stored_name
     # A body's response to its recommendation is that body's: shown only where
     # a protocol for the case review connects the reader's agency with it.
     partners = await sharing_partners(db, actor.agency_id, Purpose.ASB_CASE_REVIEW, today)
@@ -104,20 +103,18 @@ async def view_of(
         written_by[response] = r.agency_id
     view = await gated(
         db,
+        gate,
         actor=actor,
         holder_agency_id=review.receiving_agency_id,
-        subjects=[SubjectInRecord(victim, SubjectRole.VICTIM)] if victim else [],
+        subjects=subjects,
         texts=texts,
         written_by=written_by,
         context_kind="case_review",
         context_id=review.id,
-        cipher=cipher,
-        rules=rules,
-        audit=audit,
-        now=now,
-        today=today,
     )
     shown = view.texts
+    people = {p.subject_id: p for p in view.people}
+    victim = people.get(review.victim_subject_id) if review.victim_subject_id else None
     decision = None
     if review.decision is not None and review.decided_on is not None:
         decision = DecisionView(
@@ -129,9 +126,15 @@ async def view_of(
             citation=THRESHOLD if review.decided_by_kind == "threshold" else DISCRETION,
         )
     representative = None
+    representative_person = None
     if review.applicant_type == "representative":
+        representative_person = (
+            people.get(review.representative_subject_id)
+            if review.representative_subject_id
+            else None
+        )
         representative = RepresentativeView(
-            name=shown.get("representative_name"),
+            name=_representative_name(actor, review, representative_person, shown, stored_name),
             relationship=shown["representative_relationship"],
         )
     return CaseReviewView(
@@ -143,9 +146,10 @@ async def view_of(
         received_on=review.received_on,
         applicant_type=review.applicant_type,  # type: ignore[arg-type]
         victim_type=review.victim_type,  # type: ignore[arg-type]
-        victim=view.people[0] if victim else None,
+        victim=victim,
         victim_name=shown["victim_name"],
         representative=representative,
+        representative_person=representative_person,
         narrative=shown["narrative"],
         complaints=[
             ComplaintView(
@@ -172,7 +176,7 @@ async def view_of(
                 version=r.version,
                 agency_id=r.agency_id,
                 agency_type=r.agency_type,
-                body_role=body_role(rules, r.agency_type),
+                body_role=body_role(gate.rules, r.agency_type),
                 requested_on=r.requested_on,
                 responded_on=r.responded_on,
             )
@@ -202,47 +206,72 @@ async def view_of(
     )
 
 
+def _representative_name(
+    actor: Principal,
+    review: CaseReview,
+    person: PersonView | None,
+    shown: dict[str, GatedText | None],
+    stored: str | None,
+) -> GatedText | None:
+    """The representative's name for this reader: as the application gave it
+    where the gate shows the representative's name, else nothing."""
+    if review.representative_subject_id is None:
+        # Recorded before representatives were subjects: the receiving agency's only.
+        if actor.agency_id != review.receiving_agency_id:
+            return None
+        return own_text(actor.agency_id, review.receiving_agency_id, stored)
+    if person is None or "name" not in person.shown:
+        return None
+    return shown.get("representative_name") or person.name
+
+
 async def response_view(
     db: AsyncSession,
     actor: Principal,
+    review: CaseReview,
     request: InformationRequest,
-    *,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    gate: GateContext,
 ) -> InformationResponseView:
     """A body's answer, as the disclosure gate shows it to this viewer: the
-    responding body holds it, whoever reads it."""
-    subjects = [await db.get(Subject, link.subject_id) for link in request.subjects]
+    responding body holds it, whoever reads it. Anyone else reads it gated
+    with the case review's people too (the victim, the representative), so a
+    name the gate withholds from them is withheld in the answer as well; the
+    body itself reads its own answer as written."""
+    linked = [
+        SubjectInRecord(s, SubjectRole(link.role))
+        for link in request.subjects
+        if (s := await db.get(Subject, link.subject_id)) is not None
+    ]
+    subjects = linked
+    if actor.agency_id != request.agency_id:
+        ids = {s.subject.id for s in linked}
+        for subject_id, role in [
+            (review.victim_subject_id, SubjectRole.VICTIM),
+            (review.representative_subject_id, SubjectRole.REPRESENTATIVE),
+        ]:
+            if subject_id is not None and subject_id not in ids:
+                if (subject := await db.get(Subject, subject_id)) is not None:
+                    subjects = [*subjects, SubjectInRecord(subject, role)]
     view = await gated(
         db,
+        gate,
         actor=actor,
         holder_agency_id=request.agency_id,
-        subjects=[
-            SubjectInRecord(s, SubjectRole(link.role))
-            for s, link in zip(subjects, request.subjects, strict=True)
-            if s is not None
-        ],
-        texts={"response": open_field(cipher, request, "response")},
+        subjects=subjects,
+        texts={"response": open_field(gate.cipher, request, "response")},
         context_kind="case_review_information_response",
         context_id=request.id,
-        cipher=cipher,
-        rules=rules,
-        audit=audit,
-        now=now,
-        today=today,
     )
+    people = {p.subject_id: p for p in view.people}
     return InformationResponseView(
         id=request.id,
         version=request.version,
         case_review_id=request.case_review_id,
         agency_id=request.agency_id,
         agency_type=request.agency_type,
-        body_role=body_role(rules, request.agency_type),
+        body_role=body_role(gate.rules, request.agency_type),
         requested_on=request.requested_on,
         responded_on=request.responded_on,
         response=view.texts["response"],
-        subjects=view.people,
+        subjects=[people[s.subject.id] for s in linked],
     )

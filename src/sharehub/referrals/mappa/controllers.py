@@ -7,11 +7,9 @@ from datetime import timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from sharehub.audit.events import AuditEvent
-from sharehub.db.base import utcnow
 from sharehub.referrals.mappa import service
 from sharehub.referrals.mappa.arrangements import default_arrangements
 from sharehub.referrals.mappa.models import MappaReferral
@@ -31,7 +29,7 @@ from sharehub.referrals.mappa.schemas import (
     ReviewsDue,
     Status,
 )
-from sharehub.web.params import IfMatch, Session
+from sharehub.web.params import Gate, IfMatch, Session
 from sharehub.web.problems import problem_responses
 from sharehub.web.versions import etag, expected_version
 
@@ -39,14 +37,8 @@ ReferralId = Annotated[uuid.UUID, PathParameter(description="The referral's id")
 CHANGE = problem_responses(400, 403, 404, 409, 412, 422, 428)
 
 
-def _context(state: State) -> service.Context:
-    return service.Context(
-        cipher=state.cipher,
-        rules=state.gateway_rules,
-        audit=state.audit_events,
-        arrangements=default_arrangements(),
-        now=utcnow(),
-    )
+def _context(gate: Gate) -> service.Context:
+    return service.Context(gate=gate, arrangements=default_arrangements())
 
 
 async def _answer(
@@ -73,9 +65,9 @@ class MappaReferralController(Controller):
         responses=problem_responses(400, 403, 422),
     )
     async def create(
-        self, request: Request, state: State, db_session: Session, data: JSONBody[ReferralCreate]
+        self, request: Request, gate: Gate, db_session: Session, data: JSONBody[ReferralCreate]
     ) -> Response[ReferralView]:
-        ctx = _context(state)
+        ctx = _context(gate)
         try:
             referral = await service.refer(db_session, request.user, data, ctx)
         except service.NotAResponsibleAuthority:
@@ -83,7 +75,7 @@ class MappaReferralController(Controller):
             # has written nothing and ends now (SQLite would otherwise make the
             # ledger wait on its lock).
             await db_session.rollback()
-            await state.audit_events.record(
+            await gate.audit.record(
                 AuditEvent(
                     kind="access_denied",
                     at=ctx.now,
@@ -107,14 +99,14 @@ class MappaReferralController(Controller):
     async def list(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         status: Annotated[Status | None, QueryParameter(required=False)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> ReferralPage:
         items, total = await service.list_referrals(
-            db_session, request.user, status=status, ctx=_context(state), limit=limit, offset=offset
+            db_session, request.user, status=status, ctx=_context(gate), limit=limit, offset=offset
         )
         return ReferralPage(items=items, total=total)
 
@@ -128,11 +120,11 @@ class MappaReferralController(Controller):
     async def reviews_due(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         within_days: Annotated[int, QueryParameter(ge=0, le=366)] = 28,
     ) -> ReviewsDue:
-        ctx = _context(state)
+        ctx = _context(gate)
         due_by = ctx.today + timedelta(days=within_days)
         return await service.reviews_due(db_session, request.user, due_by=due_by, ctx=ctx)
 
@@ -144,9 +136,9 @@ class MappaReferralController(Controller):
         responses=problem_responses(400, 404),
     )
     async def read(
-        self, request: Request, state: State, db_session: Session, referral_id: ReferralId
+        self, request: Request, gate: Gate, db_session: Session, referral_id: ReferralId
     ) -> Response[ReferralView]:
-        ctx = _context(state)
+        ctx = _context(gate)
         referral = await service.get_referral(db_session, request.user, referral_id, ctx)
         return await _answer(request, db_session, referral, ctx)
 
@@ -161,12 +153,12 @@ class MappaReferralController(Controller):
     async def accept(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        ctx = _context(state)
+        ctx = _context(gate)
         referral = await service.accept(
             db_session, request.user, referral_id, expected_version(if_match), ctx
         )
@@ -183,13 +175,13 @@ class MappaReferralController(Controller):
     async def return_referral(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[Return],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        ctx = _context(state)
+        ctx = _context(gate)
         referral = await service.return_referral(
             db_session, request.user, referral_id, expected_version(if_match), data, ctx
         )
@@ -206,13 +198,13 @@ class MappaReferralController(Controller):
     async def resubmit(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[Resubmission],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        ctx = _context(state)
+        ctx = _context(gate)
         referral = await service.resubmit(
             db_session, request.user, referral_id, expected_version(if_match), data, ctx
         )
@@ -229,13 +221,13 @@ class MappaReferralController(Controller):
     async def agree_level(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[LevelDecisionIn],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        ctx = _context(state)
+        ctx = _context(gate)
         referral = await service.agree_level(
             db_session, request.user, referral_id, expected_version(if_match), data, ctx
         )
@@ -252,13 +244,13 @@ class MappaReferralController(Controller):
     async def review_level(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[LevelReviewIn],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        ctx = _context(state)
+        ctx = _context(gate)
         referral = await service.review_level(
             db_session, request.user, referral_id, expected_version(if_match), data, ctx
         )
@@ -275,13 +267,13 @@ class MappaReferralController(Controller):
     async def invite(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[Invitation],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        ctx = _context(state)
+        ctx = _context(gate)
         referral = await service.invite(
             db_session, request.user, referral_id, expected_version(if_match), data, ctx
         )
@@ -298,13 +290,13 @@ class MappaReferralController(Controller):
     async def close(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[Closure],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        ctx = _context(state)
+        ctx = _context(gate)
         referral = await service.close(
             db_session, request.user, referral_id, expected_version(if_match), data, ctx
         )

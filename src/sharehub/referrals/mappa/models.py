@@ -1,4 +1,5 @@
-"""Tables for MAPPA referrals, their level decisions and the agencies invited."""
+"""Tables for MAPPA referrals, the people at risk from each offender, their
+level decisions and the agencies invited."""
 
 from __future__ import annotations
 
@@ -59,6 +60,27 @@ class MappaReferral(SharedRecord):
     invitations: Mapped[list[MappaInvitation]] = relationship(
         lazy="selectin", order_by="MappaInvitation.invited_at", cascade="all, delete-orphan"
     )
+    # Victims and other people at risk, linked so that the gate protects them
+    # wherever the referral's text (or a meeting's) names them.
+    people_at_risk: Mapped[list[MappaReferralSubject]] = relationship(
+        lazy="selectin", order_by="MappaReferralSubject.position", cascade="all, delete-orphan"
+    )
+
+
+class MappaReferralSubject(Base):
+    """A person at risk from the offender (a victim, a child, a member of the
+    household), held by the referring agency."""
+
+    __tablename__ = "mappa_referral_subjects"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("mappa_referrals.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subjects.id"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class MappaLevelDecision(Record):

@@ -4,16 +4,20 @@ referral holds. Plain functions over strings.
 Each reference is checked for its format on the way in (a checker returns the
 normalised value or raises ``ValueError`` with a reason naming the rule, never
 the value). They are shown only to the staff of responsible authorities and to
-MAPPA coordinators and chairs; for anyone else they are withheld, and removed
-from free text by ``redact_references``: the disclosure gate's redactor knows
-identity fields only, not these.
+MAPPA coordinators and chairs (``shown_to``); for anyone else the disclosure
+gate withholds them, in the referral's fields and wherever they appear in free
+text: its redactor finds them by their forms and keywords, and the record's own
+values in any spacing (``privacy/references.py`` holds the one table of
+patterns and placeholders).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from sharehub.privacy.references import RESTRICTED
 
 # PNC ID: year of first recording (2 or 4 digits), a slash, a serial number of
 # up to 7 digits and one check letter. The format only: the check letter's
@@ -57,69 +61,26 @@ def visor_ref(value: str) -> str:
 
 @dataclass(frozen=True)
 class Reference:
-    label: str
+    """A reference a MAPPA referral holds: its checker; its label and
+    placeholder are the hub's one table's (``privacy/references.RESTRICTED``)."""
+
+    kind: str
     check: Callable[[str], str]
-    placeholder: str
-    # How practitioners introduce it in prose ("PNC ID 19/123456X", "CRN: X123456").
-    keyword: str
-    # Its form, where it is distinctive enough to find without the keyword.
-    pattern: str | None
+
+    @property
+    def label(self) -> str:
+        return RESTRICTED[self.kind].label
+
+    @property
+    def placeholder(self) -> str:
+        return RESTRICTED[self.kind].placeholder
 
 
 REFERENCES: dict[str, Reference] = {
-    "visor_ref": Reference(
-        "ViSOR reference", visor_ref, "[ViSOR reference withheld]", r"ViSOR", None
-    ),
-    "pnc_id": Reference(
-        "PNC ID",
-        pnc_id,
-        "[PNC ID withheld]",
-        r"PNC",
-        r"(?<![\w/])[0-9]{2}(?:[0-9]{2})?\s?/\s?[0-9]{1,7}[A-Za-z](?![\w/])",
-    ),
-    "crn": Reference(
-        "nDelius CRN",
-        crn,
-        "[CRN withheld]",
-        r"(?:n?Delius|CRN)",
-        r"(?<![\w/])[A-Za-z][0-9]{6}(?![\w/])",
-    ),
+    "visor_ref": Reference("visor_ref", visor_ref),
+    "pnc_id": Reference("pnc_id", pnc_id),
+    "crn": Reference("crn", crn),
 }
-
-# A keyword, any of the words that follow one ("ID", "ref", "number"…), then a
-# value with a digit in it: "PNC checks" is prose, "PNC 19/123456X" is not.
-_LEAD = r"(?:\s+(?:(?:ID|ref(?:erence)?|number|CRN)\b|no\b\.?))*\s*[:#]?\s*"
-_VALUE = r"(?=[A-Za-z/\-]*[0-9])[A-Za-z0-9][A-Za-z0-9/\-]{3,24}(?![A-Za-z0-9/])"
-_BY_KEYWORD = {
-    kind: re.compile(rf"(?<!\w)({ref.keyword}\b{_LEAD}){_VALUE}", re.IGNORECASE)
-    for kind, ref in REFERENCES.items()
-}
-_BY_FORM = {
-    kind: re.compile(ref.pattern) for kind, ref in REFERENCES.items() if ref.pattern is not None
-}
-
-
-def _literal(value: str) -> re.Pattern[str]:
-    """A held value as written with any spacing and letter case."""
-    body = r"\s?".join(re.escape(ch) for ch in _compact(value))
-    return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])", re.IGNORECASE)
-
-
-def redact_references(text: str | None, held: Mapping[str, str | None]) -> str | None:
-    """``text`` without any ViSOR, PNC or nDelius reference: the values the
-    record holds wherever they appear, any value introduced by its keyword, and
-    anything in the form of a PNC ID or CRN (it may be someone else's)."""
-    if text is None:
-        return None
-    for kind, value in held.items():
-        if value:
-            text = _literal(value).sub(REFERENCES[kind].placeholder, text)
-    for kind, pattern in _BY_KEYWORD.items():
-        placeholder = REFERENCES[kind].placeholder
-        text = pattern.sub(lambda m, p=placeholder: m.group(1) + p, text)  # type: ignore[misc]
-    for kind, pattern in _BY_FORM.items():
-        text = pattern.sub(REFERENCES[kind].placeholder, text)
-    return text
 
 
 def shown_to(

@@ -8,6 +8,14 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sharehub.disclosure.gated import (
+    Citation,
+    Code,
+    Configuration,
+    Explanation,
+    GatedText,
+    View,
+)
 from sharehub.fields import PRINTABLE
 from sharehub.privacy.redaction import PersonView
 
@@ -29,6 +37,21 @@ Summary = Annotated[
 # length bound here only stops nonsense early.
 ReferenceText = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 Area = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
+# The people at risk from the offender a practitioner names: protected roles,
+# so the gate withholds them unless a basis (consent, a sharing decision, an
+# override) covers the reader. "household_member" is anyone else at risk who
+# lives with or near them; a potential victim is a "victim".
+AtRiskRole = Literal["victim", "child", "household_member", "witness"]
+
+
+class PersonAtRisk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A victim or other person at risk, a subject your agency holds."""
+
+    subject_id: uuid.UUID
+    role: AtRiskRole
+
+
+PeopleAtRisk = Annotated[list[PersonAtRisk], msgspec.Meta(max_length=30)]
 
 
 class ReferralCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -43,6 +66,8 @@ class ReferralCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     visor_ref: ReferenceText | None = None
     pnc_id: ReferenceText | None = None
     crn: ReferenceText | None = None
+    # The victims and other people at risk the summary may name.
+    people_at_risk: PeopleAtRisk = msgspec.field(default_factory=list)
 
 
 class Resubmission(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -56,6 +81,8 @@ class Resubmission(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     visor_ref: ReferenceText | None | msgspec.UnsetType = msgspec.UNSET
     pnc_id: ReferenceText | None | msgspec.UnsetType = msgspec.UNSET
     crn: ReferenceText | None | msgspec.UnsetType = msgspec.UNSET
+    # Given: replaces the people at risk linked (all of them).
+    people_at_risk: PeopleAtRisk | msgspec.UnsetType = msgspec.UNSET
 
 
 class Return(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -89,50 +116,52 @@ class Closure(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)] | None = None
 
 
-class LevelDecisionView(msgspec.Struct, kw_only=True):
+class LevelDecisionView(View, kw_only=True):
     kind: Literal["agreed", "review"]
     level: Level
     previous_level: Level | None
     outcome: Literal["agreed", "confirmed", "changed"]
-    reason: str | None
+    reason: GatedText | None
     decided_on: date
     next_review_on: date | None
-    review_citation: str | None
+    review_citation: Citation | None
 
 
-class ReferralView(msgspec.Struct, kw_only=True):
+class ReferralView(View, kw_only=True):
     id: uuid.UUID
     version: int
     agency_id: uuid.UUID
     status: Status
-    area: str
+    area: Configuration
     category: int
-    category_name: str
-    category_citation: str | None
+    category_name: Explanation
+    category_citation: Citation | None
     offender: PersonView
+    # Victims and other people at risk, as the gate shows them to this reader.
+    people_at_risk: list[PersonView]
     proposed_level: Level
-    proposed_level_reason: str | None
-    summary: str | None
+    proposed_level_reason: GatedText | None
+    summary: GatedText | None
     # Restricted identifiers: null and named in identifiers_withheld for a
     # viewer who may not see them.
-    visor_ref: str | None
-    pnc_id: str | None
-    crn: str | None
-    identifiers_withheld: list[str]
+    visor_ref: GatedText | None
+    pnc_id: GatedText | None
+    crn: GatedText | None
+    identifiers_withheld: list[Code]
     submitted_at: datetime
     resubmitted: int
     screened_at: datetime | None
-    return_reason: str | None
+    return_reason: GatedText | None
     level: Level | None
-    level_name: str | None
+    level_name: Explanation | None
     next_review_on: date | None
     review_overdue: bool
     level_history: list[LevelDecisionView]
     invited_agency_ids: list[uuid.UUID]
     closed_at: datetime | None
     close_reason: CloseReason | None
-    close_note: str | None
-    next_steps: list[str]
+    close_note: GatedText | None
+    next_steps: list[Code]
 
 
 class ReferralSummary(msgspec.Struct, kw_only=True):
@@ -141,7 +170,7 @@ class ReferralSummary(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     agency_id: uuid.UUID
     status: Status
-    area: str
+    area: Configuration
     category: int
     proposed_level: Level
     level: Level | None
@@ -165,22 +194,23 @@ class ReviewsDue(msgspec.Struct, kw_only=True):
 
 class CategoryView(msgspec.Struct, kw_only=True):
     number: int
-    name: str
-    citation: str
+    name: Explanation
+    citation: Citation
     enabled: bool
     unsettled: bool
-    note: str | None
+    # Why a category is unsettled, from the arrangements file.
+    note: Explanation | None
 
 
 class LevelView(msgspec.Struct, kw_only=True):
     number: int
-    name: str
-    citation: str
+    name: Explanation
+    citation: Citation
     review_weeks: int | None
-    review_citation: str | None
+    review_citation: Citation | None
 
 
 class ArrangementsView(msgspec.Struct, kw_only=True):
-    version: str
+    version: Code
     categories: list[CategoryView]
     levels: list[LevelView]

@@ -12,8 +12,10 @@ Who sees a referral: the referring agency's staff; the staff of agencies
 invited to it; the MAPPA coordinators and chairs for its area. Anyone outside
 the referring agency also needs a protocol in force that connects their agency
 with it for MAPPA; without one the referral does not exist for them (404).
-Every view is built by the disclosure gate, and the restricted identifiers
-(ViSOR, PNC, nDelius) are shown only as ``references.shown_to`` says.
+Every view is built by the disclosure gate, with the offender and the people
+at risk linked to the referral as its subjects; the restricted identifiers
+(ViSOR, PNC, nDelius) are shown only as ``references.shown_to`` says, and the
+gate withholds them from everyone else, in the fields and in the text.
 """
 
 from __future__ import annotations
@@ -31,27 +33,35 @@ from sharehub.access.relationships import may_see, reach
 from sharehub.access.roles import Role
 from sharehub.agencies.models import Agency
 from sharehub.agencies.types import AgencyType
-from sharehub.audit.events import AuditEvent, AuditSink
+from sharehub.audit.events import AuditEvent
 from sharehub.calendar import local_today
 from sharehub.crypto import FieldCipher, open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose, lawful_route_exists, plan
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Subject
+from sharehub.privacy.subjects import held_subject_errors
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.terms import Purpose
 from sharehub.referrals.mappa.arrangements import Arrangements, next_review
-from sharehub.referrals.mappa.models import MappaInvitation, MappaLevelDecision, MappaReferral
-from sharehub.referrals.mappa.references import REFERENCES, redact_references, shown_to
+from sharehub.referrals.mappa.models import (
+    MappaInvitation,
+    MappaLevelDecision,
+    MappaReferral,
+    MappaReferralSubject,
+)
+from sharehub.referrals.mappa.references import REFERENCES, shown_to
 from sharehub.referrals.mappa.schemas import (
     Closure,
     Invitation,
     LevelDecisionIn,
     LevelDecisionView,
     LevelReviewIn,
+    PersonAtRisk,
     ReferralCreate,
     ReferralSummary,
     ReferralView,
@@ -122,18 +132,20 @@ class NotAResponsibleAuthority(Forbidden):
 
 @dataclass(frozen=True)
 class Context:
-    """What every view and change needs beside the database: keys, the law as
-    the hub reads it, the audit, the MAPPA arrangements and the clock."""
+    """What every view and change needs beside the database: the gate's
+    context (keys, the law as the hub reads it, the audit, the clock) and the
+    MAPPA arrangements."""
 
-    cipher: FieldCipher
-    rules: GatewayRules
-    audit: AuditSink
+    gate: GateContext
     arrangements: Arrangements
-    now: datetime
+
+    @property
+    def now(self) -> datetime:
+        return self.gate.now
 
     @property
     def today(self) -> date:
-        return local_today(self.now)
+        return self.gate.today
 
 
 def _mappa_role(rules: GatewayRules, agency_type: str) -> str:
@@ -160,13 +172,10 @@ async def _route_exists(
     holder for MAPPA (whatever it then allows them to see)."""
     planned = await plan(
         db,
+        ctx.gate,
         viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=Purpose.MAPPA,
         subjects=[SubjectInRecord(offender, SubjectRole.OFFENDER)],
-        cipher=ctx.cipher,
-        rules=ctx.rules,
-        now=ctx.now,
-        today=ctx.today,
     )
     return lawful_route_exists(planned)
 
@@ -254,11 +263,33 @@ def _seal_references(
         seal_field(cipher, referral, kind, value)
 
 
+async def _people_at_risk_errors(
+    db: AsyncSession, actor: Principal, offender_id: uuid.UUID, given: list[PersonAtRisk]
+) -> list[tuple[str, str]]:
+    """Victims and others at risk are linked like the offender: each once, each
+    a subject the referring agency holds, and not the offender."""
+    ids = [link.subject_id for link in given]
+    errors = await held_subject_errors(db, actor.agency_id, ids, field="people_at_risk")
+    errors += [
+        (f"people_at_risk[{i}].subject_id", "the offender is linked as the offender")
+        for i, subject_id in enumerate(ids)
+        if subject_id == offender_id
+    ]
+    return errors
+
+
+def _links(given: list[PersonAtRisk]) -> list[MappaReferralSubject]:
+    return [
+        MappaReferralSubject(subject_id=link.subject_id, role=link.role, position=i)
+        for i, link in enumerate(given)
+    ]
+
+
 async def refer(
     db: AsyncSession, actor: Principal, data: ReferralCreate, ctx: Context
 ) -> MappaReferral:
     agency = await db.get(Agency, actor.agency_id)
-    if agency is None or _mappa_role(ctx.rules, agency.agency_type) != "responsible_authority":
+    if agency is None or _mappa_role(ctx.gate.rules, agency.agency_type) != "responsible_authority":
         raise NotAResponsibleAuthority()
     errors = _check_category(data.category, ctx.arrangements)
     offender = await db.get(Subject, data.offender_subject_id)
@@ -279,6 +310,9 @@ async def refer(
         {"visor_ref": data.visor_ref, "pnc_id": data.pnc_id, "crn": data.crn}
     )
     errors += wrong
+    errors += await _people_at_risk_errors(
+        db, actor, data.offender_subject_id, data.people_at_risk
+    )
     if errors:
         raise Unprocessable(errors)
     assert area is not None
@@ -296,10 +330,12 @@ async def refer(
         resubmitted=0,
         decisions=[],
         invitations=[],
+        people_at_risk=_links(data.people_at_risk),
     )
-    seal_field(ctx.cipher, referral, "summary", data.summary)
-    seal_field(ctx.cipher, referral, "proposed_level_reason", data.proposed_level_reason)
-    _seal_references(ctx.cipher, referral, refs)
+    cipher = ctx.gate.cipher
+    seal_field(cipher, referral, "summary", data.summary)
+    seal_field(cipher, referral, "proposed_level_reason", data.proposed_level_reason)
+    _seal_references(cipher, referral, refs)
     db.add(referral)
     await db.flush()
     return referral
@@ -326,17 +362,24 @@ async def resubmit(
         {kind: value for kind, value in changed.items() if value is not msgspec.UNSET}
     )
     errors += wrong
+    if data.people_at_risk is not msgspec.UNSET:
+        errors += await _people_at_risk_errors(
+            db, actor, referral.offender_subject_id, data.people_at_risk
+        )
     if errors:
         raise Unprocessable(errors)
+    cipher = ctx.gate.cipher
     if data.category is not msgspec.UNSET:
         referral.category = data.category
     if data.proposed_level is not msgspec.UNSET:
         referral.proposed_level = data.proposed_level
     if data.proposed_level_reason is not msgspec.UNSET:
-        seal_field(ctx.cipher, referral, "proposed_level_reason", data.proposed_level_reason)
+        seal_field(cipher, referral, "proposed_level_reason", data.proposed_level_reason)
     if data.summary is not msgspec.UNSET:
-        seal_field(ctx.cipher, referral, "summary", data.summary)
-    _seal_references(ctx.cipher, referral, refs)
+        seal_field(cipher, referral, "summary", data.summary)
+    if data.people_at_risk is not msgspec.UNSET:
+        referral.people_at_risk = _links(data.people_at_risk)
+    _seal_references(cipher, referral, refs)
     referral.resubmitted += 1
     referral.submitted_at = ctx.now
     referral.screened_at = referral.screened_by = None
@@ -368,7 +411,7 @@ async def return_referral(
 ) -> MappaReferral:
     referral = await _deciding(db, actor, referral_id, version, "return", ctx)
     referral.screened_at, referral.screened_by = ctx.now, actor.user_id
-    seal_field(ctx.cipher, referral, "return_reason", data.reason)
+    seal_field(ctx.gate.cipher, referral, "return_reason", data.reason)
     _move(referral, "return", ctx.now)
     await write_changes(db, KIND, _raced)
     return referral
@@ -410,7 +453,7 @@ def _record_level(
         next_review_on=due,
         review_citation=rules.review_citation,
     )
-    seal_field(ctx.cipher, decision, "reason", reason)
+    seal_field(ctx.gate.cipher, decision, "reason", reason)
     referral.decisions.append(decision)
     referral.level, referral.next_review_on = level, due
 
@@ -489,7 +532,7 @@ async def invite(
             errors.append((field, "the referring agency holds the case already"))
         elif agency_id in already:
             errors.append((field, "already invited"))
-        elif _mappa_role(ctx.rules, agency.agency_type) == "none":
+        elif _mappa_role(ctx.gate.rules, agency.agency_type) == "none":
             errors.append((field, NOT_A_MAPPA_AGENCY))
     if errors:
         raise Unprocessable(errors)
@@ -513,7 +556,7 @@ async def close(
     referral = await _deciding(db, actor, referral_id, version, "close", ctx)
     referral.closed_at, referral.close_reason = ctx.now, data.reason
     referral.next_review_on = None  # nothing more falls due; the level history stays
-    seal_field(ctx.cipher, referral, "close_note", data.note)
+    seal_field(ctx.gate.cipher, referral, "close_note", data.note)
     _move(referral, "close", ctx.now)
     await write_changes(db, KIND, _raced)
     return referral
@@ -629,54 +672,91 @@ async def reviews_due(
 # --- the view ---------------------------------------------------------------------
 
 
-async def view_of(
-    db: AsyncSession, actor: Principal, referral: MappaReferral, ctx: Context
-) -> ReferralView:
-    """Built by the disclosure gate, like every view of people; the restricted
-    identifiers are then shown or withheld, and taken out of the free text."""
-    offender = await db.get(Subject, referral.offender_subject_id)
-    if offender is None:  # a foreign key holds it; never expected
-        raise NotFound(KIND)
-    texts = {
-        "summary": open_field(ctx.cipher, referral, "summary"),
-        "proposed_level_reason": open_field(ctx.cipher, referral, "proposed_level_reason"),
-        "return_reason": open_field(ctx.cipher, referral, "return_reason"),
-        "close_note": open_field(ctx.cipher, referral, "close_note"),
-    }
-    reasons = {
-        f"level_history[{i}]": open_field(ctx.cipher, d, "reason")
-        for i, d in enumerate(referral.decisions)
-    }
-    gated = await disclose(
+async def subjects_of(db: AsyncSession, referral: MappaReferral) -> list[SubjectInRecord]:
+    """Everyone the referral links: the offender first, then the victims and
+    other people at risk (also the people of its meeting material,
+    ``meetings/cases.py``)."""
+    people = [(referral.offender_subject_id, SubjectRole.OFFENDER)]
+    people += [(link.subject_id, SubjectRole(link.role)) for link in referral.people_at_risk]
+    found = []
+    for subject_id, role in people:
+        if (subject := await db.get(Subject, subject_id)) is not None:
+            found.append(SubjectInRecord(subject, role))
+    return found
+
+
+def held_references(cipher: FieldCipher, referral: MappaReferral) -> dict[str, str | None]:
+    """The referral's own references, for the gate to find in any text."""
+    return {kind: open_field(cipher, referral, kind) for kind in REFERENCES}
+
+
+async def _references_shown(
+    db: AsyncSession, actor: Principal, referral: MappaReferral, offender: Subject, ctx: Context
+) -> bool:
+    """``references.shown_to`` for this reader: whether the gate shows them who
+    the offender is is asked of the gate itself."""
+    if actor.agency_id == referral.agency_id:
+        return True
+    planned = await plan(
         db,
+        ctx.gate,
         viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=Purpose.MAPPA,
         subjects=[SubjectInRecord(offender, SubjectRole.OFFENDER)],
-        texts={**texts, **reasons},
-        texts_held_by=referral.agency_id,
-        context_kind=CONTEXT_KIND,
-        context_id=referral.id,
-        cipher=ctx.cipher,
-        rules=ctx.rules,
-        audit=ctx.audit,
-        now=ctx.now,
-        today=ctx.today,
     )
-    person = gated.people[0]
-    own = actor.agency_id == referral.agency_id
-    held = {kind: open_field(ctx.cipher, referral, kind) for kind in REFERENCES}
     viewer_agency = await db.get(Agency, actor.agency_id)
-    show = shown_to(
-        own_agency=own,
-        viewer_mappa_role=_mappa_role(ctx.rules, viewer_agency.agency_type)
+    return shown_to(
+        own_agency=False,
+        viewer_mappa_role=_mappa_role(ctx.gate.rules, viewer_agency.agency_type)
         if viewer_agency
         else "none",
         coordinates=coordinates(actor, referral.area),
-        offender_identified="name" in person.shown,
+        offender_identified="name" in planned[0].shown,
     )
-    out = dict(gated.texts)
-    if not show:
-        out = {key: redact_references(value, held) for key, value in out.items()}
+
+
+async def view_of(
+    db: AsyncSession, actor: Principal, referral: MappaReferral, ctx: Context
+) -> ReferralView:
+    """Built by the disclosure gate, like every view of people: the offender and
+    the people at risk are the subjects of every text in it, and the
+    restricted identifiers are shown (as the gate builds them) or withheld, in
+    the fields and wherever they appear in the text."""
+    subjects = await subjects_of(db, referral)
+    if not subjects or subjects[0].role is not SubjectRole.OFFENDER:
+        raise NotFound(KIND)  # a foreign key holds the offender; never expected
+    offender = subjects[0].subject
+    cipher = ctx.gate.cipher
+    held = held_references(cipher, referral)
+    show = await _references_shown(db, actor, referral, offender, ctx)
+    texts = {
+        "summary": open_field(cipher, referral, "summary"),
+        "proposed_level_reason": open_field(cipher, referral, "proposed_level_reason"),
+        "return_reason": open_field(cipher, referral, "return_reason"),
+        "close_note": open_field(cipher, referral, "close_note"),
+    }
+    texts |= {
+        f"level_history[{i}]": open_field(cipher, d, "reason")
+        for i, d in enumerate(referral.decisions)
+    }
+    # The references themselves, for a reader who may see them: as the gate shows them.
+    texts |= {f"reference:{kind}": value if show else None for kind, value in held.items()}
+    gated = await disclose(
+        db,
+        ctx.gate,
+        viewer=Viewer(actor.agency_id, actor.user_id),
+        purpose=Purpose.MAPPA,
+        subjects=subjects,
+        texts=texts,
+        texts_held_by=referral.agency_id,
+        context_kind=CONTEXT_KIND,
+        context_id=referral.id,
+        references_shown=show,
+        held_references=held,
+    )
+    person, *at_risk = gated.people
+    out = gated.texts
+    own = actor.agency_id == referral.agency_id
     withheld = [] if show else [kind for kind, value in held.items() if value]
     if not own and any(held.values()):
         await _record_references(
@@ -695,12 +775,13 @@ async def view_of(
         category_name=category.name if category else f"Category {referral.category}",
         category_citation=category.citation if category else None,
         offender=person,
+        people_at_risk=at_risk,
         proposed_level=referral.proposed_level,  # type: ignore[arg-type]
         proposed_level_reason=out["proposed_level_reason"],
         summary=out["summary"],
-        visor_ref=held["visor_ref"] if show else None,
-        pnc_id=held["pnc_id"] if show else None,
-        crn=held["crn"] if show else None,
+        visor_ref=out["reference:visor_ref"],
+        pnc_id=out["reference:pnc_id"],
+        crn=out["reference:crn"],
         identifiers_withheld=withheld,
         submitted_at=referral.submitted_at,
         resubmitted=referral.resubmitted,
@@ -745,7 +826,7 @@ async def _record_references(
     it, whether another agency was shown the restricted identifiers (which,
     never their values)."""
     present = [kind for kind, value in held.items() if value]
-    await ctx.audit.record(
+    await ctx.gate.audit.record(
         db=db,
         event=AuditEvent(
             kind="disclosure",

@@ -6,11 +6,8 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from sharehub.calendar import local_today
-from sharehub.db.base import utcnow
 from sharehub.referrals.marac import service
 from sharehub.referrals.marac.checklists import checklists
 from sharehub.referrals.marac.models import MaracReferral
@@ -29,7 +26,7 @@ from sharehub.referrals.marac.schemas import (
     Screening,
     Status,
 )
-from sharehub.web.params import IfMatch, Session
+from sharehub.web.params import Gate, IfMatch, Session
 from sharehub.web.problems import problem_responses
 from sharehub.web.versions import etag, expected_version
 
@@ -38,55 +35,25 @@ STEP = problem_responses(400, 403, 404, 409, 412, 422, 428)
 
 
 async def _answer(
-    request: Request, state: State, db: Session, referral: MaracReferral, status_code: int = 200
+    request: Request, gate: Gate, db: Session, referral: MaracReferral, status_code: int = 200
 ) -> Response[ReferralView]:
-    view = await service.view_of(
-        db,
-        request.user,
-        referral,
-        cipher=state.cipher,
-        rules=state.gateway_rules,
-        audit=state.audit_events,
-        now=utcnow(),
-        today=local_today(),
-    )
+    view = await service.view_of(db, request.user, referral, gate)
     return Response(view, status_code=status_code, headers={"ETag": etag(view.version)})
 
 
 async def _step(
     request: Request,
-    state: State,
+    gate: Gate,
     db: Session,
     referral_id: uuid.UUID,
     step: str,
     data: Screening | Resubmission | Listing | Hearing | Closure | None,
     if_match: str | None,
 ) -> Response[ReferralView]:
-    now, today = utcnow(), local_today()
     version = expected_version(if_match)
-    referral = await service.get_referral(
-        db,
-        request.user,
-        referral_id,
-        cipher=state.cipher,
-        rules=state.gateway_rules,
-        now=now,
-        today=today,
-    )
-    referral = await service.take_step(
-        db,
-        request.user,
-        referral,
-        version,
-        step,
-        data,
-        cipher=state.cipher,
-        index=state.blind_index,
-        audit=state.audit_events,
-        now=now,
-        today=today,
-    )
-    return await _answer(request, state, db, referral)
+    referral = await service.get_referral(db, request.user, referral_id, gate)
+    referral = await service.take_step(db, request.user, referral, version, step, data, gate)
+    return await _answer(request, gate, db, referral)
 
 
 class MaracReferralController(Controller):
@@ -101,19 +68,10 @@ class MaracReferralController(Controller):
         responses=problem_responses(400, 422),
     )
     async def create(
-        self, request: Request, state: State, db_session: Session, data: JSONBody[ReferralCreate]
+        self, request: Request, gate: Gate, db_session: Session, data: JSONBody[ReferralCreate]
     ) -> Response[ReferralView]:
-        referral = await service.refer(
-            db_session,
-            request.user,
-            data,
-            cipher=state.cipher,
-            index=state.blind_index,
-            audit=state.audit_events,
-            now=utcnow(),
-            today=local_today(),
-        )
-        return await _answer(request, state, db_session, referral, 201)
+        referral = await service.refer(db_session, request.user, data, gate)
+        return await _answer(request, gate, db_session, referral, 201)
 
     @get(
         "/",
@@ -125,6 +83,7 @@ class MaracReferralController(Controller):
     async def list(
         self,
         request: Request,
+        gate: Gate,
         db_session: Session,
         status: Annotated[Status | None, QueryParameter(required=False)] = None,
         area: Annotated[str | None, QueryParameter(required=False, max_length=100)] = None,
@@ -138,7 +97,7 @@ class MaracReferralController(Controller):
             status=status,
             area=area,
             repeat=repeat,
-            today=local_today(),
+            gate=gate,
             limit=limit,
             offset=offset,
         )
@@ -170,18 +129,10 @@ class MaracReferralController(Controller):
         responses=problem_responses(400, 404),
     )
     async def read(
-        self, request: Request, state: State, db_session: Session, referral_id: ReferralId
+        self, request: Request, gate: Gate, db_session: Session, referral_id: ReferralId
     ) -> Response[ReferralView]:
-        referral = await service.get_referral(
-            db_session,
-            request.user,
-            referral_id,
-            cipher=state.cipher,
-            rules=state.gateway_rules,
-            now=utcnow(),
-            today=local_today(),
-        )
-        return await _answer(request, state, db_session, referral)
+        referral = await service.get_referral(db_session, request.user, referral_id, gate)
+        return await _answer(request, gate, db_session, referral)
 
     @post(
         "/{referral_id:str}/screening",
@@ -194,13 +145,13 @@ class MaracReferralController(Controller):
     async def screen(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[Screening],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        return await _step(request, state, db_session, referral_id, "screen", data, if_match)
+        return await _step(request, gate, db_session, referral_id, "screen", data, if_match)
 
     @post(
         "/{referral_id:str}/resubmission",
@@ -213,13 +164,13 @@ class MaracReferralController(Controller):
     async def resubmit(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[Resubmission],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        return await _step(request, state, db_session, referral_id, "resubmit", data, if_match)
+        return await _step(request, gate, db_session, referral_id, "resubmit", data, if_match)
 
     @post(
         "/{referral_id:str}/listing",
@@ -232,13 +183,13 @@ class MaracReferralController(Controller):
     async def list_for_meeting(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[Listing],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        return await _step(request, state, db_session, referral_id, "list", data, if_match)
+        return await _step(request, gate, db_session, referral_id, "list", data, if_match)
 
     @post(
         "/{referral_id:str}/hearing",
@@ -251,13 +202,13 @@ class MaracReferralController(Controller):
     async def hear(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[Hearing],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        return await _step(request, state, db_session, referral_id, "hear", data, if_match)
+        return await _step(request, gate, db_session, referral_id, "hear", data, if_match)
 
     @post(
         "/{referral_id:str}/actions-opened",
@@ -270,12 +221,12 @@ class MaracReferralController(Controller):
     async def open_actions(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        return await _step(request, state, db_session, referral_id, "open_actions", None, if_match)
+        return await _step(request, gate, db_session, referral_id, "open_actions", None, if_match)
 
     @post(
         "/{referral_id:str}/closure",
@@ -288,13 +239,13 @@ class MaracReferralController(Controller):
     async def close(
         self,
         request: Request,
-        state: State,
+        gate: Gate,
         db_session: Session,
         referral_id: ReferralId,
         data: JSONBody[Closure],
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
-        return await _step(request, state, db_session, referral_id, "close", data, if_match)
+        return await _step(request, gate, db_session, referral_id, "close", data, if_match)
 
 
 AreaName = Annotated[str, PathParameter(description="The MARAC area", max_length=100)]

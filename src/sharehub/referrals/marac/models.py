@@ -1,4 +1,5 @@
-"""Tables for MARAC referrals and each area's local criteria."""
+"""Tables for MARAC referrals, the people in each beside the victim and the
+perpetrator, and each area's local criteria."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sharehub.db.base import SharedRecord, UTCDateTime
+from sharehub.db.base import Base, SharedRecord, UTCDateTime
 
 
 class MaracReferral(SharedRecord):
@@ -50,6 +51,28 @@ class MaracReferral(SharedRecord):
     actions_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str | None] = mapped_column(String(40))
+
+    # Children and other members of the household, linked so that the gate
+    # protects them wherever the referral's text names them.
+    household: Mapped[list[MaracReferralSubject]] = relationship(
+        lazy="selectin", order_by="MaracReferralSubject.position", cascade="all, delete-orphan"
+    )
+
+
+class MaracReferralSubject(Base):
+    """A person in the case beside the victim and the perpetrator (a child, a
+    member of the household), held by the referring agency."""
+
+    __tablename__ = "marac_referral_subjects"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("marac_referrals.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subjects.id"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class MaracAreaCriteria(SharedRecord):

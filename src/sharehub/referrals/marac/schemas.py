@@ -8,6 +8,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sharehub.disclosure.gated import (
+    Citation,
+    Code,
+    Configuration,
+    Explanation,
+    GatedText,
+    GovernanceText,
+    View,
+)
 from sharehub.fields import PARAGRAPHS, PRINTABLE
 from sharehub.privacy.redaction import PersonView
 from sharehub.referrals.marac.checklists import Answer
@@ -16,6 +25,16 @@ Status = Literal["submitted", "accepted", "returned", "listed", "heard", "action
 CloseReason = Literal["actions_complete", "no_actions_agreed", "transferred_to_another_area"]
 Area = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
 Reason = Annotated[str, msgspec.Meta(min_length=10, max_length=4000, pattern=PARAGRAPHS)]
+# Who else is in the case: protected roles, so the gate withholds them unless a
+# basis (consent, a sharing decision, an override) covers the reader.
+HouseholdRole = Literal["child", "household_member"]
+
+
+class HouseholdLink(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A child or other member of the household, a subject your agency holds."""
+
+    subject_id: uuid.UUID
+    role: HouseholdRole
 
 
 class ReferralCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -36,6 +55,10 @@ class ReferralCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     idva_allocated: bool
     idva_agency_id: uuid.UUID | None = None
     summary: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    # Children and other members of the household the summary may name.
+    household: Annotated[list[HouseholdLink], msgspec.Meta(max_length=30)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class Screening(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -61,26 +84,28 @@ class Closure(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class CriterionView(msgspec.Struct, kw_only=True):
-    code: str
+    code: Code
     met: bool
-    reason: str
-    citation: str
+    # Written by the hub from the criteria: counts and dates, nobody's words.
+    reason: Explanation
+    citation: Citation
 
 
-class ReferralView(msgspec.Struct, kw_only=True):
+class ReferralView(View, kw_only=True):
     id: uuid.UUID
     version: int
     status: Status
     referring_agency_id: uuid.UUID
     referred_at: datetime
-    area: str
+    area: Configuration
     victim: PersonView
     perpetrator: PersonView | None
+    household: list[PersonView]
     incident_on: date
-    checklist_version: str
-    answers: dict[str, Answer]
+    checklist_version: Code
+    answers: dict[Code, Answer]
     yes_answers: int
-    risk_band: str
+    risk_band: Code
     police_incidents: list[date]
     criteria: list[CriterionView]
     repeat: bool
@@ -89,18 +114,18 @@ class ReferralView(msgspec.Struct, kw_only=True):
     consent_given: bool
     idva_allocated: bool
     idva_agency_id: uuid.UUID | None
-    summary: str | None
-    professional_judgement: str | None
+    summary: GatedText | None
+    professional_judgement: GatedText | None
     screened_at: datetime | None
-    return_reason: str | None
+    return_reason: GatedText | None
     resubmissions: int
-    resubmission_note: str | None
+    resubmission_note: GatedText | None
     listed_for: date | None
     heard_on: date | None
     actions_opened_at: datetime | None
     closed_at: datetime | None
     close_reason: CloseReason | None
-    next_steps: list[str]
+    next_steps: list[Code]
 
 
 class ReferralSummary(msgspec.Struct, kw_only=True):
@@ -108,11 +133,11 @@ class ReferralSummary(msgspec.Struct, kw_only=True):
 
     id: uuid.UUID
     status: Status
-    area: str
+    area: Configuration
     referring_agency_id: uuid.UUID
     referred_at: datetime
-    risk_band: str
-    criteria_met: list[str]
+    risk_band: Code
+    criteria_met: list[Code]
     repeat: bool
     listed_for: date | None
 
@@ -123,14 +148,15 @@ class ReferralPage(msgspec.Struct, kw_only=True):
 
 
 class QuestionView(msgspec.Struct, kw_only=True):
-    code: str
-    text: str
+    code: Code
+    # A question of the published checklist, from the hub's data file.
+    text: Explanation
 
 
 class ChecklistView(msgspec.Struct, kw_only=True):
-    version: str
-    title: str
-    citation: str
+    version: Code
+    title: Citation
+    citation: Citation
     in_use: bool
     questions: list[QuestionView]
 
@@ -145,7 +171,7 @@ class AreaCriteriaIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class AreaCriteriaView(msgspec.Struct, kw_only=True):
-    area: str
+    area: Configuration
     version: int | None
     is_default: bool
     visible_high_risk_yes: int
@@ -153,4 +179,5 @@ class AreaCriteriaView(msgspec.Struct, kw_only=True):
     escalation_incidents: int
     escalation_months: int
     repeat_months: int
-    source: str
+    # The area's operating protocol the numbers come from.
+    source: GovernanceText

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
@@ -21,11 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sharehub.access.relationships import may_see, reach
 from sharehub.access.roles import Role
 from sharehub.agencies.models import Agency, AgencyArea
-from sharehub.audit.events import AuditEvent, AuditSink
+from sharehub.audit.events import AuditEvent
 from sharehub.calendar import local_today
-from sharehub.crypto import BlindIndex, FieldCipher, open_field, seal_field
+from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import (
     SubjectInRecord,
     Viewer,
@@ -38,13 +39,16 @@ from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable, Versio
 from sharehub.identity.principal import Principal
 from sharehub.privacy.identity import unseal
 from sharehub.privacy.models import Subject
-from sharehub.privacy.subjects import same_person_anywhere
+from sharehub.privacy.subjects import held_subject_errors, same_person_anywhere
 from sharehub.protocols.engine import SubjectRole
-from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.terms import Purpose
 from sharehub.referrals.criteria import MaracAssessment, MaracParameters, marac_criteria
 from sharehub.referrals.marac.checklists import answer_errors, checklists, yes_count
-from sharehub.referrals.marac.models import MaracAreaCriteria, MaracReferral
+from sharehub.referrals.marac.models import (
+    MaracAreaCriteria,
+    MaracReferral,
+    MaracReferralSubject,
+)
 from sharehub.referrals.marac.schemas import (
     AreaCriteriaIn,
     AreaCriteriaView,
@@ -174,20 +178,15 @@ async def set_area_criteria(
 
 
 async def _last_referral(
-    db: AsyncSession,
-    victim: Subject,
-    cipher: FieldCipher,
-    index: BlindIndex,
-    today: date,
-    exclude: uuid.UUID | None,
+    db: AsyncSession, victim: Subject, gate: GateContext, exclude: uuid.UUID | None
 ) -> MaracReferral | None:
     """The latest accepted MARAC referral for this victim: the same subject, or
     another agency's record of the same person (same NHS or NI number, or same
     name and date of birth, by the blind index). Only referrals made by agencies
     a MARAC protocol in force connects with the referrer count: whether anyone
     else referred her is theirs to share, and is not shared without a protocol."""
-    same = await same_person_anywhere(db, victim, unseal(victim, cipher), index)
-    partners = await sharing_partners(db, victim.holding_agency_id, Purpose.MARAC, today)
+    same = await same_person_anywhere(db, victim, unseal(victim, gate.cipher), gate.index)
+    partners = await sharing_partners(db, victim.holding_agency_id, Purpose.MARAC, gate.today)
     query = (
         select(MaracReferral)
         .where(MaracReferral.victim_id.in_(same), MaracReferral.status.in_(ACCEPTED))
@@ -261,6 +260,7 @@ async def _validate(
             errors.append(("perpetrator_id", "the victim and perpetrator are different people"))
         elif data.perpetrator_id not in held:
             errors.append(("perpetrator_id", "no such subject held by your agency"))
+    errors += await _household_errors(db, actor, data)
     checklist = checklists().get(data.checklist_version)
     if checklist is None or not checklist.in_use:
         in_use = ", ".join(v for v, c in checklists().items() if c.in_use)
@@ -286,18 +286,26 @@ async def _validate(
     return errors
 
 
+async def _household_errors(
+    db: AsyncSession, actor: Principal, data: ReferralCreate
+) -> list[tuple[str, str]]:
+    """Children and household members are linked like the victim: each once,
+    each a subject the referring agency holds, neither victim nor perpetrator."""
+    ids = [link.subject_id for link in data.household]
+    errors = await held_subject_errors(db, actor.agency_id, ids, field="household")
+    errors += [
+        (f"household[{i}].subject_id", "the victim and perpetrator are linked as such")
+        for i, subject_id in enumerate(ids)
+        if subject_id in (data.victim_id, data.perpetrator_id)
+    ]
+    return errors
+
+
 async def refer(
-    db: AsyncSession,
-    actor: Principal,
-    data: ReferralCreate,
-    *,
-    cipher: FieldCipher,
-    index: BlindIndex,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    db: AsyncSession, actor: Principal, data: ReferralCreate, gate: GateContext
 ) -> MaracReferral:
-    errors = await _validate(db, actor, data, today)
+    cipher, now = gate.cipher, gate.now
+    errors = await _validate(db, actor, data, gate.today)
     if errors:
         raise Unprocessable(errors)
     area_row = await _area_row(db, data.area)
@@ -322,12 +330,16 @@ async def refer(
         idva_agency_id=data.idva_agency_id,
         status="submitted",
         resubmissions=0,
+        household=[
+            MaracReferralSubject(subject_id=link.subject_id, role=link.role, position=i)
+            for i, link in enumerate(data.household)
+        ],
     )
     seal_field(cipher, referral, "summary", data.summary)
     seal_field(cipher, referral, "professional_judgement", data.professional_judgement)
     victim = await db.get(Subject, data.victim_id)
     assert victim is not None  # validated above
-    last = await _last_referral(db, victim, cipher, index, today, exclude=None)
+    last = await _last_referral(db, victim, gate, exclude=None)
     assessment = _assess(referral, last, parameters)
     if not assessment.eligible:
         raise Unprocessable(
@@ -342,7 +354,7 @@ async def refer(
     _apply(referral, assessment, last)
     db.add(referral)
     await db.flush()
-    await _record_step(audit, db, actor, referral, "refer", now)
+    await _record_step(gate, db, actor, referral, "refer")
     return referral
 
 
@@ -359,22 +371,24 @@ def _visible(actor: Principal, referral: MaracReferral) -> bool:
     )
 
 
-def _subjects_of(referral: MaracReferral, victim: Subject, perpetrator: Subject | None):  # type: ignore[no-untyped-def]
-    people = [SubjectInRecord(victim, SubjectRole.VICTIM)]
-    if perpetrator is not None:
-        people.append(SubjectInRecord(perpetrator, SubjectRole.PERPETRATOR))
-    return people
+async def subjects_of(db: AsyncSession, referral: MaracReferral) -> list[SubjectInRecord]:
+    """Everyone the referral links, in order: the victim, the perpetrator (if
+    any), then the children and household members (also the people of the
+    referral's meeting material, ``meetings/cases.py``)."""
+    people: list[tuple[uuid.UUID | None, SubjectRole]] = [
+        (referral.victim_id, SubjectRole.VICTIM),
+        (referral.perpetrator_id, SubjectRole.PERPETRATOR),
+    ]
+    people += [(link.subject_id, SubjectRole(link.role)) for link in referral.household]
+    found = []
+    for subject_id, role in people:
+        if subject_id is not None and (subject := await db.get(Subject, subject_id)) is not None:
+            found.append(SubjectInRecord(subject, role))
+    return found
 
 
 async def get_referral(
-    db: AsyncSession,
-    actor: Principal,
-    referral_id: uuid.UUID,
-    *,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    now: datetime,
-    today: date,
+    db: AsyncSession, actor: Principal, referral_id: uuid.UUID, gate: GateContext
 ) -> MaracReferral:
     """A referral the actor may see; 404 otherwise (so ids do not leak), including
     where no protocol in force for MARAC connects their agency with the referrer's."""
@@ -386,13 +400,10 @@ async def get_referral(
         assert victim is not None
         planned = await plan(
             db,
+            gate,
             viewer=Viewer(actor.agency_id, actor.user_id),
             purpose=Purpose.MARAC,
             subjects=[SubjectInRecord(victim, SubjectRole.VICTIM)],
-            cipher=cipher,
-            rules=rules,
-            now=now,
-            today=today,
         )
         if not lawful_route_exists(planned):
             raise NotFound(KIND)
@@ -407,17 +418,12 @@ def _raced(_: IntegrityError) -> Conflict:
 
 
 async def _record_step(
-    audit: AuditSink,
-    db: AsyncSession,
-    actor: Principal,
-    referral: MaracReferral,
-    step: str,
-    now: datetime,
+    gate: GateContext, db: AsyncSession, actor: Principal, referral: MaracReferral, step: str
 ) -> None:
-    await audit.record(
+    await gate.audit.record(
         AuditEvent(
             kind="referral_step",
-            at=now,
+            at=gate.now,
             user_id=actor.user_id,
             agency_id=actor.agency_id,
             subject_id=referral.victim_id,
@@ -448,13 +454,9 @@ async def take_step(
     version: int,
     step: str,
     data: Screening | Resubmission | Listing | Hearing | Closure | None,
-    *,
-    cipher: FieldCipher,
-    index: BlindIndex,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    gate: GateContext,
 ) -> MaracReferral:
+    cipher, now, today = gate.cipher, gate.now, gate.today
     check_version(referral, version, KIND)
     _check_step(referral, step)
     _check_actor(actor, referral, step)
@@ -469,7 +471,7 @@ async def take_step(
             # accepted since this one was made, by this or another agency.
             victim = await db.get(Subject, referral.victim_id)
             assert victim is not None
-            last = await _last_referral(db, victim, cipher, index, today, exclude=referral.id)
+            last = await _last_referral(db, victim, gate, exclude=referral.id)
             p = MaracParameters(**referral.parameters)
             _apply(referral, _assess(referral, last, p), last)
             referral.status = "accepted"
@@ -498,7 +500,7 @@ async def take_step(
     if leaves is not None:
         referral.status = leaves
     await write_changes(db, KIND, _raced)
-    await _record_step(audit, db, actor, referral, step, now)
+    await _record_step(gate, db, actor, referral, step)
     return referral
 
 
@@ -529,11 +531,11 @@ async def list_referrals(
     status: str | None,
     area: str | None,
     repeat: bool | None,
-    today: date,
+    gate: GateContext,
     limit: int,
     offset: int,
 ) -> tuple[list[ReferralSummary], int]:
-    conditions = [await _visible_clause(db, actor, today)]
+    conditions = [await _visible_clause(db, actor, gate.today)]
     if status:
         conditions.append(MaracReferral.status == status)
     if area:
@@ -569,37 +571,27 @@ async def view_of(
     db: AsyncSession,
     actor: Principal,
     referral: MaracReferral,
-    *,
-    cipher: FieldCipher,
-    rules: GatewayRules,
-    audit: AuditSink,
-    now: datetime,
-    today: date,
+    gate: GateContext,
 ) -> ReferralView:
-    """Built by the disclosure gate, like every view of people."""
-    victim = await db.get(Subject, referral.victim_id)
-    perpetrator = (
-        await db.get(Subject, referral.perpetrator_id) if referral.perpetrator_id else None
-    )
-    assert victim is not None
+    """Built by the disclosure gate, like every view of people: the victim, the
+    perpetrator and the household are the subjects of every text in it."""
+    subjects = await subjects_of(db, referral)
     gated = await disclose(
         db,
+        gate,
         viewer=Viewer(actor.agency_id, actor.user_id),
         purpose=Purpose.MARAC,
-        subjects=_subjects_of(referral, victim, perpetrator),
+        subjects=subjects,
         texts={
-            name: open_field(cipher, referral, name)
+            name: open_field(gate.cipher, referral, name)
             for name in ("summary", "professional_judgement", "return_reason", "resubmission_note")
         },
         texts_held_by=referral.referring_agency_id,
         context_kind="marac_referral",
         context_id=referral.id,
-        cipher=cipher,
-        rules=rules,
-        audit=audit,
-        now=now,
-        today=today,
     )
+    people = {p.subject_id: p for p in gated.people}
+    perpetrator = people.get(referral.perpetrator_id) if referral.perpetrator_id else None
     return ReferralView(
         id=referral.id,
         version=referral.version,
@@ -607,8 +599,9 @@ async def view_of(
         referring_agency_id=referral.referring_agency_id,
         referred_at=referral.referred_at,
         area=referral.area,
-        victim=gated.people[0],
-        perpetrator=gated.people[1] if perpetrator is not None else None,
+        victim=people[referral.victim_id],
+        perpetrator=perpetrator,
+        household=[people[h.subject_id] for h in referral.household if h.subject_id in people],
         incident_on=referral.incident_on,
         checklist_version=referral.checklist_version,
         answers=referral.answers,  # type: ignore[arg-type]
