@@ -42,8 +42,8 @@ from sharehub.referrals.case_review.models import (
     InformationRequest,
     ResponseSubject,
 )
-from sharehub.referrals.mappa.models import MappaReferral
-from sharehub.referrals.marac.models import MaracReferral
+from sharehub.referrals.mappa.models import MappaReferral, MappaReferralSubject
+from sharehub.referrals.marac.models import MaracReferral, MaracReferralSubject
 from sharehub.retention.models import LegalHold
 from sharehub.retention.schedule import Schedule
 
@@ -123,11 +123,24 @@ def cases_keeping_subjects(quiet: datetime) -> list[Select[tuple[uuid.UUID]]]:
             or_(MaracReferral.victim_id == Subject.id, MaracReferral.perpetrator_id == Subject.id)
         )
         .where(or_(MaracReferral.status != "closed", MaracReferral.closed_at >= quiet)),
+        select(MaracReferralSubject.subject_id)
+        .join(MaracReferral, MaracReferral.id == MaracReferralSubject.referral_id)
+        .where(MaracReferralSubject.subject_id == Subject.id)
+        .where(or_(MaracReferral.status != "closed", MaracReferral.closed_at >= quiet)),
         select(MappaReferral.id)
         .where(MappaReferral.offender_subject_id == Subject.id)
         .where(or_(MappaReferral.status != "closed", MappaReferral.closed_at >= quiet)),
+        select(MappaReferralSubject.subject_id)
+        .join(MappaReferral, MappaReferral.id == MappaReferralSubject.referral_id)
+        .where(MappaReferralSubject.subject_id == Subject.id)
+        .where(or_(MappaReferral.status != "closed", MappaReferral.closed_at >= quiet)),
         select(CaseReview.id)
-        .where(CaseReview.victim_subject_id == Subject.id)
+        .where(
+            or_(
+                CaseReview.victim_subject_id == Subject.id,
+                CaseReview.representative_subject_id == Subject.id,
+            )
+        )
         .where(or_(CaseReview.status != "closed", CaseReview.closed_on >= since)),
         select(ResponseSubject.subject_id)
         .join(InformationRequest, InformationRequest.id == ResponseSubject.request_id)
