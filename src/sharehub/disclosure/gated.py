@@ -66,7 +66,7 @@ def enc_hook(value: object) -> object:
         return str.__str__(value)
     if isinstance(value, GatedDate):
         return date.isoformat(value)
-    raise NotImplementedError(f"cannot encode {type(value).__name__}")
+    raise TypeError(f"cannot encode {type(value).__name__}")
 
 
 ENCODERS: dict[Any, Callable[[Any], Any]] = {GatedText: str.__str__, GatedDate: date.isoformat}
