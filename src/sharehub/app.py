@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import httpx
 from litestar import Litestar, Router
-from litestar.datastructures import State
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
 
 from sharehub import __version__
 from sharehub.access.controllers import RoleAssignmentController
@@ -27,10 +29,12 @@ from sharehub.identity import controllers as identity
 from sharehub.identity.authentication import authentication
 from sharehub.identity.provider_client import ProviderClient
 from sharehub.meetings.controllers import MeetingActionController, MeetingController
+from sharehub.privacy import pages as people_pages
 from sharehub.privacy.controllers import OverrideReviewController, SubjectController
 from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
+from sharehub.referrals.asb import pages as asb_pages
 from sharehub.referrals.asb.controllers import AsbReportController, ResponsePolicyController
 from sharehub.referrals.case_review.controllers import (
     CaseReviewController,
@@ -40,10 +44,14 @@ from sharehub.referrals.mappa.controllers import MappaReferralController, mappa_
 from sharehub.referrals.marac.controllers import MaracCriteriaController, MaracReferralController
 from sharehub.retention.controllers import LegalHoldController
 from sharehub.system.controllers import healthz, readyz
+from sharehub.web.apidocs import OfflineSwagger
 from sharehub.web.database import provide_db_session
 from sharehub.web.encoding import TYPE_ENCODERS, GatedSchemaPlugin
 from sharehub.web.headers import security_headers
+from sharehub.web.origin import request_origin_checks
 from sharehub.web.problems import EXCEPTION_HANDLERS
+from sharehub.web.templating import STATIC, template_config
+from sharehub.work import pages as home_pages
 
 ROUTE_HANDLERS = [
     healthz,
@@ -69,6 +77,14 @@ ROUTE_HANDLERS = [
     MeetingActionController,
     MappaReferralController,
     mappa_arrangements,
+]
+
+
+# Pages for people, over the same services (each domain's pages.py).
+PAGE_ROUTES = [
+    *home_pages.ROUTES,
+    *asb_pages.ROUTES,
+    *people_pages.ROUTES,
 ]
 
 
@@ -118,7 +134,18 @@ def create_app(
             await app.state.provider_client.http.aclose()
         await engine.dispose()
 
-    route_handlers: list[object] = list(ROUTE_HANDLERS)
+    route_handlers: list[object] = [
+        *ROUTE_HANDLERS,
+        *PAGE_ROUTES,
+        # GOV.UK Frontend, MOJ Frontend and Swagger UI, vendored: nothing from a CDN.
+        create_static_files_router(
+            path="/static",
+            directories=[STATIC],
+            opt={"public": True},
+            include_in_schema=False,
+            cache_control=CacheControlHeader(max_age=3600, private=True),
+        ),
+    ]
     if settings.dev_provider:
         route_handlers.append(mount_dev_provider(settings))
 
@@ -130,7 +157,23 @@ def create_app(
         type_encoders=TYPE_ENCODERS,
         plugins=[GatedSchemaPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[security_headers, authentication],
+        middleware=[
+            security_headers,
+            request_origin_checks(settings.public_url or ""),
+            authentication,
+        ],
+        template_config=template_config(),
+        # Every form on a page carries a token bound to a cookie of its own. The
+        # JSON API is refused cross-site writes instead (web/origin.py), and the
+        # development provider has its own forms.
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="__Host-sharehub-csrf" if settings.cookies_secure else "sharehub_csrf",
+            cookie_secure=settings.cookies_secure,
+            cookie_httponly=True,
+            cookie_samesite="strict",
+            exclude=["^/api/", "^/dev-idp", "^/static/"],
+        ),
         guards=[authorise],
         request_max_body_size=settings.max_request_body_bytes,
         on_startup=[refuse_stale_schema, open_provider_client],
@@ -146,6 +189,7 @@ def create_app(
             version=__version__,
             description="Multi-agency information-sharing hub for community safety partnerships.",
             path="/schema",
+            render_plugins=[OfflineSwagger(path=["/", "/swagger"])],
         ),
         debug=False,  # never send stack traces to clients, in any environment
     )

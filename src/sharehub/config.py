@@ -26,7 +26,16 @@ from sharehub.crypto import (
 
 ENV_PREFIX = "SHAREHUB_"
 # Variables under the prefix that are not settings of the running hub.
-NOT_SETTINGS = frozenset({"SHAREHUB_CONFIG", "SHAREHUB_TEST_DATABASE_URL"})
+NOT_SETTINGS = frozenset(
+    {
+        "SHAREHUB_CONFIG",
+        "SHAREHUB_TEST_DATABASE_URL",
+        # The browser tests' own (tests/browser): which Chromium, and whether
+        # a missing one fails the run instead of skipping it.
+        "SHAREHUB_CHROMIUM",
+        "SHAREHUB_REQUIRE_BROWSER",
+    }
+)
 
 # Known to be insecure: anyone with the source knows it. Refused in production.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-0000"

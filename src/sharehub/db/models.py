@@ -4,6 +4,7 @@ from sharehub.access.models import AccessState, RoleAssignment  # noqa: F401
 from sharehub.agencies.models import Agency, AgencyArea  # noqa: F401
 from sharehub.audit.models import Checkpoint, LedgerEntry, LedgerState  # noqa: F401
 from sharehub.db.base import Base
+from sharehub.db.references import ReferenceCounter  # noqa: F401
 from sharehub.identity.models import (  # noqa: F401
     IdentityProvider,
     MachineClient,

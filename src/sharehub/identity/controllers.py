@@ -445,12 +445,10 @@ class UserController(Controller):
 
 
 ROUTES = [
-    home,
     public_providers,
     login,
     callback,
     logout,
-    logged_out,
     me,
     ProviderController,
     MachineClientController,

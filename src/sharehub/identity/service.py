@@ -291,3 +291,21 @@ async def deactivate_user(db: AsyncSession, user_id: uuid.UUID, *, now: datetime
     await db.flush()
     await bump_access_version(db)
     return user
+
+
+async def administrators_of(db: AsyncSession, agency_id: uuid.UUID) -> list[User]:
+    """Who can grant a role in an agency: its active agency administrators."""
+    return list(
+        await db.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(
+                User.agency_id == agency_id,
+                User.active.is_(True),
+                RoleAssignment.role == "agency_administrator",
+                RoleAssignment.agency_id == agency_id,
+            )
+            .order_by(User.display_name)
+            .distinct()
+        )
+    )

@@ -37,6 +37,8 @@ class Subject(SharedRecord):
     )
 
     holding_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # What people read and say: "PER-2026-0042" (db/references.py); not identity.
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     # The role in which the holding agency knows them (complainant, witness…);
     # a referral records the role in that case beside it.

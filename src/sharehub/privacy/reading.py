@@ -89,6 +89,7 @@ async def subject_view(
     )
     return SubjectView(
         id=subject.id,
+        reference=subject.reference,
         version=subject.version,
         holding_agency_id=subject.holding_agency_id,
         kind=subject.kind,  # type: ignore[arg-type]

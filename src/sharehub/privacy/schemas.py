@@ -76,6 +76,8 @@ class SubjectUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class SubjectView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
+    # What people read and say, e.g. "PER-2026-0042" (not identity).
+    reference: Reference
     version: int
     holding_agency_id: uuid.UUID
     kind: SubjectKind

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sharehub.crypto import BlindIndex, FieldCipher
 from sharehub.db.base import new_id, utcnow
 from sharehub.db.changes import check_version, write_changes
+from sharehub.db.references import next_reference
 from sharehub.disclosure.context import GateContext
 from sharehub.errors import BadRequest, Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
@@ -69,6 +70,7 @@ def holding_view(subject: Subject, identity: Identity, reader_agency_id: uuid.UU
     role = SubjectRole(subject.role)
     return SubjectView(
         id=subject.id,
+        reference=subject.reference,
         version=subject.version,
         holding_agency_id=subject.holding_agency_id,
         kind=subject.kind,  # type: ignore[arg-type]
@@ -189,6 +191,7 @@ async def create_subject(
     identity = validate_identity(data.identity, gate.today)
     subject = Subject(
         id=new_id(),
+        reference=await next_reference(db, "person", gate.today.year),
         holding_agency_id=actor.agency_id,
         kind=data.kind,
         role=data.role.value,

@@ -17,6 +17,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from sharehub.disclosure.gated import Code, Explanation, Reference
@@ -137,16 +138,22 @@ def _field_errors(extra: Any) -> list[FieldError]:
     return errors
 
 
-def on_validation_error(request: Request, exc: ValidationException) -> Response[ProblemDetails]:
+def on_validation_error(request: Request, exc: ValidationException) -> Response[Any]:
+    if wants_page(request):
+        return error_page(request, 400)
     errors = _field_errors(exc.extra)
     detail = "; ".join(f"{e.field}: {e.reason}" for e in errors) or "the request is not valid"
     return problem(400, detail, errors=errors or None, slug="validation", path=request.url.path)
 
 
-def on_http_error(request: Request, exc: HTTPException) -> Response[ProblemDetails]:
+def on_http_error(request: Request, exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if status >= 500:
         return on_unexpected_error(request, exc)
+    if wants_page(request):
+        if status == 401:
+            return Redirect("/", status_code=303)
+        return error_page(request, status)
     detail = (
         exc.detail if exc.detail and exc.detail != _BY_STATUS.get(status, ("", ""))[1] else None
     )
@@ -154,8 +161,10 @@ def on_http_error(request: Request, exc: HTTPException) -> Response[ProblemDetai
     return problem(status, detail, headers=headers or None, path=request.url.path)
 
 
-def on_domain_error(request: Request, exc: DomainError) -> Response[ProblemDetails]:
+def on_domain_error(request: Request, exc: DomainError) -> Response[Any]:
     status = next((code for kind, code in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
+    if wants_page(request):
+        return error_page(request, status, exc.detail if status in (409, 422, 400) else None)
     if isinstance(exc, Unprocessable):
         errors = [FieldError(field=f, reason=r) for f, r in exc.errors]
     else:
@@ -163,17 +172,94 @@ def on_domain_error(request: Request, exc: DomainError) -> Response[ProblemDetai
     return problem(status, exc.detail, errors=errors, path=request.url.path)
 
 
-def on_unexpected_error(request: Request, exc: Exception) -> Response[ProblemDetails]:
+def on_unexpected_error(request: Request, exc: Exception) -> Response[Any]:
     incident = str(uuid.uuid4())
     # Where it happened, but not the exception's message: messages from
     # libraries can quote the data being processed, which may be personal.
     frames = "".join(traceback.format_tb(exc.__traceback__))
     log.error("unexpected error, incident %s: %s\n%s", incident, type(exc).__name__, frames)
+    if wants_page(request):
+        # People see a short incident number; the log has the whole id.
+        return error_page(request, 500, incident=incident.split("-")[0].upper())
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,
         "something went wrong on our side; quote the incident id if you report it",
         incident=incident,
         path=request.url.path,
+    )
+
+
+def wants_page(request: Request) -> bool:
+    """A page route, or a browser asking for a path the hub does not have."""
+    handler = request.scope.get("route_handler")
+    if handler is not None:
+        return bool(handler.opt.get("page"))
+    path = request.url.path
+    if path.startswith(("/api/", "/schema", "/dev-idp", "/static/")):
+        return False
+    return "text/html" in (request.headers.get("accept") or "")
+
+
+# status -> (title, what to do): plain English for people, never a code.
+_PAGE_ERRORS = {
+    400: (
+        "Something in the form could not be used",
+        "Go back, check what you entered and try again.",
+    ),
+    403: (
+        "You cannot do this",
+        "Your roles in the hub do not include this. If you need it for your work, ask your "
+        "agency administrator or your agency's information governance lead.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. The record may also belong to "
+        "another agency, or have been deleted under the retention schedule.",
+    ),
+    405: ("Page not found", "Go back and use the links and buttons on the page."),
+    409: ("This cannot be done now", "Go back to the record to see where it stands."),
+    412: (
+        "Someone else changed this record",
+        "Go back to the record, check what changed, and make your change again.",
+    ),
+    413: ("That is too large", "Go back and shorten what you entered."),
+    422: (
+        "Something in the form could not be used",
+        "Go back, check what you entered and try again.",
+    ),
+    429: ("Too many requests", "Wait a minute and try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
+    502: (
+        "A service the hub depends on is not answering",
+        "Your agency's sign-in service may be down. Try again later.",
+    ),
+}
+
+
+def error_page(
+    request: Request, status: int, detail: str | None = None, *, incident: str | None = None
+) -> Response[Any]:
+    from litestar.response import Template
+
+    title, advice = _PAGE_ERRORS.get(status, _PAGE_ERRORS[400])
+    from sharehub.web.templating import _
+
+    paragraphs = [_(advice)]
+    if detail:
+        paragraphs.insert(0, _(detail[:1].upper() + detail[1:].rstrip(".") + "."))
+    return Template(
+        template_name="errors/error.html",
+        context={
+            "page": {
+                "nonce": request.scope.get("state", {}).get("csp_nonce", ""),
+                "language": "en-GB",
+                "navigation": [{"text": _("Your work"), "href": "/"}],
+            },
+            "title": _(title),
+            "paragraphs": paragraphs,
+            "incident": incident,
+        },
+        status_code=status,
     )
 
 

@@ -14,11 +14,13 @@ from sharehub.referrals.asb.schemas import (
     Assessment,
     Closure,
     FirstResponse,
+    HarmLevel,
     Reopening,
     ReportCreate,
     ReportPage,
     ReportView,
     ResponsePolicyIn,
+    SubjectLink,
     ResponsePolicyView,
     Status,
 )
@@ -68,6 +70,7 @@ class AsbReportController(Controller):
         db_session: Session,
         status: Annotated[Status | None, QueryParameter(required=False)] = None,
         breached: Annotated[bool, QueryParameter(required=False)] = False,
+        harm_level: Annotated[HarmLevel | None, QueryParameter(required=False)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> ReportPage:
@@ -76,6 +79,7 @@ class AsbReportController(Controller):
             request.user,
             status=status,
             breached_only=breached,
+            harm_level=harm_level,
             gate=gate,
             limit=limit,
             offset=offset,
@@ -180,6 +184,29 @@ class AsbReportController(Controller):
     ) -> Response[ReportView]:
         report = await service.reopen(
             db_session, request.user, report_id, expected_version(if_match), data, gate
+        )
+        return await _answer(request, gate, db_session, report)
+
+
+    @post(
+        "/{report_id:str}/subjects",
+        operation_id="AddPersonToAsbReport",
+        opt={"action": "asb-report:update"},
+        summary="Add a person your agency holds to an open report, in a role",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def link_person(
+        self,
+        request: Request,
+        gate: Gate,
+        db_session: Session,
+        report_id: ReportId,
+        data: JSONBody[SubjectLink],
+        if_match: IfMatch = None,
+    ) -> Response[ReportView]:
+        report = await service.link_person(
+            db_session, request.user, report_id, expected_version(if_match), data
         )
         return await _answer(request, gate, db_session, report)
 

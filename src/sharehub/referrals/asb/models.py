@@ -16,6 +16,8 @@ class AsbReport(SharedRecord):
     __encrypted__ = ("place", "narrative", "material_change")
 
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # What people read and say: "ASB-2026-0042" (db/references.py).
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

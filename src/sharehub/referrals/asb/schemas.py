@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from sharehub.disclosure.gated import Citation, Code, GatedText, GovernanceText, View
+from sharehub.disclosure.gated import Citation, Code, GatedText, GovernanceText, Reference, View
 from sharehub.fields import PRINTABLE
 from sharehub.privacy.redaction import PersonView
 from sharehub.protocols.engine import SubjectRole
@@ -67,6 +67,8 @@ class Reopening(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class ReportView(View, kw_only=True):
     id: uuid.UUID
+    # What people read and say, e.g. "ASB-2026-0042".
+    reference: Reference
     version: int
     agency_id: uuid.UUID
     status: Status
@@ -93,6 +95,7 @@ class ReportView(View, kw_only=True):
 
 class ReportSummary(msgspec.Struct, kw_only=True):
     id: uuid.UUID
+    reference: Reference
     status: Status
     category: Category
     received_at: datetime

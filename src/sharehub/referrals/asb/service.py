@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.crypto import open_field, seal_field
-from sharehub.db.base import new_id
+from sharehub.db.base import new_id, utcnow
 from sharehub.db.changes import check_version, write_changes
+from sharehub.db.references import next_reference
 from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose
 from sharehub.errors import Conflict, NotFound, Unprocessable
@@ -38,10 +39,12 @@ from sharehub.referrals.asb.schemas import (
     ReportCreate,
     ReportSummary,
     ReportView,
+    SubjectLink,
 )
 from sharehub.referrals.asb.targets import response_due
 
 KIND = "ASB report"
+MAX_PEOPLE = 30
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -106,6 +109,7 @@ async def log_report(
         raise Unprocessable(errors)
     report = AsbReport(
         id=new_id(),
+        reference=await next_reference(db, "asb_report", received.year),
         agency_id=actor.agency_id,
         recorded_by=actor.user_id,
         channel=data.channel,
@@ -130,6 +134,14 @@ async def log_report(
 async def get_report(db: AsyncSession, actor: Principal, report_id: uuid.UUID) -> AsbReport:
     """A report of the actor's agency; 404 for any other, so ids do not leak."""
     report = await db.get(AsbReport, report_id)
+    if report is None or report.agency_id != actor.agency_id:
+        raise NotFound(KIND)
+    return report
+
+
+async def report_by_reference(db: AsyncSession, actor: Principal, reference: str) -> AsbReport:
+    """The same, found by the reference people use ("ASB-2026-0042")."""
+    report = await db.scalar(select(AsbReport).where(AsbReport.reference == reference.upper()))
     if report is None or report.agency_id != actor.agency_id:
         raise NotFound(KIND)
     return report
@@ -224,10 +236,48 @@ async def reopen(
     return report
 
 
-def _clause(agency_id: uuid.UUID, status: str | None, breached_only: bool, now: datetime):  # type: ignore[no-untyped-def]
+async def link_person(
+    db: AsyncSession,
+    actor: Principal,
+    report_id: uuid.UUID,
+    version: int,
+    data: SubjectLink,
+) -> AsbReport:
+    """Add a person your agency holds to an open report, in a role."""
+    report = await get_report(db, actor, report_id)
+    check_version(report, version, KIND)
+    if report.status == "closed":
+        raise Conflict("reopen the report before adding people to it")
+    if any(link.subject_id == data.subject_id for link in report.subjects):
+        raise Conflict("that person is already on the report")
+    if len(report.subjects) >= MAX_PEOPLE:
+        raise Unprocessable([("subject_id", f"a report links at most {MAX_PEOPLE} people")])
+    errors = await held_subject_errors(db, actor.agency_id, [data.subject_id])
+    if errors:
+        raise Unprocessable([("subject_id", reason) for _, reason in errors])
+    report.subjects.append(
+        AsbReportSubject(
+            subject_id=data.subject_id, role=data.role.value, position=len(report.subjects)
+        )
+    )
+    # A change to the report itself, so its version moves and a stale copy is refused.
+    report.updated_at = utcnow()
+    await write_changes(db, KIND, _raced)
+    return report
+
+
+def _clause(
+    agency_id: uuid.UUID,
+    status: str | None,
+    breached_only: bool,
+    now: datetime,
+    harm_level: str | None = None,
+):  # type: ignore[no-untyped-def]
     conditions: list[ColumnElement[bool]] = [AsbReport.agency_id == agency_id]
     if status:
         conditions.append(AsbReport.status == status)
+    if harm_level:
+        conditions.append(AsbReport.harm_level == harm_level)
     if breached_only:
         conditions.append(
             or_(
@@ -247,9 +297,10 @@ async def list_reports(
     gate: GateContext,
     limit: int,
     offset: int,
+    harm_level: str | None = None,
 ) -> tuple[list[ReportSummary], int]:
     now = gate.now
-    where = _clause(actor.agency_id, status, breached_only, now)
+    where = _clause(actor.agency_id, status, breached_only, now, harm_level)
     total = await db.scalar(select(func.count()).select_from(AsbReport).where(where)) or 0
     rows = await db.scalars(
         select(AsbReport)
@@ -261,6 +312,7 @@ async def list_reports(
     return [
         ReportSummary(
             id=r.id,
+            reference=r.reference,
             status=r.status,
             category=r.category,
             received_at=r.received_at,  # type: ignore[arg-type]
@@ -304,6 +356,7 @@ async def view_of(
     target = policy.targets.get(report.harm_level or "")
     return ReportView(
         id=report.id,
+        reference=report.reference,
         version=report.version,
         agency_id=report.agency_id,
         status=report.status,  # type: ignore[arg-type]

@@ -1,0 +1,528 @@
+"""Pages for ASB reports: thin over the same service as the API.
+
+Each page reads its form into the API's own struct, calls the service, and on
+success redirects to the report (post/redirect/get). What the struct or the
+service refuses comes back on the same page as the GOV.UK error summary, and
+nothing is written (the transaction is rolled back).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import PathParameter, QueryParameter
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+
+from sharehub.calendar import LOCAL_TIME
+from sharehub.errors import DomainError
+from sharehub.privacy import subjects as people
+from sharehub.privacy.forms import identity_payload, search_payload
+from sharehub.privacy.models import Subject
+from sharehub.privacy.schemas import SubjectCreate, SubjectSearch
+from sharehub.referrals.asb import service
+from sharehub.referrals.asb.models import AsbReport
+from sharehub.referrals.asb.policies import policy_for
+from sharehub.referrals.asb.schemas import (
+    Assessment,
+    Closure,
+    FirstResponse,
+    Reopening,
+    ReportCreate,
+    SubjectLink,
+)
+from sharehub.referrals.asb.targets import response_due
+from sharehub.web.forms import Form, FormErrors, refused
+from sharehub.web.pages import page_opt, render, see_other
+from sharehub.web.params import Gate, Session
+from sharehub.web.templating import _, ngettext
+
+READ = page_opt("asb-report:read")
+CREATE = page_opt("asb-report:create")
+UPDATE = page_opt("asb-report:update")
+Reference = Annotated[str, PathParameter(max_length=20, description="e.g. ASB-2026-0042")]
+Step = Annotated[str, PathParameter(max_length=20)]
+PER_PAGE = 25
+# The roles a person takes in an ASB report.
+ASB_ROLES = ["complainant", "victim", "witness", "perpetrator", "household_member", "other"]
+
+# Messages a person reads when a field is missing: the rule is the API's.
+MESSAGES = {
+    "channel": "Select how the report was made",
+    "category": "Select the category of behaviour",
+    "narrative": "Enter what happened",
+    "harm_level": "Select the level of harm",
+    "reason": "Select why the report is being closed",
+    "material_change": "Enter what has changed (at least 10 characters)",
+    "role": "Select the person's role in the report",
+    "subject_id": "Choose a person",
+}
+NOTICES = {
+    "logged": "Report logged",
+    "assessed": "Harm assessment recorded",
+    "responded": "First response recorded",
+    "closed": "Report closed",
+    "reopened": "Report reopened",
+    "person": "Person added to the report",
+}
+
+
+def _messages() -> dict[str, str]:
+    return {k: _(v) for k, v in MESSAGES.items()}
+
+
+def _when(form: Form, name: str) -> str | None:
+    """A date input plus an optional "time" box, as an aware ISO datetime."""
+    day = form.date(name, required=False)
+    if day is None:
+        return None
+    clock = form.text(f"{name}-time") or "09:00"
+    try:
+        hours, minutes = (int(p) for p in clock.replace(".", ":").split(":"))
+        at = datetime.combine(datetime.fromisoformat(day).date(), time(hours, minutes), LOCAL_TIME)
+    except ValueError:
+        form.errors.add(name, _("Enter a real time, for example 14:30"))
+        return None
+    return at.isoformat()
+
+
+async def _report(db: Session, request: Request, reference: str) -> AsbReport:
+    return await service.report_by_reference(db, request.user, reference)
+
+
+async def _page(
+    request: Request,
+    db: Session,
+    gate: Gate,
+    report: AsbReport,
+    template: str,
+    title: str,
+    *,
+    errors: FormErrors | None = None,
+    values: dict[str, list[str]] | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Template:
+    view = await service.view_of(db, request.user, report, gate)
+    references = dict(
+        (
+            await db.execute(
+                select(Subject.id, Subject.reference).where(
+                    Subject.id.in_([p.subject_id for p in view.subjects])
+                )
+            )
+        ).all()
+    )
+    return await render(
+        request,
+        db,
+        template,
+        title=title,
+        status_code=status_code,
+        marking=True,
+        report=view,
+        person_references=references,
+        errors=errors,
+        values=values or {},
+        back={"href": f"/asb-reports/{view.reference}", "text": _("Back to the report")}
+        if template != "asb/report.html"
+        else {"href": "/asb-reports", "text": _("All reports")},
+        **extra,
+    )
+
+
+@get("/asb-reports", opt=READ, include_in_schema=False)
+async def list_reports(
+    request: Request,
+    db_session: Session,
+    gate: Gate,
+    status: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
+    breached: Annotated[str | None, QueryParameter(required=False, max_length=5)] = None,
+    harm: Annotated[str | None, QueryParameter(required=False, max_length=10)] = None,
+    page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+) -> Template:
+    # Unknown filter values are ignored, as a person would expect of a filter.
+    status = status if status in ("open", "assessed", "closed") else None
+    harm = harm if harm in ("urgent", "high", "low") else None
+    items, total = await service.list_reports(
+        db_session,
+        request.user,
+        status=status,
+        breached_only=breached == "yes",
+        harm_level=harm,
+        gate=gate,
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
+    pages = max(1, -(-total // PER_PAGE))
+    query = "&".join(
+        f"{k}={v}" for k, v in (("status", status), ("breached", breached), ("harm", harm)) if v
+    )
+    return await render(
+        request,
+        db_session,
+        "asb/list.html",
+        title=_("ASB reports"),
+        marking=True,
+        reports=items,
+        total=total,
+        filters={"status": status, "breached": breached == "yes", "harm": harm},
+        summary=ngettext("%(num)d report", "%(num)d reports", total),
+        page_number=page,
+        pages=pages,
+        query=query,
+    )
+
+
+@get("/asb-reports/new", opt=CREATE, include_in_schema=False)
+async def new_report(request: Request, db_session: Session) -> Template:
+    today = datetime.now(LOCAL_TIME)
+    values = {
+        "received_at-day": [str(today.day)],
+        "received_at-month": [str(today.month)],
+        "received_at-year": [str(today.year)],
+        "received_at-time": [today.strftime("%H:%M")],
+    }
+    return await render(
+        request,
+        db_session,
+        "asb/new.html",
+        title=_("Log an ASB report"),
+        marking=True,
+        values=values,
+        back={"href": "/asb-reports", "text": _("Back")},
+    )
+
+
+@post("/asb-reports/new", opt=CREATE, include_in_schema=False)
+async def log_report(request: Request, db_session: Session, gate: Gate) -> Template | Redirect:
+    form = await Form.read(request)
+    payload: dict[str, Any] = {
+        "channel": form.text("channel"),
+        "category": form.text("category"),
+        "incident_on": form.date("incident_on", label=_("of the incident")),
+        "received_at": _when(form, "received_at"),
+        "place": form.text("place"),
+        "narrative": form.text("narrative") or "",
+    }
+    if form.text("category") == "hate_incident":
+        payload["perceived_motivation"] = form.text("perceived_motivation")
+    try:
+        data = form.convert(ReportCreate, payload, _messages())
+        report = await service.log_report(db_session, request.user, data, gate)
+    except (FormErrors, DomainError) as failed:
+        errors = await refused(db_session, form, failed, _messages())
+        return await render(
+            request,
+            db_session,
+            "asb/new.html",
+            title=_("Log an ASB report"),
+            marking=True,
+            values=form.values,
+            errors=errors,
+            status_code=400,
+            back={"href": "/asb-reports", "text": _("Back")},
+        )
+    return see_other(f"/asb-reports/{report.reference}?done=logged")
+
+
+@get("/asb-reports/{reference:str}", opt=READ, include_in_schema=False)
+async def read_report(
+    request: Request,
+    db_session: Session,
+    gate: Gate,
+    reference: Reference,
+    done: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
+) -> Template:
+    report = await _report(db_session, request, reference)
+    return await _page(
+        request,
+        db_session,
+        gate,
+        report,
+        "asb/report.html",
+        report.reference,
+        notice=_(NOTICES[done]) if done in NOTICES else None,
+    )
+
+
+# --- the steps: each a GET showing its form and a POST doing it ------------
+
+
+async def _targets(db: Session, report: AsbReport) -> list[dict[str, Any]]:
+    """Each harm level with the target it sets and the date it would fall due."""
+    policy = await policy_for(db, report.agency_id)
+    rows = []
+    for level in ("urgent", "high", "low"):
+        target = policy.targets[level]
+        due = response_due(report.received_at, level, policy)
+        if target.working_hours:
+            within = ngettext(
+                "within %(num)d working hour", "within %(num)d working hours", target.working_hours
+            )
+        else:
+            within = ngettext(
+                "within %(num)d working day",
+                "within %(num)d working days",
+                target.working_days or 0,
+            )
+        rows.append({"level": level, "within": within, "due": due, "citation": target.citation})
+    return rows
+
+
+STEP_PAGES: dict[str, tuple[str, str]] = {
+    # step path -> (template, title)
+    "assessment": ("asb/assessment.html", "Record the harm assessment"),
+    "first-response": ("asb/first_response.html", "Record the first response"),
+    "closure": ("asb/closure.html", "Close the report"),
+    "reopening": ("asb/reopening.html", "Reopen the report"),
+}
+
+
+async def _step_page(
+    request: Request,
+    db: Session,
+    gate: Gate,
+    report: AsbReport,
+    step: Step,
+    *,
+    errors: FormErrors | None = None,
+    values: dict[str, list[str]] | None = None,
+) -> Template:
+    template, title = STEP_PAGES[step]
+    return await _page(
+        request,
+        db,
+        gate,
+        report,
+        template,
+        _(title),
+        errors=errors,
+        values=values,
+        status_code=400 if errors else 200,
+        targets=await _targets(db, report) if step == "assessment" else None,
+    )
+
+
+@get("/asb-reports/{reference:str}/{step:str}", opt=UPDATE, include_in_schema=False)
+async def step_form(
+    request: Request, db_session: Session, gate: Gate, reference: Reference, step: Step
+) -> Template:
+    if step not in STEP_PAGES:
+        from sharehub.errors import NotFound
+
+        raise NotFound("page")
+    report = await _report(db_session, request, reference)
+    values: dict[str, list[str]] = {}
+    if step == "first-response":
+        now = datetime.now(LOCAL_TIME)
+        values = {
+            "responded_at-day": [str(now.day)],
+            "responded_at-month": [str(now.month)],
+            "responded_at-year": [str(now.year)],
+            "responded_at-time": [now.strftime("%H:%M")],
+        }
+    return await _step_page(request, db_session, gate, report, step, values=values)
+
+
+def _version(form: Form) -> int:
+    try:
+        return int(form.text("version") or "")
+    except ValueError:
+        return -1  # refused by the service as a stale copy
+
+
+async def _do_step(
+    request: Request, db: Session, gate: Gate, reference: str, step: str
+) -> Template | Redirect:
+    if step not in STEP_PAGES:
+        from sharehub.errors import NotFound
+
+        raise NotFound("page")
+    report = await _report(db, request, reference)
+    form = await Form.read(request)
+    version = _version(form)
+    actor = request.user
+    try:
+        if step == "assessment":
+            data = form.convert(Assessment, {"harm_level": form.text("harm_level")}, _messages())
+            await service.assess(db, actor, report.id, version, data, gate)
+            done = "assessed"
+        elif step == "first-response":
+            answer = form.convert(
+                FirstResponse, {"responded_at": _when(form, "responded_at")}, _messages()
+            )
+            await service.respond(db, actor, report.id, version, answer, gate)
+            done = "responded"
+        elif step == "closure":
+            told = form.date("complainant_told_on", label=_("the complainant was told"))
+            closure = form.convert(
+                Closure, {"reason": form.text("reason"), "complainant_told_on": told}, _messages()
+            )
+            await service.close(db, actor, report.id, version, closure, gate)
+            done = "closed"
+        else:
+            change = form.convert(
+                Reopening, {"material_change": form.text("material_change") or ""}, _messages()
+            )
+            await service.reopen(db, actor, report.id, version, change, gate)
+            done = "reopened"
+    except (FormErrors, DomainError) as failed:
+        errors = await refused(db, form, failed, _messages())
+        report = await _report(db, request, reference)
+        return await _step_page(request, db, gate, report, step, errors=errors, values=form.values)
+    return see_other(f"/asb-reports/{report.reference}?done={done}")
+
+
+@post("/asb-reports/{reference:str}/{step:str}", opt=UPDATE, include_in_schema=False)
+async def step_submit(
+    request: Request, db_session: Session, gate: Gate, reference: Reference, step: Step
+) -> Template | Redirect:
+    return await _do_step(request, db_session, gate, reference, step)
+
+
+# --- the people involved ------------------------------------------------------
+
+
+@get("/asb-reports/{reference:str}/people/find", opt=UPDATE, include_in_schema=False)
+async def find_person(
+    request: Request, db_session: Session, gate: Gate, reference: Reference
+) -> Template:
+    report = await _report(db_session, request, reference)
+    return await _page(
+        request,
+        db_session,
+        gate,
+        report,
+        "asb/find_person.html",
+        _("Add a person to the report"),
+        roles=ASB_ROLES,
+        found=None,
+    )
+
+
+@post("/asb-reports/{reference:str}/people/find", opt=UPDATE, include_in_schema=False)
+async def search_person(
+    request: Request, db_session: Session, gate: Gate, reference: Reference
+) -> Template | Redirect:
+    report = await _report(db_session, request, reference)
+    form = await Form.read(request)
+    title = _("Add a person to the report")
+    if form.text("subject_id"):
+        # A person was chosen from the results: link them in the role given.
+        try:
+            link = form.convert(
+                SubjectLink,
+                {"subject_id": form.text("subject_id"), "role": form.text("role")},
+                _messages(),
+            )
+            await service.link_person(db_session, request.user, report.id, _version(form), link)
+        except (FormErrors, DomainError) as failed:
+            errors = await refused(db_session, form, failed, _messages())
+            report = await _report(db_session, request, reference)
+            return await _page(
+                request,
+                db_session,
+                gate,
+                report,
+                "asb/find_person.html",
+                title,
+                errors=errors,
+                values=form.values,
+                status_code=400,
+                roles=ASB_ROLES,
+                found=None,
+            )
+        return see_other(f"/asb-reports/{report.reference}?done=person")
+    found: list[Any] = []
+    errors = None
+    try:
+        wanted = search_payload(form)
+        if not wanted and not form.errors:
+            form.errors.add(
+                "name", _("Enter a name, date of birth or another detail to search for")
+            )
+        query = form.convert(SubjectSearch, wanted, {})
+        found = await people.search_subjects(db_session, request.user, query, gate)
+    except (FormErrors, DomainError) as failed:
+        errors = await refused(db_session, form, failed)
+    return await _page(
+        request,
+        db_session,
+        gate,
+        report,
+        "asb/find_person.html",
+        title,
+        errors=errors,
+        values=form.values,
+        status_code=400 if errors else 200,
+        roles=ASB_ROLES,
+        found=found,
+        searched=True,
+    )
+
+
+@get("/asb-reports/{reference:str}/people/new", opt=UPDATE, include_in_schema=False)
+async def new_person(
+    request: Request, db_session: Session, gate: Gate, reference: Reference
+) -> Template:
+    report = await _report(db_session, request, reference)
+    return await _page(
+        request,
+        db_session,
+        gate,
+        report,
+        "asb/new_person.html",
+        _("Add a new person"),
+        roles=ASB_ROLES,
+    )
+
+
+@post("/asb-reports/{reference:str}/people/new", opt=UPDATE, include_in_schema=False)
+async def add_new_person(
+    request: Request, db_session: Session, gate: Gate, reference: Reference
+) -> Template | Redirect:
+    report = await _report(db_session, request, reference)
+    form = await Form.read(request)
+    messages = {**_messages(), "identity.name": _("Enter the person's full name")}
+    try:
+        data = form.convert(
+            SubjectCreate,
+            {"kind": "person", "role": form.text("role"), "identity": identity_payload(form)},
+            messages,
+        )
+        person = await people.create_subject(db_session, request.user, data, gate)
+        link = SubjectLink(subject_id=person.id, role=data.role)
+        await service.link_person(db_session, request.user, report.id, _version(form), link)
+    except (FormErrors, DomainError) as failed:
+        errors = await refused(db_session, form, failed, messages)
+        report = await _report(db_session, request, reference)
+        return await _page(
+            request,
+            db_session,
+            gate,
+            report,
+            "asb/new_person.html",
+            _("Add a new person"),
+            errors=errors,
+            values=form.values,
+            status_code=400,
+            roles=ASB_ROLES,
+        )
+    return see_other(f"/asb-reports/{report.reference}?done=person")
+
+
+ROUTES = [
+    list_reports,
+    new_report,
+    log_report,
+    read_report,
+    find_person,
+    search_person,
+    new_person,
+    add_new_person,
+    step_form,
+    step_submit,
+]

@@ -1,0 +1,36 @@
+"""The API documentation page, served entirely by the hub (works offline).
+
+Swagger UI's files are vendored in ``web/static/swagger-ui`` (see
+scripts/refresh-frontend-assets); the page has no inline script, so it runs
+under the same kind of Content-Security-Policy as every page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.openapi.plugins import OpenAPIRenderPlugin
+
+
+class OfflineSwagger(OpenAPIRenderPlugin):
+    def __init__(self, path: str | list[str] = "/swagger") -> None:
+        super().__init__(path=path)
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        title = "sharehub API"
+        return f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="icon" href="/static/frontend/images/favicon.ico">
+<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
+</head>
+<body>
+<main id="swagger-container"></main>
+<script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body>
+</html>""".encode()

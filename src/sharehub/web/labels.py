@@ -1,0 +1,239 @@
+"""Plain-English words for the hub's codes, as a person reads them on a page.
+
+A page never shows a code ("hate_incident", "information_governance_lead"):
+it shows the label here, translated into the request's language. The tables
+are data, one per kind of code; ``N_`` marks each label for the message
+catalogue, and ``label()`` translates it when the page is drawn.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def N_(message: str) -> str:
+    return message
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "role": {
+        "hub_administrator": N_("Hub administrator"),
+        "agency_administrator": N_("Agency administrator"),
+        "practitioner": N_("Practitioner"),
+        "idva": N_("Independent domestic violence adviser (IDVA)"),
+        "marac_coordinator": N_("MARAC coordinator"),
+        "marac_chair": N_("MARAC chair"),
+        "mappa_coordinator": N_("MAPPA coordinator"),
+        "mappa_chair": N_("MAPPA chair"),
+        "asb_case_review_coordinator": N_("ASB case review coordinator"),
+        "asb_case_review_panel_member": N_("ASB case review panel member"),
+        "safeguarding_lead": N_("Safeguarding lead"),
+        "data_protection_officer": N_("Data protection officer"),
+        "information_governance_lead": N_("Information governance lead"),
+        "observer": N_("Observer"),
+    },
+    "asb_status": {
+        "open": N_("Open"),
+        "assessed": N_("Assessed"),
+        "closed": N_("Closed"),
+    },
+    "channel": {
+        "phone": N_("Phone"),
+        "email": N_("Email"),
+        "letter": N_("Letter"),
+        "in_person": N_("In person"),
+        "online": N_("Online form"),
+        "other_agency": N_("Referred by another agency"),
+    },
+    "asb_category": {
+        "personal": N_("Personal"),
+        "nuisance": N_("Nuisance"),
+        "environmental": N_("Environmental"),
+        "hate_incident": N_("Hate incident"),
+    },
+    "motivation": {
+        "race": N_("Race"),
+        "religion": N_("Religion or belief"),
+        "disability": N_("Disability"),
+        "sexual_orientation": N_("Sexual orientation"),
+        "transgender_identity": N_("Transgender identity"),
+        "other": N_("Other"),
+    },
+    "harm_level": {
+        "urgent": N_("Urgent"),
+        "high": N_("High"),
+        "low": N_("Low"),
+    },
+    "close_reason": {
+        "behaviour_improved": N_("The behaviour has improved"),
+        "no_further_reasonable_action": N_("No further reasonable action can be taken"),
+        "complainant_request": N_("The complainant asked for it to be closed"),
+    },
+    "asb_step": {
+        "assess": N_("Record the harm assessment"),
+        "respond": N_("Record the first response"),
+        "close": N_("Close the report"),
+        "reopen": N_("Reopen the report"),
+    },
+    "subject_role": {
+        "complainant": N_("Complainant"),
+        "victim": N_("Victim"),
+        "witness": N_("Witness"),
+        "child": N_("Child"),
+        "household_member": N_("Household member"),
+        "applicant": N_("Applicant"),
+        "representative": N_("Representative"),
+        "perpetrator": N_("Alleged perpetrator"),
+        "offender": N_("Offender"),
+        "other": N_("Other"),
+    },
+    "purpose": {
+        "asb_case_management": N_("Managing ASB cases"),
+        "marac": N_("MARAC (domestic abuse risk conferences)"),
+        "mappa": N_("MAPPA (managing offenders)"),
+        "asb_case_review": N_("ASB case reviews"),
+        "crime_prevention": N_("Preventing crime and disorder"),
+        "safeguarding": N_("Safeguarding"),
+    },
+    "data_category": {
+        "identity": N_("Who they are (name, date of birth, identifiers)"),
+        "contact_details": N_("Contact details (address, phone, email)"),
+        "asb_incident_details": N_("Details of incidents"),
+        "risk_assessment": N_("Risk assessments"),
+        "criminal_offence_data": N_("Offences and convictions"),
+        "special_category_health": N_("Health"),
+        "special_category_other": N_("Other special category data"),
+    },
+    "consent_method": {
+        "written": N_("In writing"),
+        "verbal": N_("Spoken (verbal)"),
+        "online": N_("Online"),
+        "representative": N_("By a representative"),
+    },
+    "consent_status": {
+        "active": N_("Active"),
+        "withdrawn": N_("Withdrawn"),
+        "expired": N_("Expired"),
+        "not_yet_given": N_("Not yet in force"),
+    },
+    "consent_state": {
+        "given": N_("Consent given"),
+        "refused": N_("Consent refused"),
+        "withdrawn": N_("Consent withdrawn"),
+        "not_sought": N_("No consent on record"),
+    },
+    "subject_kind": {
+        "person": N_("Person"),
+        "household": N_("Household"),
+        "business": N_("Business"),
+        "group": N_("Group"),
+    },
+    "meeting_type": {
+        "marac": N_("MARAC"),
+        "mappa_level_2": N_("MAPPA level 2 meeting"),
+        "mappa_level_3": N_("MAPPA level 3 meeting"),
+        "asb_case_review_panel": N_("ASB case review panel"),
+        "asb_case_conference": N_("ASB case conference"),
+    },
+    "override_status": {
+        "active": N_("In force"),
+        "expired": N_("Expired"),
+        "revoked": N_("Revoked"),
+        "awaiting_review": N_("Awaiting review"),
+        "upheld": N_("Upheld"),
+        "not_upheld": N_("Not upheld"),
+    },
+}
+
+
+def label(kind: str, code: object) -> str:
+    """The translated label of a code; an unknown code shows as "Other", never raw."""
+    from sharehub.web.templating import _
+
+    if code is None:
+        return ""
+    value = getattr(code, "value", code)
+    text = LABELS.get(kind, {}).get(str(value))
+    return _(text) if text else _("Other")
+
+
+def options(
+    kind: str, selected: object = None, only: list[str] | None = None
+) -> list[dict[str, object]]:
+    """GOV.UK radios/checkboxes/select items for a kind of code."""
+    from sharehub.web.templating import _
+
+    chosen = (
+        {str(getattr(s, "value", s)) for s in selected}
+        if isinstance(selected, list | set | tuple)
+        else {str(getattr(selected, "value", selected))}
+    )
+    return [
+        {"value": code, "text": _(text), "checked": code in chosen, "selected": code in chosen}
+        for code, text in LABELS[kind].items()
+        if only is None or code in only
+    ]
+
+
+def select_items(
+    kind: str, selected: object = None, only: list[str] | None = None, blank: str | None = None
+) -> list[dict[str, object]]:
+    """GOV.UK select items, optionally led by a blank "Choose..." item."""
+    from sharehub.web.templating import _
+
+    items = [
+        {"value": o["value"], "text": o["text"], "selected": o["selected"]}
+        for o in options(kind, selected, only)
+    ]
+    return ([{"value": "", "text": _(blank)}] if blank else []) + items
+
+
+def _local(value: datetime) -> datetime:
+    return value.astimezone(LONDON) if value.tzinfo else value
+
+
+def long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def short_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return f"{value.day} {value:%b %Y}"
+
+
+def long_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = _local(value)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    clock = f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+    return f"{long_date(local)} at {clock}"
+
+
+def harm_choice(target: dict[str, object], chosen: object) -> dict[str, object]:
+    """A harm level as a radio, its hint the target it sets and the date due."""
+    from sharehub.web.templating import _
+
+    due = target["due"]
+    return {
+        "value": target["level"],
+        "text": label("harm_level", target["level"]),
+        "checked": chosen == target["level"],
+        "hint": {
+            "text": _("First response {within}: due {when}").format(
+                within=target["within"],
+                when=long_datetime(due),  # type: ignore[arg-type]
+            )
+        },
+    }

@@ -1,0 +1,90 @@
+"""Pages: Jinja templates with GOV.UK Frontend's macros, every string through gettext.
+
+Templates live in ``web/templates`` (a folder per domain, ``layout.html`` and
+``components/`` shared). GOV.UK Frontend's macros come from the
+``govuk-frontend-jinja`` package. Autoescaping is on everywhere; the gate's
+``GatedText`` is a ``str``, so it is escaped like any other text.
+
+Every string a person reads goes through gettext (``{{ _("...") }}`` or
+``{% trans %}``), so a Welsh catalogue can be added under ``web/translations``
+without touching a template. The language is chosen per request.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gettext as gettext_module
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from sharehub.web import labels
+
+TEMPLATES = Path(__file__).parent / "templates"
+TRANSLATIONS = Path(__file__).parent / "translations"
+STATIC = Path(__file__).parent / "static"
+DEFAULT_LANGUAGE = "en-GB"
+# Languages with a catalogue; English is the source language and needs none.
+LANGUAGES = {"en-GB": None, "cy": "cy"}
+
+_language: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "language", default=DEFAULT_LANGUAGE
+)
+
+
+@lru_cache(maxsize=8)
+def translations_for(language: str) -> gettext_module.NullTranslations:
+    catalogue = LANGUAGES.get(language)
+    if catalogue is None or not (TRANSLATIONS / catalogue).is_dir():
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [catalogue], domain="messages")
+
+
+def set_language(language: str) -> contextvars.Token[str]:
+    return _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+def _(message: str) -> str:
+    """Translate now, into the request's language (also for Python-side strings)."""
+    return translations_for(_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Singular or plural by ``n``, with ``%(num)d`` filled in (as Jinja's own does)."""
+    return translations_for(_language.get()).ngettext(singular, plural, n) % {"num": n}
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(TEMPLATES),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["label"] = labels.label
+    env.globals["options"] = labels.options
+    env.globals["select_items"] = labels.select_items
+    env.filters["date"] = labels.long_date
+    env.filters["datetime"] = labels.long_datetime
+    env.filters["short_date"] = labels.short_date
+    env.filters["harm_choice"] = labels.harm_choice
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment()))
