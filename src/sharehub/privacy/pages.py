@@ -1,0 +1,3 @@
+"""Pages for people, consent, sharing decisions and safeguarding overrides."""
+
+ROUTES: list[object] = []
