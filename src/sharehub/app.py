@@ -50,7 +50,7 @@ from sharehub.web.encoding import TYPE_ENCODERS, GatedSchemaPlugin
 from sharehub.web.headers import security_headers
 from sharehub.web.origin import request_origin_checks
 from sharehub.web.problems import EXCEPTION_HANDLERS
-from sharehub.web.templating import STATIC, template_config
+from sharehub.web.templating import STATIC, language_per_request, template_config
 from sharehub.work import pages as home_pages
 
 ROUTE_HANDLERS = [
@@ -160,6 +160,7 @@ def create_app(
         middleware=[
             security_headers,
             request_origin_checks(settings.public_url or ""),
+            language_per_request,
             authentication,
         ],
         template_config=template_config(),

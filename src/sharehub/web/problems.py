@@ -242,7 +242,7 @@ def error_page(
     from litestar.response import Template
 
     title, advice = _PAGE_ERRORS.get(status, _PAGE_ERRORS[400])
-    from sharehub.web.templating import _
+    from sharehub.web.templating import _, current_language
 
     paragraphs = [_(advice)]
     if detail:
@@ -252,7 +252,7 @@ def error_page(
         context={
             "page": {
                 "nonce": request.scope.get("state", {}).get("csp_nonce", ""),
-                "language": "en-GB",
+                "language": current_language(),
                 "navigation": [{"text": _("Your work"), "href": "/"}],
             },
             "title": _(title),

@@ -16,6 +16,7 @@ import contextvars
 import gettext as gettext_module
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.support import NullTranslations, Translations
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
@@ -88,3 +89,46 @@ def build_environment() -> Environment:
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_environment()))
+
+
+def available_languages() -> list[str]:
+    """English, and each language with a compiled catalogue under web/translations."""
+    return [
+        code
+        for code, catalogue in LANGUAGES.items()
+        if catalogue is None or (TRANSLATIONS / catalogue / "LC_MESSAGES" / "messages.mo").is_file()
+    ]
+
+
+def choose_language(accept_language: str | None) -> str:
+    """The first language the browser asks for that the hub has; else English."""
+    have = available_languages()
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip()
+        for language in have:
+            if code and (
+                code.lower() == language.lower()
+                or code.split("-")[0].lower() == language.split("-")[0].lower()
+            ):
+                return language
+    return DEFAULT_LANGUAGE
+
+
+def language_per_request(app: Any) -> Any:
+    """Middleware: the request's language, for gettext and ``<html lang>``."""
+
+    async def middleware(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        header = next(
+            (v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"accept-language"),
+            None,
+        )
+        token = set_language(choose_language(header))
+        try:
+            await app(scope, receive, send)
+        finally:
+            _language.reset(token)
+
+    return middleware

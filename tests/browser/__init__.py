@@ -1,0 +1,1 @@
+"""Browser tests: the real hub in its own process, driven by Debian's Chromium."""
