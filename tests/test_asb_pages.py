@@ -88,13 +88,13 @@ async def test_a_housing_officer_runs_a_report_through_its_course(partners):  # 
     )
     assert closed.status_code == 303, closed.text[:3000]
     page = visible_text(soup(await officer.get(base)))
-    assert "Closed" in page and "The behaviour has improved" in page
+    assert "Closed: The behaviour has improved" in page
     reopened = await submit(
         officer, f"{base}/reopening", {"material_change": "Two new incidents reported this week."}
     )
     assert reopened.status_code == 303
     page = soup(await officer.get(f"{base}?done=reopened"))
-    assert "Reopened once" in visible_text(page)
+    assert "Reopened on a material change" in visible_text(page)
     assert "Two new incidents" in visible_text(page)
 
     listing = soup(await officer.get("/asb-reports?status=open"))

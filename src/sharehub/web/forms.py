@@ -76,6 +76,45 @@ def _reason(raw: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _parse(text: str) -> tuple[str, str]:
+    """(field path, reason) from one of msgspec's messages."""
+    missing = _MISSING.search(text)
+    at = _AT_PATH.search(text)
+    path = (at.group(1) if at else "").replace("$.", "")
+    if missing:
+        path = f"{path}.{missing.group(1)}" if path else missing.group(1)
+        return path, "required"
+    return path, _AT_PATH.sub("", text)
+
+
+def _every_error(payload: Any, struct: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """msgspec stops at the first bad field; a person needs to hear of them all,
+    so each field is checked against its own declared type and constraints."""
+    if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)):
+        return []
+    if not isinstance(payload, dict):
+        return []
+    errors: list[tuple[str, str]] = []
+    for field_info in msgspec.structs.fields(struct):
+        key = field_info.encode_name
+        name = f"{prefix}{key}"
+        value = payload.get(key)
+        if value is None:
+            if field_info.required:
+                errors.append((name, "required"))
+            continue
+        nested = _every_error(value, field_info.type, f"{name}.")
+        if nested:
+            errors += nested
+            continue
+        try:
+            msgspec.convert(value, field_info.type, strict=False)
+        except msgspec.ValidationError as invalid:
+            path, reason = _parse(str(invalid))
+            errors.append((f"{name}.{path}" if path else name, reason))
+    return errors
+
+
 class Form:
     """The submitted fields of one page's form (repeated names kept as lists)."""
 
@@ -114,20 +153,14 @@ class Form:
     def convert(
         self, struct: type[T], payload: dict[str, Any], messages: Mapping[str, str] | None = None
     ) -> T:
-        """The payload as the API's struct; raises ``FormErrors`` naming each bad field."""
+        """The payload as the API's struct; raises ``FormErrors`` naming every bad field."""
         messages = messages or {}
         try:
             result = msgspec.convert(payload, struct, strict=False)
         except msgspec.ValidationError as invalid:
-            text = str(invalid)
-            missing = _MISSING.search(text)
-            at = _AT_PATH.search(text)
-            path = (at.group(1) if at else "").replace("$.", "")
-            if missing:
-                path = f"{path}.{missing.group(1)}" if path else missing.group(1)
-            reason = _AT_PATH.sub("", text)
-            name = path or "form"
-            self.errors.add(name, messages.get(name) or _reason(reason))
+            found = _every_error(payload, struct) or [_parse(str(invalid))]
+            for name, reason in found:
+                self.errors.add(name or "form", messages.get(name) or _reason(reason))
             raise self.errors from None
         if self.errors:
             raise self.errors

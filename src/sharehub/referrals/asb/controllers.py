@@ -187,7 +187,6 @@ class AsbReportController(Controller):
         )
         return await _answer(request, gate, db_session, report)
 
-
     @post(
         "/{report_id:str}/subjects",
         operation_id="AddPersonToAsbReport",

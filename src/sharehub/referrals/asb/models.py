@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sharehub.db.base import Base, SharedRecord, UTCDateTime
+from sharehub.db.base import Base, SharedRecord, UTCDateTime, new_id
 
 
 class AsbReport(SharedRecord):
@@ -70,3 +70,21 @@ class ResponsePolicy(SharedRecord):
     closes: Mapped[time] = mapped_column(Time)
     # The agency's policy the targets come from (title, version).
     source: Mapped[str] = mapped_column(String(300))
+
+
+class AsbReportEvent(Base):
+    """One step in a report's life, kept so the timeline survives a reopening
+    (which clears the assessment, response and closure for a fresh start)."""
+
+    __tablename__ = "asb_report_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    report_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("asb_reports.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # logged, assessed, responded, closed, reopened, person_added
+    kind: Mapped[str] = mapped_column(String(20))
+    # The code the step set (a harm level, a close reason, a person's role); never free text.
+    detail: Mapped[str | None] = mapped_column(String(40))
+    by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

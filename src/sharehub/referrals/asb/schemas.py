@@ -8,7 +8,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from sharehub.disclosure.gated import Citation, Code, GatedText, GovernanceText, Reference, View
+from sharehub.disclosure.gated import (
+    Citation,
+    Code,
+    GatedText,
+    GovernanceText,
+    Reference,
+    StaffName,
+    View,
+)
 from sharehub.fields import PRINTABLE
 from sharehub.privacy.redaction import PersonView
 from sharehub.protocols.engine import SubjectRole
@@ -65,6 +73,16 @@ class Reopening(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     material_change: Annotated[str, msgspec.Meta(min_length=10, max_length=4000)]
 
 
+class ReportEvent(msgspec.Struct, kw_only=True):
+    """A step in the report's life: what happened, when, and who did it."""
+
+    at: datetime
+    kind: Code
+    # The code the step set: a channel, harm level, close reason or person's role.
+    detail: Code | None
+    by: StaffName | None
+
+
 class ReportView(View, kw_only=True):
     id: uuid.UUID
     # What people read and say, e.g. "ASB-2026-0042".
@@ -91,6 +109,8 @@ class ReportView(View, kw_only=True):
     reopened: int
     material_change: GatedText | None
     next_steps: list[Code]
+    # Newest first; kept across reopenings.
+    history: list[ReportEvent] = msgspec.field(default_factory=list)
 
 
 class ReportSummary(msgspec.Struct, kw_only=True):

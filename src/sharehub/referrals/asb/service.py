@@ -29,7 +29,8 @@ from sharehub.privacy.models import Subject
 from sharehub.privacy.subjects import held_subject_errors
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.terms import Purpose
-from sharehub.referrals.asb.models import AsbReport, AsbReportSubject
+from sharehub.identity.models import User
+from sharehub.referrals.asb.models import AsbReport, AsbReportEvent, AsbReportSubject
 from sharehub.referrals.asb.policies import policy_for
 from sharehub.referrals.asb.schemas import (
     Assessment,
@@ -38,6 +39,7 @@ from sharehub.referrals.asb.schemas import (
     Reopening,
     ReportCreate,
     ReportSummary,
+    ReportEvent,
     ReportView,
     SubjectLink,
 )
@@ -73,6 +75,17 @@ def _check_step(report: AsbReport, name: str) -> None:
             f"'{name}' is not open to a report that is {report.status}; "
             f"the steps open now: {allowed}"
         )
+
+
+def _happened(
+    db: AsyncSession,
+    report: AsbReport,
+    kind: str,
+    actor: Principal,
+    at: datetime,
+    detail: str | None = None,
+) -> None:
+    db.add(AsbReportEvent(report_id=report.id, at=at, kind=kind, detail=detail, by=actor.user_id))
 
 
 def breached(report: AsbReport, now: datetime) -> bool:
@@ -128,6 +141,8 @@ async def log_report(
     seal_field(gate.cipher, report, "narrative", data.narrative)
     db.add(report)
     await db.flush()
+    _happened(db, report, "logged", actor, received, data.channel)
+    await db.flush()
     return report
 
 
@@ -176,6 +191,7 @@ async def assess(
         report.received_at, data.harm_level, await policy_for(db, report.agency_id)
     )
     report.status = STEPS["assess"].leaves or report.status
+    _happened(db, report, "assessed", actor, gate.now, data.harm_level)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -195,6 +211,7 @@ async def respond(
     if responded < report.received_at:
         raise Unprocessable([("responded_at", "cannot be before the report was received")])
     report.responded_at = responded
+    _happened(db, report, "responded", actor, responded)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -213,6 +230,7 @@ async def close(
     report.status = "closed"
     report.closed_at, report.close_reason = gate.now, data.reason
     report.complainant_told_on = data.complainant_told_on
+    _happened(db, report, "closed", actor, gate.now, data.reason)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -232,6 +250,7 @@ async def reopen(
     report.harm_level = report.response_due_at = report.responded_at = None
     report.assessed_at = report.assessed_by = None
     seal_field(gate.cipher, report, "material_change", data.material_change)
+    _happened(db, report, "reopened", actor, gate.now)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -262,6 +281,7 @@ async def link_person(
     )
     # A change to the report itself, so its version moves and a stale copy is refused.
     report.updated_at = utcnow()
+    _happened(db, report, "person_added", actor, report.updated_at, data.role.value)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -354,6 +374,14 @@ async def view_of(
     )
     policy = await policy_for(db, report.agency_id)
     target = policy.targets.get(report.harm_level or "")
+    events = (
+        await db.execute(
+            select(AsbReportEvent, User.display_name)
+            .outerjoin(User, User.id == AsbReportEvent.by)
+            .where(AsbReportEvent.report_id == report.id)
+            .order_by(AsbReportEvent.at.desc(), AsbReportEvent.id.desc())
+        )
+    ).all()
     return ReportView(
         id=report.id,
         reference=report.reference,
@@ -379,4 +407,5 @@ async def view_of(
         reopened=report.reopened,
         material_change=gated.texts["material_change"],
         next_steps=next_steps(report.status),
+        history=[ReportEvent(at=e.at, kind=e.kind, detail=e.detail, by=name) for e, name in events],
     )
