@@ -52,3 +52,25 @@ async def test_a_housing_officer_sees_breached_and_due_reports(partners):  # noq
     # Another agency's officer has none of this agency's work.
     other = visible_text(soup(await partners.viewer.get("/")))
     assert late not in other and "Nothing is waiting" in other
+
+
+async def test_someone_without_a_role_is_told_who_can_give_them_one(partners):  # noqa: F811
+    admin = await partners.person("home-admin", ["agency_administrator"])
+    await admin.get("/")  # signed in, so the hub knows them by name
+    newcomer = await partners.person("home-newcomer", [])
+    page = soup(await newcomer.get("/"))
+    text = visible_text(page)
+    assert "You do not have a role in the hub yet" in text
+    assert "Ask your agency administrator" in text and "home-admin" in text
+    assert_no_machinery(page)
+
+
+async def test_a_step_your_roles_do_not_include_is_a_plain_english_page(partners):  # noqa: F811
+    ig_lead = partners.home_ig
+    refused = await ig_lead.get("/asb-reports/new")
+    assert refused.status_code == 403
+    page = soup(refused)
+    text = visible_text(page)
+    assert "You cannot do this" in text and "agency administrator" in text
+    assert "asb-report" not in text  # no internal action names
+    assert_no_machinery(page)
