@@ -137,4 +137,55 @@ async def test_a_refused_form_says_why_beside_each_field_and_writes_nothing(part
 async def test_forms_need_their_csrf_token(partners):  # noqa: F811
     refused = await partners.officer.post("/asb-reports/new", data=report_form())
     assert refused.status_code == 403
+    assert "This form has expired" in visible_text(soup(refused))
     assert "0 reports" in visible_text(soup(await partners.officer.get("/asb-reports")))
+
+
+HOSTILE = [
+    {"channel": "x" * 5000, "category": "\x00", "narrative": "\ud800" if False else "\x07" * 10},
+    {"incident_on-day": "-1", "incident_on-month": "13", "incident_on-year": "99999"},
+    {
+        "received_at-day": "1",
+        "received_at-month": "1",
+        "received_at-year": "2026",
+        "received_at-time": "25:99",
+    },
+    {"narrative": "a" * 25_000, "place": "<script>alert(1)</script>" * 20},
+    {"harm_level": "catastrophic", "reason": "because", "complainant_told_on-day": "x"},
+    {"material_change": "short", "version": "not-a-number"},
+    {"subject_id": "not-a-uuid", "role": "overlord"},
+    {
+        "identity.name": "",
+        "identity.date_of_birth-day": "31",
+        "identity.date_of_birth-month": "2",
+        "identity.date_of_birth-year": "1990",
+        "role": "victim",
+        "identity.email": "@@",
+    },
+]
+
+
+async def test_hostile_forms_get_pages_not_500s_and_write_nothing(partners):  # noqa: F811
+    officer = partners.officer
+    logged = await submit(officer, "/asb-reports/new", report_form())
+    base = logged.headers["location"].split("?")[0]
+    before = (await officer.get(base)).text.count("moj-timeline__item")
+    for path in (
+        "/asb-reports/new",
+        f"{base}/assessment",
+        f"{base}/first-response",
+        f"{base}/closure",
+        f"{base}/reopening",
+        f"{base}/people/find",
+        f"{base}/people/new",
+    ):
+        for fields in HOSTILE:
+            answer = await submit(officer, path, fields)
+            assert answer.status_code < 500, (path, fields, answer.text[:500])
+            if answer.status_code >= 400:
+                assert answer.headers["content-type"].startswith("text/html")
+                assert "<script>alert(1)</script>" not in answer.text
+    listing = visible_text(soup(await officer.get("/asb-reports")))
+    assert "1 report" in listing
+    after = (await officer.get(base)).text.count("moj-timeline__item")
+    assert after == before

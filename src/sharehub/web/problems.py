@@ -153,6 +153,8 @@ def on_http_error(request: Request, exc: HTTPException) -> Response[Any]:
     if wants_page(request):
         if status == 401:
             return Redirect("/", status_code=303)
+        if status == 403 and exc.detail == CSRF_REFUSED:
+            return error_page(request, 403, title=_FORM_EXPIRED[0], advice=_FORM_EXPIRED[1])
         return error_page(request, status)
     detail = (
         exc.detail if exc.detail and exc.detail != _BY_STATUS.get(status, ("", ""))[1] else None
@@ -236,12 +238,28 @@ _PAGE_ERRORS = {
 }
 
 
+# What Litestar's CSRF middleware says when a form's token is missing or wrong:
+# most often a form left open in another tab, or from before a sign-in.
+CSRF_REFUSED = "CSRF token verification failed"
+_FORM_EXPIRED = (
+    "This form has expired",
+    "Nothing was saved. Go back, reload the page, and fill in the form again.",
+)
+
+
 def error_page(
-    request: Request, status: int, detail: str | None = None, *, incident: str | None = None
+    request: Request,
+    status: int,
+    detail: str | None = None,
+    *,
+    incident: str | None = None,
+    title: str | None = None,
+    advice: str | None = None,
 ) -> Response[Any]:
     from litestar.response import Template
 
-    title, advice = _PAGE_ERRORS.get(status, _PAGE_ERRORS[400])
+    default_title, default_advice = _PAGE_ERRORS.get(status, _PAGE_ERRORS[400])
+    title, advice = title or default_title, advice or default_advice
     from sharehub.web.templating import _, current_language
 
     paragraphs = [_(advice)]

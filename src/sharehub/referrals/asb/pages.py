@@ -448,6 +448,7 @@ async def search_person(
         found = await people.search_subjects(db_session, request.user, query, gate)
     except (FormErrors, DomainError) as failed:
         errors = await refused(db_session, form, failed)
+        report = await _report(db_session, request, reference)  # read again after the rollback
     return await _page(
         request,
         db_session,
