@@ -238,9 +238,12 @@ def _display_name(claims: dict[str, Any]) -> str:
     return joined[:200] or "Unnamed user"
 
 
-async def _sign_in_user(
+async def sign_in_user(
     db: AsyncSession, provider: IdentityProvider, claims: dict[str, Any], now: datetime
 ) -> User:
+    """The user the provider's verified (and agency-bound) claims name, found or
+    recorded, with the roles the claims map to. The demo signs its fictional
+    staff in through this too, with the claims its development provider sends."""
     user = await db.scalar(
         select(User).where(User.issuer == provider.issuer, User.subject == claims["sub"])
     )
@@ -318,7 +321,7 @@ async def complete_login(
         )
         check_agency_binding(provider, claims)
         async with session_factory() as db, db.begin():
-            user = await _sign_in_user(db, provider, claims, now)
+            user = await sign_in_user(db, provider, claims, now)
             pre_login = await db.get(UserSession, pre_login_id)
             if pre_login is not None:
                 await sessions.end_session(db, pre_login, now=now)

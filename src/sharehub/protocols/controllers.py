@@ -12,7 +12,6 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.disclosure.gated import Rendered
-from sharehub.audit.events import AuditEvent
 from sharehub.db.base import utcnow
 from sharehub.identity.principal import Principal
 from sharehub.protocols import service
@@ -69,22 +68,8 @@ async def _changed(
 ) -> Response[ProtocolView]:
     """Answer a change, recording it as an audit event (ids and codes only)."""
     response = await _respond(db, protocol, status_code, **headers)
-    view = response.content
     await request.app.state.audit_events.record(
-        db=db,
-        event=AuditEvent(
-            kind="protocol_changed",
-            at=utcnow(),
-            user_id=request.user.id,
-            agency_id=request.user.agency_id,
-            reason=step,
-            details={
-                "protocol_id": str(protocol.id),
-                "step": step,
-                "status": str(view.status),
-                "version": view.version,
-            },
-        ),
+        db=db, event=service.change_event(protocol, request.user, step, utcnow())
     )
     return response
 

@@ -16,7 +16,7 @@ import hashlib
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, TypeVar
 
 import msgspec
@@ -31,6 +31,7 @@ from sharehub.access.roles import Role
 from sharehub.access.service import is_hub_administrator
 from sharehub.agencies.models import Agency, AgencyArea
 from sharehub.agencies.types import AgencyType
+from sharehub.audit.events import AuditEvent
 from sharehub.calendar import local_today
 from sharehub.db.base import utcnow
 from sharehub.db.changes import check_version, write_changes
@@ -630,35 +631,43 @@ def _ready_for_signature(draft: ProtocolVersion, agencies: dict[uuid.UUID, Agenc
 
 
 async def submit_for_signature(
-    db: AsyncSession, actor: Principal, protocol_id: uuid.UUID, expected_version: int
+    db: AsyncSession,
+    actor: Principal,
+    protocol_id: uuid.UUID,
+    expected_version: int,
+    *,
+    now: datetime | None = None,
 ) -> Protocol:
-    """Freeze the draft: from now on the parties sign exactly this content."""
+    """Freeze the draft: from now on the parties sign exactly this content.
+    ``now`` is the moment of submission (default: the clock's), as for signing."""
+    now = now or utcnow()
     protocol = await _open(db, actor, protocol_id, expected_version)
-    draft = check_step(protocol, "submit", today())
+    draft = check_step(protocol, "submit", local_today(now))
     _require_party_lead_or_hub_admin(actor, draft)
     agencies = {a.id: a for a in await _agencies(db, _party_ids(draft))}
     _ready_for_signature(draft, agencies)
     for party in draft.parties:  # the type as it stands when the content is frozen
         party.agency_type = agencies[party.agency_id].agency_type
     draft.content_digest = content_digest(protocol.id, draft)
-    draft.submitted_at = utcnow()
+    draft.submitted_at = now
     _move(protocol, draft, "submit")
     _touch(protocol)
     await _flush(db)
     return protocol
 
 
-def _come_into_force(protocol: Protocol, version: ProtocolVersion, day: date) -> None:
-    """Every party has signed: this version is in force from today, and the one it
-    amends (if any) is superseded today."""
+def _come_into_force(protocol: Protocol, version: ProtocolVersion, now: datetime) -> None:
+    """Every party has signed: this version is in force from that day, and the one
+    it amends (if any) is superseded that day."""
+    day = local_today(now)
     check_step(protocol, "activate", day)
     if protocol.current_version != version.number:
         old = check_step(protocol, "supersede", day)
         _move(protocol, old, "supersede")
-        old.ended_on, old.ended_at = day, utcnow()
+        old.ended_on, old.ended_at = day, now
         old.end_reason = f"superseded by version {version.number}"
         protocol.current_version = version.number
-    version.effective_from, version.activated_at = day, utcnow()
+    version.effective_from, version.activated_at = day, now
     _move(protocol, version, "activate")
 
 
@@ -668,10 +677,16 @@ async def sign(
     protocol_id: uuid.UUID,
     job_title: str,
     expected_version: int,
+    *,
+    now: datetime | None = None,
 ) -> Protocol:
+    """Sign for the actor's agency. ``now`` is the moment of signing (default:
+    the clock's): the last signature brings the version into force on that day,
+    Europe/London. The routes always sign at the clock's moment; the demo signs
+    its protocols months before the cases that rely on them."""
+    now = now or utcnow()
     protocol = await _open(db, actor, protocol_id, expected_version)
-    day = today()
-    version = check_step(protocol, "sign", day)
+    version = check_step(protocol, "sign", local_today(now))
     agency_id = _signing_agency(actor, version)
     user = await db.get(User, actor.id)
     version.signatures.append(
@@ -680,12 +695,12 @@ async def sign(
             signed_by=actor.id,
             signatory_name=user.display_name if user else "unknown",
             job_title=job_title,
-            signed_at=utcnow(),
+            signed_at=now,
             content_digest=version.content_digest or "",
         )
     )
     if {s.agency_id for s in version.signatures} >= set(_party_ids(version)):
-        _come_into_force(protocol, version, day)
+        _come_into_force(protocol, version, now)
     _touch(protocol)
     await _flush(db)
     return protocol
@@ -778,6 +793,25 @@ async def terminate(
     _touch(protocol)
     await _flush(db)
     return protocol
+
+
+def change_event(protocol: Protocol, actor: Principal, step: str, now: datetime) -> AuditEvent:
+    """A change to a protocol as the ledger records it (ids and codes only): the
+    step taken, the status it left and the protocol's version."""
+    current = version_numbered(protocol, protocol.current_version)
+    return AuditEvent(
+        kind="protocol_changed",
+        at=now,
+        user_id=actor.id,
+        agency_id=actor.agency_id,
+        reason=step,
+        details={
+            "protocol_id": str(protocol.id),
+            "step": step,
+            "status": str(status_on(current, local_today(now))),
+            "version": protocol.version,
+        },
+    )
 
 
 # --- lists ---------------------------------------------------------------------
