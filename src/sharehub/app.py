@@ -184,7 +184,9 @@ def create_app(
             openapi_router=Router(
                 path="/schema",
                 route_handlers=[],
-                opt={"public": True} if settings.env == "development" else {"signed_in": True},
+                opt={"public": True}
+                if settings.env == "development"
+                else {"signed_in": True, "page": True},
             ),
             title="sharehub",
             version=__version__,
