@@ -34,6 +34,9 @@ PUBLIC_ROUTES = {
     "/auth/callback/{slug:str}",
     "/auth/logout",
     "/auth/logged-out",
+    "/help/accessibility",
+    # GOV.UK Frontend, MOJ Frontend and Swagger UI: files, no data.
+    "/static/{file_path:path}",
 }
 
 

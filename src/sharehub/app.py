@@ -186,7 +186,7 @@ def create_app(
                 route_handlers=[],
                 opt={"public": True}
                 if settings.env == "development"
-                else {"signed_in": True, "page": True},
+                else {"signed_in": True},
             ),
             title="sharehub",
             version=__version__,

@@ -13,15 +13,11 @@ from typing import Annotated
 from litestar import Controller, MediaType, Request, Response, get, patch, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from sharehub.agencies.models import Agency
 from sharehub.disclosure.gated import Rendered
-from sharehub.errors import Conflict
 from sharehub.identity.principal import Principal
 from sharehub.privacy import consent as consents
 from sharehub.privacy import decisions, reading, subjects
-from sharehub.privacy.identity import unseal
-from sharehub.privacy.models import Subject
-from sharehub.privacy.receipt import CONTENT_SECURITY_POLICY, render_receipt
+from sharehub.privacy.receipt import CONTENT_SECURITY_POLICY, consent_receipt
 from sharehub.privacy.schemas import (
     ConsentCreate,
     ConsentList,
@@ -232,31 +228,13 @@ class SubjectController(Controller):
         subject_id: SubjectId,
         consent_id: ConsentId,
     ) -> Response[Rendered]:
-        actor = _actor(request)
-        consent, withdrawal = await consents.get_consent(db_session, actor, subject_id, consent_id)
-        subject = await subjects.held_subject(db_session, actor, subject_id)
-        now = gate.now
-        view = consents.to_view(consent, withdrawal, gate, actor.agency_id)
-        holder = await db_session.get(Agency, subject.holding_agency_id)
-        assert holder is not None  # a foreign key
-        names, titles = await consents.recipient_names(db_session, view.recipients)
-        html = render_receipt(
-            view,
-            person=subjects.holding_view(subject, unseal(subject, gate.cipher), actor.agency_id)
-            .person.name
-            or "",
-            controller=holder.name,
-            controller_contact=f"{holder.ig_contact_name}, {holder.ig_contact_email}",
-            agency_names=names,
-            protocol_titles=titles,
-            issued_at=now,
-        )
+        html = await consent_receipt(db_session, _actor(request), gate, subject_id, consent_id)
         return Response(
             html,
             media_type=MediaType.HTML,
             headers={
                 "content-security-policy": CONTENT_SECURITY_POLICY,
-                "Content-Disposition": f'inline; filename="consent-receipt-{consent.id}.html"',
+                "Content-Disposition": f'inline; filename="consent-receipt-{consent_id}.html"',
             },
         )
 
@@ -312,7 +290,9 @@ class SubjectController(Controller):
     async def list_decisions(
         self, request: Request, gate: Gate, db_session: Session, subject_id: SubjectId
     ) -> SharingDecisionList:
-        items = await decisions.list_sharing_decisions(db_session, _actor(request), subject_id, gate)
+        items = await decisions.list_sharing_decisions(
+            db_session, _actor(request), subject_id, gate
+        )
         return SharingDecisionList(items=items)
 
     @post(
@@ -354,13 +334,7 @@ class SubjectController(Controller):
         subject_id: SubjectId,
         data: JSONBody[OverrideCreate],
     ) -> Response[OverrideView]:
-        actor = _actor(request)
-        subject = await db_session.get(Subject, subject_id)
-        if subject is not None and subject.holding_agency_id == actor.agency_id:
-            raise Conflict("your agency holds this subject: its identity is not withheld from you")
-        subject = await reading.reachable_subject(db_session, gate, actor, subject_id, data.purpose)
-        override = await decisions.record_override(db_session, actor, subject, data, gate)
-        [view] = await reading.override_views(db_session, gate, actor, [override])
+        view = await reading.raise_override(db_session, gate, _actor(request), subject_id, data)
         return Response(view, status_code=201)
 
 

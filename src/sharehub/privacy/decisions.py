@@ -80,7 +80,9 @@ def decision_view(
         categories=[DataCategory(c) for c in decision.categories],
         legal_basis=decision.legal_basis,
         reasons=own_text(
-            reader_agency_id, decision.holding_agency_id, open_field(cipher, decision, "reasons") or ""
+            reader_agency_id,
+            decision.holding_agency_id,
+            open_field(cipher, decision, "reasons") or "",
         ),
         source_kind=decision.source_kind,
         source_id=decision.source_id,
@@ -366,3 +368,74 @@ async def live_releases(
         ):
             overrides[override.subject_id] = override
     return decisions, overrides
+
+
+# --- overrides as people find them: "the second override on PER-2026-0042" ------------
+
+
+async def override_numbers(
+    db: AsyncSession, overrides: Collection[SafeguardingOverride]
+) -> dict[uuid.UUID, tuple[str, int]]:
+    """Each override's subject reference and its number among that subject's
+    overrides (1 for the first made), so a page names it without an id."""
+    subject_ids = {o.subject_id for o in overrides}
+    if not subject_ids:
+        return {}
+    rows = await db.execute(
+        select(SafeguardingOverride.id, SafeguardingOverride.subject_id, Subject.reference)
+        .join(Subject, Subject.id == SafeguardingOverride.subject_id)
+        .where(SafeguardingOverride.subject_id.in_(subject_ids))
+        .order_by(SafeguardingOverride.created_at, SafeguardingOverride.id)
+    )
+    counts: dict[uuid.UUID, int] = {}
+    numbers: dict[uuid.UUID, tuple[str, int]] = {}
+    for override_id, subject_id, reference in rows:
+        counts[subject_id] = counts.get(subject_id, 0) + 1
+        numbers[override_id] = (reference, counts[subject_id])
+    return numbers
+
+
+async def override_by_number(
+    db: AsyncSession, actor: Principal, reference: str, number: int
+) -> SafeguardingOverride:
+    """An override by its subject's reference and number, for a data protection
+    officer who may review it (their agency holds the subject or made the
+    override); 404 for anyone else and for no such override."""
+    rows = list(
+        await db.scalars(
+            select(SafeguardingOverride)
+            .join(Subject, Subject.id == SafeguardingOverride.subject_id)
+            .where(Subject.reference == reference.upper())
+            .order_by(SafeguardingOverride.created_at, SafeguardingOverride.id)
+        )
+    )
+    if not 1 <= number <= len(rows):
+        raise NotFound("safeguarding override")
+    override = rows[number - 1]
+    if actor.agency_id not in (override.holding_agency_id, override.agency_id):
+        raise NotFound("safeguarding override")
+    return override
+
+
+async def overrides_on(
+    db: AsyncSession, actor: Principal, subject_id: uuid.UUID
+) -> list[SafeguardingOverride]:
+    """Every override made on a subject the actor's agency holds, oldest first."""
+    await held_subject(db, actor, subject_id)
+    return list(
+        await db.scalars(
+            select(SafeguardingOverride)
+            .where(SafeguardingOverride.subject_id == subject_id)
+            .order_by(SafeguardingOverride.created_at, SafeguardingOverride.id)
+        )
+    )
+
+
+async def active_override(
+    db: AsyncSession, actor: Principal, subject_id: uuid.UUID, purpose: Purpose, now: datetime
+) -> SafeguardingOverride | None:
+    """The actor's own override in force on this subject for the purpose, if any."""
+    _, overrides = await live_releases(
+        db, [subject_id], user_id=actor.user_id, purpose=purpose, now=now
+    )
+    return overrides.get(subject_id)

@@ -21,7 +21,7 @@ from sharehub.disclosure.gate import (
     plan,
     planned_person,
 )
-from sharehub.errors import NotFound
+from sharehub.errors import Conflict, NotFound
 from sharehub.identity.principal import Principal
 from sharehub.privacy import decisions, recognition
 from sharehub.privacy.identity import unseal
@@ -33,10 +33,11 @@ from sharehub.privacy.schemas import (
     NameInText,
     NamesCheck,
     NamesFound,
+    OverrideCreate,
     OverrideView,
     SubjectView,
 )
-from sharehub.privacy.subjects import KIND, held_subject, holding_view
+from sharehub.privacy.subjects import KIND, held_subject, holding_view, id_for_reference
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.terms import Purpose
 
@@ -99,6 +100,40 @@ async def subject_view(
     )
 
 
+async def subject_view_by_reference(
+    db: AsyncSession,
+    gate: GateContext,
+    actor: Principal,
+    reference: str,
+    purpose: Purpose | None,
+) -> SubjectView:
+    """``subject_view`` for the reference people use ("PER-2026-0042"): the
+    holding agency in full, another agency through the gate for the purpose it
+    names (recorded as a disclosure), and 404 alike for no such subject and
+    one no protocol lets the viewer see."""
+    subject_id = await id_for_reference(db, reference)
+    return await subject_view(db, gate, actor, subject_id, purpose)
+
+
+async def raise_override(
+    db: AsyncSession,
+    gate: GateContext,
+    actor: Principal,
+    subject_id: uuid.UUID,
+    data: OverrideCreate,
+) -> OverrideView:
+    """A safeguarding override on another agency's subject, where a protocol in
+    force connects the agencies for the purpose; the holding agency's own staff
+    never need one (409)."""
+    subject = await db.get(Subject, subject_id)
+    if subject is not None and subject.holding_agency_id == actor.agency_id:
+        raise Conflict("your agency holds this subject: its identity is not withheld from you")
+    subject = await reachable_subject(db, gate, actor, subject_id, data.purpose)
+    override = await decisions.record_override(db, actor, subject, data, gate)
+    [view] = await override_views(db, gate, actor, [override])
+    return view
+
+
 async def consent_state(
     db: AsyncSession,
     gate: GateContext,
@@ -113,7 +148,11 @@ async def consent_state(
         raise NotFound("agency")
     role = SubjectRole(subject.role)
     [planned] = await plan(
-        db, gate, viewer=Viewer(agency_id), purpose=purpose, subjects=[SubjectInRecord(subject, role)]
+        db,
+        gate,
+        viewer=Viewer(agency_id),
+        purpose=purpose,
+        subjects=[SubjectInRecord(subject, role)],
     )
     return ConsentStateView(
         subject_id=subject.id,

@@ -9,10 +9,16 @@ escaped; the page needs nothing from outside.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from html import escape
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sharehub.agencies.models import Agency
+from sharehub.disclosure.context import GateContext
+from sharehub.identity.principal import Principal
 from sharehub.privacy.schemas import ConsentView
 from sharehub.protocols.document import (
     CATEGORY_LABELS,
@@ -21,7 +27,7 @@ from sharehub.protocols.document import (
     STYLE,
 )
 
-__all__ = ["CONTENT_SECURITY_POLICY", "render_receipt"]
+__all__ = ["CONTENT_SECURITY_POLICY", "consent_receipt", "render_receipt"]
 
 # It names a person: OFFICIAL-SENSITIVE under the Government Security Classifications.
 MARKING = "OFFICIAL-SENSITIVE"
@@ -52,14 +58,18 @@ def render_receipt(
     agency_names: Mapping[str, str],
     protocol_titles: Mapping[str, str],
     issued_at: datetime,
+    receipt_id: str | None = None,
 ) -> str:
+    """The receipt's page. ``receipt_id`` is what the person quotes back (the
+    consent's id unless a human reference is given)."""
+    receipt_id = receipt_id or str(consent.id)
     recipients = [agency_names.get(str(a), str(a)) for a in consent.recipients.agencies]
     recipients += [
         f"Every agency that is party to “{protocol_titles.get(str(p), str(p))}”"
         for p in consent.recipients.protocols
     ]
     rows = [
-        ("Receipt", str(consent.id)),
+        ("Receipt", receipt_id),
         ("Specification", SPECIFICATION),
         ("Jurisdiction", JURISDICTION),
         ("Consent given", _when(consent.given_at)),
@@ -81,7 +91,7 @@ def render_receipt(
     table = "".join(f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in rows)
     return (
         '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
-        f"<title>Consent receipt {_e(consent.id)}</title><style>{STYLE}</style></head><body>"
+        f"<title>Consent receipt {_e(receipt_id)}</title><style>{STYLE}</style></head><body>"
         f'<p class="marking">{MARKING}</p>'
         "<h1>Your consent to share information</h1>"
         f"<table><tbody>{table}</tbody></table>"
@@ -94,4 +104,37 @@ def render_receipt(
         "for example to protect someone from serious harm; you would normally be told.</p>"
         f"<p><small>Issued {_e(_when(issued_at))}.</small></p>"
         f'<p class="marking">{MARKING}</p></body></html>'
+    )
+
+
+async def consent_receipt(
+    db: AsyncSession,
+    actor: Principal,
+    gate: GateContext,
+    subject_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    receipt_id: str | None = None,
+) -> str:
+    """The printable receipt of one of the holding agency's consents (404 for
+    any other agency): what the API serves and the person's page links to."""
+    from sharehub.privacy import consent as consents
+    from sharehub.privacy import subjects
+    from sharehub.privacy.identity import unseal
+
+    consent, withdrawal = await consents.get_consent(db, actor, subject_id, consent_id)
+    subject = await subjects.held_subject(db, actor, subject_id)
+    view = consents.to_view(consent, withdrawal, gate, actor.agency_id)
+    holder = await db.get(Agency, subject.holding_agency_id)
+    assert holder is not None  # a foreign key
+    names, titles = await consents.recipient_names(db, view.recipients)
+    person = subjects.holding_view(subject, unseal(subject, gate.cipher), actor.agency_id).person
+    return render_receipt(
+        view,
+        person=person.name or "",
+        controller=holder.name,
+        controller_contact=f"{holder.ig_contact_name}, {holder.ig_contact_email}",
+        agency_names=names,
+        protocol_titles=titles,
+        issued_at=gate.now,
+        receipt_id=receipt_id,
     )

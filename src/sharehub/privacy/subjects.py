@@ -215,6 +215,39 @@ async def held_subject(db: AsyncSession, actor: Principal, subject_id: uuid.UUID
     return subject
 
 
+async def subject_by_reference(db: AsyncSession, actor: Principal, reference: str) -> Subject:
+    """A subject the actor's agency holds, found by the reference people use
+    ("PER-2026-0042"); 404 for any other, so references do not leak."""
+    subject = await db.scalar(select(Subject).where(Subject.reference == reference.upper()))
+    if subject is None or subject.holding_agency_id != actor.agency_id:
+        raise NotFound(KIND)
+    return subject
+
+
+async def id_for_reference(db: AsyncSession, reference: str) -> uuid.UUID:
+    """The id behind a reference, for a read that then decides what the actor
+    may see (the gate); 404 for no such reference."""
+    subject_id = await db.scalar(select(Subject.id).where(Subject.reference == reference.upper()))
+    if subject_id is None:
+        raise NotFound(KIND)
+    return subject_id
+
+
+async def duplicate_references(
+    db: AsyncSession, subject: Subject, cipher: FieldCipher, index: BlindIndex
+) -> list[str]:
+    """The references of the holding agency's other records that look like the
+    same person (same NHS or NI number, or name and date of birth)."""
+    ids = await possible_duplicates(db, subject, unseal(subject, cipher), index)
+    if not ids:
+        return []
+    return list(
+        await db.scalars(
+            select(Subject.reference).where(Subject.id.in_(ids)).order_by(Subject.reference)
+        )
+    )
+
+
 async def update_subject(
     db: AsyncSession,
     actor: Principal,

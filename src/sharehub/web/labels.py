@@ -146,6 +146,38 @@ LABELS: dict[str, dict[str, str]] = {
         "upheld": N_("Upheld"),
         "not_upheld": N_("Not upheld"),
     },
+    "review_outcome": {
+        "justified": N_("Justified"),
+        "not_justified": N_("Not justified"),
+    },
+    # Why a partner agency would see, or not see, a category of identity data
+    # (privacy/partners.py REASONS).
+    "share_reason": {
+        "consent": N_("The person's consent on record covers this agency and purpose."),
+        "sharing_decision": N_("A sharing decision your agency recorded covers this agency."),
+        "protocol": N_("The protocol allows it, and their role does not protect their identity."),
+        "no_consent": N_(
+            "Their role protects their identity, and no consent or sharing decision on record "
+            "covers this agency."
+        ),
+        "consent_does_not_cover": N_(
+            "Their role protects their identity, and the consent on record does not cover this "
+            "agency, purpose or information."
+        ),
+        "consent_withdrawn": N_(
+            "Their role protects their identity, and their consent was withdrawn or has expired."
+        ),
+        "not_in_protocol": N_("The protocol does not allow this information for this purpose."),
+        "law_does_not_apply": N_("The legal basis the protocol relies on does not apply."),
+        "needs_review": N_(
+            "The law the protocol relies on is unsettled for this agency: someone must confirm "
+            "it before it is shared."
+        ),
+        "identity_first": N_("Contact details are never shown without who the person is."),
+        "no_gateway": N_("No legal gateway the protocol relies on applies to this agency."),
+        "no_protocol": N_("No information sharing protocol in force covers this purpose."),
+        "nothing_recorded": N_("Nothing of this kind is recorded."),
+    },
 }
 
 

@@ -191,12 +191,17 @@ def on_unexpected_error(request: Request, exc: Exception) -> Response[Any]:
     )
 
 
+DOCUMENTATION_PAGES = {"/schema", "/schema/", "/schema/swagger"}
+
+
 def wants_page(request: Request) -> bool:
     """A page route, or a browser asking for a path the hub does not have."""
     handler = request.scope.get("route_handler")
+    path = request.url.path
+    if path in DOCUMENTATION_PAGES:
+        return True  # the API documentation is a page; its JSON document is not
     if handler is not None:
         return bool(handler.opt.get("page"))
-    path = request.url.path
     if path.startswith(("/api/", "/schema", "/dev-idp", "/static/")):
         return False
     return "text/html" in (request.headers.get("accept") or "")
