@@ -257,9 +257,12 @@ async def test_bad_input_comes_back_on_the_page_and_writes_nothing(partners, set
     assert "Enter a name, date of birth or another detail to search for" in error_summary(
         soup(nobody)
     )
-    unknown = await officer.get("/people", params={"reference": "PER-1999-0001"})
-    assert unknown.status_code == 400
-    assert "Your agency holds no one with this reference" in error_summary(soup(unknown))
+    # A reference your agency does not hold leads to the same question as any
+    # other agency's person: why are you looking? Nothing is said of who exists.
+    unknown = await officer.get("/people", params={"reference": "per-1999-0001"})
+    assert unknown.status_code == 303 and unknown.headers["location"] == "/people/PER-1999-0001"
+    asked = visible_text(soup(await officer.get("/people/PER-1999-0001")))
+    assert "Why are you looking at this person?" in asked
 
     reference = reference_of(await submit(officer, "/people/new", person_form()))
     base = f"/people/{reference}"
@@ -400,9 +403,9 @@ async def test_another_agency_sees_the_person_redacted_and_the_view_is_recorded_
     # The holding agency's own pages are not another agency's.
     for path in (f"{base}/consents/new", f"{base}/consents/1/withdrawal"):
         assert (await viewer.get(path)).status_code in (403, 404)
-    refused = await viewer.get("/people", params={"reference": held["reference"]})
-    assert refused.status_code == 400
-    assert f'href="{base}"' in refused.text
+    # Found by reference, another agency's person leads to the purpose question.
+    moved = await viewer.get("/people", params={"reference": held["reference"]})
+    assert moved.status_code == 303 and moved.headers["location"] == base
 
 
 async def test_a_safeguarding_override_reveals_the_identity_and_the_dpo_reviews_it(

@@ -250,7 +250,6 @@ async def _find_page(
     values: dict[str, list[str]] | None = None,
     errors: FormErrors | None = None,
     found: list[SubjectView] | None = None,
-    not_held: str | None = None,
 ) -> Template:
     return await render(
         request,
@@ -262,7 +261,6 @@ async def _find_page(
         values=values or {},
         errors=errors,
         found=found,
-        not_held=not_held,
         may_create=may(request, "subject:create"),
     )
 
@@ -280,14 +278,10 @@ async def find(
     if not looks_like("person", wanted):
         form.errors.add("reference", _("Enter a reference like PER-2026-0042"))
         return await _find_page(request, db_session, values=form.values, errors=form.errors)
-    try:
-        subject = await people.subject_by_reference(db_session, request.user, wanted)
-    except NotFound:
-        form.errors.add("reference", _("Your agency holds no one with this reference"))
-        return await _find_page(
-            request, db_session, values=form.values, errors=form.errors, not_held=wanted.upper()
-        )
-    return see_other(f"/people/{subject.reference}")
+    # Held by your agency or not, the person's page is next: for anyone else's
+    # it asks why you are looking, the same for every reference, so the answer
+    # here tells nothing about who the hub holds.
+    return see_other(f"/people/{wanted.upper()}")
 
 
 @post("/people", opt=READ, include_in_schema=False)

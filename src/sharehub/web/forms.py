@@ -63,6 +63,11 @@ def _reason(raw: str) -> str:
     text = raw.strip()
     if text.startswith("Expected `str` of length >= 1") or text == "required":
         return _("Enter this")
+    if text.startswith("Expected `array` of length >= 1"):
+        return _("Choose at least one")
+    if text.startswith("Expected `array` of length <="):
+        limit = text.split("length <=")[1].split()[0].strip("`")
+        return _("Choose no more than {limit}").format(limit=limit)
     if "length <=" in text:
         limit = text.split("length <=")[1].split()[0].strip("`")
         return _("Must be {limit} characters or fewer").format(limit=limit)
@@ -71,8 +76,6 @@ def _reason(raw: str) -> str:
         return _("Must be at least {limit} characters").format(limit=limit)
     if text.startswith("Invalid enum value") or text.startswith("Expected `"):
         return _("Choose one of the options")
-    if text.startswith("Expected `array` of length >= 1"):
-        return _("Choose at least one")
     return text[:1].upper() + text[1:]
 
 
