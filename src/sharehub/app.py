@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from sharehub import __version__
+from sharehub.access import pages as staff_pages
 from sharehub.access.controllers import RoleAssignmentController
 from sharehub.access.guards import authorise
 from sharehub.access.policy import AccessPolicy
@@ -85,6 +86,7 @@ PAGE_ROUTES = [
     *home_pages.ROUTES,
     *asb_pages.ROUTES,
     *people_pages.ROUTES,
+    *staff_pages.ROUTES,
 ]
 
 

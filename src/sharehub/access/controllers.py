@@ -13,8 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sharehub.access import service
 from sharehub.access.models import RoleAssignment
 from sharehub.access.schemas import RoleAssignmentView, RoleGrant
-from sharehub.audit.events import AuditEvent
-from sharehub.db.base import utcnow
 from sharehub.web.params import Session
 from sharehub.web.problems import problem_responses
 
@@ -35,17 +33,7 @@ def _view(assignment: RoleAssignment) -> RoleAssignmentView:
 async def _record(
     state: State, request: Request, db: AsyncSession, kind: str, assignment: RoleAssignment
 ) -> None:
-    await state.audit_events.record(
-        db=db,
-        event=AuditEvent(
-            kind=kind,  # type: ignore[arg-type]
-            at=utcnow(),
-            user_id=request.user.id,
-            agency_id=assignment.agency_id,
-            subject_user_id=assignment.user_id,
-            role=assignment.role,
-        ),
-    )
+    await service.record_role_change(state.audit_events, db, request.user, kind, assignment)
 
 
 class RoleAssignmentController(Controller):

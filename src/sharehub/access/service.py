@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sharehub.access.models import AccessState, RoleAssignment
 from sharehub.access.policy import domain_of
 from sharehub.access.roles import HUB_WIDE_ROLES, Role
+from sharehub.audit.events import AuditEvent, AuditSink
+from sharehub.db.base import utcnow
 from sharehub.errors import BadRequest, Conflict, NotFound
 from sharehub.identity.models import User
 from sharehub.identity.principal import Principal
@@ -145,3 +147,42 @@ async def list_assignments(
     if user_id is not None:
         query = query.where(RoleAssignment.user_id == user_id)
     return list(await db.scalars(query.order_by(RoleAssignment.user_id, RoleAssignment.role)))
+
+
+async def record_role_change(
+    audit: AuditSink, db: AsyncSession, actor: Principal, kind: str, assignment: RoleAssignment
+) -> None:
+    """The ledger entry of a grant or revocation, in the same transaction."""
+    await audit.record(
+        db=db,
+        event=AuditEvent(
+            kind=kind,  # type: ignore[arg-type]
+            at=utcnow(),
+            user_id=actor.id,
+            agency_id=assignment.agency_id,
+            subject_user_id=assignment.user_id,
+            role=assignment.role,
+        ),
+    )
+
+
+async def staff_of(
+    db: AsyncSession, actor: Principal, agency_id: uuid.UUID | None = None
+) -> list[tuple[User, list[RoleAssignment]]]:
+    """The people the actor manages (their agency's, or everyone's for the hub
+    administrator), each with the roles they hold."""
+    query = select(User).where(User.active.is_(True)).order_by(User.display_name, User.id)
+    if not is_hub_administrator(actor):
+        query = query.where(User.agency_id == actor.agency_id)
+    elif agency_id is not None:
+        query = query.where(User.agency_id == agency_id)
+    users = list(await db.scalars(query))
+    held: dict[uuid.UUID, list[RoleAssignment]] = {u.id: [] for u in users}
+    if users:
+        for assignment in await db.scalars(
+            select(RoleAssignment)
+            .where(RoleAssignment.user_id.in_(list(held)))
+            .order_by(RoleAssignment.role)
+        ):
+            held[assignment.user_id].append(assignment)
+    return [(u, held[u.id]) for u in users]

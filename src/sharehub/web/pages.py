@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sharehub.agencies.models import Agency
 from sharehub.identity.models import User
 from sharehub.identity.principal import Principal
+from sharehub.web.labels import N_
 from sharehub.web.templating import _, current_language
 
 # Route opts for a page: like the API's, plus ``page`` so errors come back as pages.
@@ -32,10 +33,11 @@ def page_opt(action: str) -> dict[str, Any]:
 
 # (label, path, action that opens it); "Your work" is open to anyone signed in.
 NAVIGATION: list[tuple[str, str, str | None]] = [
-    ("Your work", "/", None),
-    ("ASB reports", "/asb-reports", "asb-report:read"),
-    ("People", "/people", "subject:read"),
-    ("Override reviews", "/override-reviews", "override:review"),
+    (N_("Your work"), "/", None),
+    (N_("ASB reports"), "/asb-reports", "asb-report:read"),
+    (N_("People"), "/people", "subject:read"),
+    (N_("Override reviews"), "/override-reviews", "override:review"),
+    (N_("Staff and roles"), "/staff", "role:read"),
 ]
 
 
