@@ -851,7 +851,7 @@ def test_malformed_references_are_refused_without_quoting_them(kind, given):
     assert given.strip() not in str(refused.value)
 
 
-def redact_references(text: str | None, held: dict[str, str | None]) -> str | None:
+def redact_references(text: str | None, held: dict[str, Any]) -> str | None:
     """The gate's redactor for a reader not entitled to restricted references."""
     texts = render([], {"text": text}, {}, references_shown=False, held_references=held)[1]
     return texts["text"]
@@ -874,6 +874,36 @@ def test_references_are_redacted_from_free_text():
     assert "PNC checks were clear on 4 November." in redacted  # prose is left alone
     assert redact_references(None, held) is None
     assert redact_references("Nothing to hide here.", {}) == "Nothing to hide here."
+
+
+def test_each_cases_own_references_are_withheld_where_a_view_holds_several():
+    """Minutes of two MAPPA cases: each case's references are the view's, found
+    in any spelling, not only the first case's (issue 14's sweep)."""
+    from sharehub.meetings.cases import CaseMaterial
+    from sharehub.meetings.preparation import references_of
+
+    def case(visor: str, crn: str) -> CaseMaterial:
+        return CaseMaterial(
+            source="mappa_referral",
+            source_id=uuid.uuid4(),
+            reference="MAPPA referral",
+            holder_agency_id=uuid.uuid4(),
+            held_references={"visor_ref": visor, "pnc_id": None, "crn": crn},
+        )
+
+    gate = references_of([case(VISOR_REF, CRN), case("44TS0913QB", "E551208"), None])
+    assert gate["held_references"] == {
+        "visor_ref": [VISOR_REF, "44TS0913QB"],
+        "crn": [CRN, "E551208"],
+    }
+    # Without a word to say what they are, only the records' own values give them away.
+    text = "First flagged under 31hx 0042a7; the second under 44ts 0913qb."
+    redacted = redact_references(text, gate["held_references"])
+    assert redacted is not None
+    assert "0042a7" not in redacted and "0913qb" not in redacted
+    assert redacted.count("[ViSOR reference withheld]") == 2
+    # One value per kind, as a single record passes them, still works.
+    assert "0042a7" not in (redact_references(text, {"visor_ref": VISOR_REF}) or "")
 
 
 def test_who_sees_the_references():

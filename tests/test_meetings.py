@@ -35,7 +35,8 @@ from support.signin import (
 )
 from test_case_reviews import application, reviews  # noqa: F401
 from test_ledger import signer_for
-from test_mappa_referrals import accepted_and_shared, mappa  # noqa: F401
+from test_mappa_referrals import accepted_and_shared, mappa, referred  # noqa: F401
+from test_mappa_referrals import step as mappa_step
 from test_marac_referrals import MARAC_CATEGORIES, referral
 from test_privacy import complainant, consent_body, database, ok, partners, perpetrator, record  # noqa: F401
 from test_protocols import API as PROTOCOLS
@@ -1228,3 +1229,94 @@ async def test_restricted_references_in_preparation_are_withheld_from_agencies_n
         folded = shown.casefold().replace(" ", "")
         assert "0456789" not in folded and "d482913" not in folded and "0042a7" not in folded
     assert "withheld" in seen and "flagged under" in seen
+
+
+# --- what issue 14's sweep found ---------------------------------------------------------------
+
+
+async def test_minutes_of_several_mappa_cases_withhold_each_cases_own_references(mappa, settings):  # noqa: F811
+    """Minutes hold every case's references, not only the first case's: a
+    duty-to-co-operate agency reads neither case's ViSOR reference, written
+    without a word to say what it is."""
+    p = mappa
+    second = {"pnc_id": "09/771203K", "crn": "E551208", "visor_ref": "44TS0913QB"}
+    for overrides in ({}, {**second, "summary": "A second offender, released on licence in May."}):
+        referral, tag = await referred(p, **overrides)
+        await ok(await mappa_step(p.coordinator, referral["id"], "acceptance", tag))
+    chair_id = (await ok(await p.chair.get("/me")))["id"]
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=2)
+    made = await p.coordinator.post(
+        f"{MEETINGS}/",
+        json={
+            "meeting_type": "mappa_level_2",
+            "area": "Testshire",
+            "starts_at": starts.isoformat(),
+            "venue": "Probation office, room 1",
+            "chair_id": chair_id,
+            "agencies": [p.home_id, p.other_id],
+        },
+    )
+    mid = (await ok(made, 201))["id"]
+    await acknowledge(p.coordinator, mid)
+    built = await p.coordinator.post(
+        f"{MEETINGS}/{mid}/agenda/build", headers={"If-Match": made.headers["etag"]}
+    )
+    first, other = (await ok(built))["items"]
+    await time_passes(settings, mid, starts - timedelta(minutes=5))
+    await ok(
+        await p.coordinator.post(
+            f"{MEETINGS}/{mid}/held",
+            headers={"If-Match": await etag(p.coordinator, f"{MEETINGS}/{mid}")},
+        )
+    )
+    written = await p.coordinator.put(
+        f"{MEETINGS}/{mid}/minutes",
+        json={
+            "present": [p.home_id, p.other_id],
+            "entries": [
+                {"item_id": first["id"], "risks": "Flagged under 31hx 0042a7 in 2024."},
+                {"item_id": other["id"], "risks": "Flagged under 44ts 0913qb in 2025."},
+            ],
+        },
+    )
+    await ok(written)
+    await acknowledge(p.chair, mid)
+    await ok(
+        await p.chair.post(
+            f"{MEETINGS}/{mid}/minutes/approval", headers={"If-Match": written.headers["etag"]}
+        )
+    )
+    await acknowledge(p.viewer, mid)
+    council = await ok(await p.viewer.get(f"{MEETINGS}/{mid}/minutes"))
+    risks = [entry["risks"] for entry in council["entries"]]
+    assert risks == [
+        "Flagged under [ViSOR reference withheld] in 2024.",
+        "Flagged under [ViSOR reference withheld] in 2025.",
+    ]
+    # The police, a responsible authority, read both as written.
+    police = await ok(await p.officer.get(f"{MEETINGS}/{mid}/minutes"))
+    assert "44ts 0913qb" in police["entries"][1]["risks"]
+
+
+async def test_an_action_carried_to_the_next_agenda_is_redacted_for_the_people_linked_in_preparation(
+    marac_partnership, settings
+):
+    """An action carried onto the next meeting's agenda names whom its minutes
+    named: the people the agencies linked in preparing the case are its
+    people too (withheld as the case's child, not merely found as "Person A")."""
+    p = marac_partnership
+    case = await minuted_marac(p, settings)
+    following = await arrange(
+        p, datetime.now(UTC).replace(microsecond=0) + timedelta(days=28), [p.home_id, p.other_id]
+    )
+    await acknowledge(p.coordinator, following["id"])
+    built = await p.coordinator.post(
+        f"{MEETINGS}/{following['id']}/agenda/build",
+        headers={"If-Match": await etag(p.coordinator, f"{MEETINGS}/{following['id']}")},
+    )
+    [item] = [i for i in (await ok(built))["items"] if i["source_id"] == case.action_id]
+    await acknowledge(p.officer, following["id"])
+    carried = await ok(await p.officer.get(f"{MEETINGS}/{following['id']}/agenda/{item['id']}"))
+    assert carried["texts"]["action"] == "Visit Child A at school."
+    assert [person["role"] for person in carried["people"]][-1] == "child"
+    assert not any(w in str(carried) for w in name_words(case.child))

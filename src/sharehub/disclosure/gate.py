@@ -57,6 +57,7 @@ from sharehub.privacy.redaction import (
     seal_text,
     unlinked_pseudonyms,
 )
+from sharehub.privacy.references import HeldReferences
 from sharehub.protocols.engine import (
     AgencyRef,
     ConsentState,
@@ -384,7 +385,7 @@ def render(
     own_texts: Collection[str] = (),
     unlinked: Sequence[FoundPerson] = (),
     references_shown: bool = False,
-    held_references: Mapping[str, str | None] | None = None,
+    held_references: HeldReferences | None = None,
 ) -> tuple[list[PersonView], dict[str, GatedText | None]]:
     """Plain: the people, the redacted texts and the people named in them without
     being linked, for the planned view. A text is left as written only when
@@ -442,13 +443,14 @@ async def disclose(
     context_kind: str,
     context_id: uuid.UUID | None,
     references_shown: bool | None = None,
-    held_references: Mapping[str, str | None] | None = None,
+    held_references: HeldReferences | None = None,
 ) -> GatedView:
     """Build the view and record every disclosure in it, in the caller's transaction.
     ``texts_held_by`` says which agency wrote the texts (one for all, or per text):
     the viewer's own texts about its own people are returned as written.
     ``references_shown`` overrides who may see restricted references (a MAPPA
-    coordinator for the area may); ``held_references`` are the record's own."""
+    coordinator for the area may); ``held_references`` are the records' own, one
+    value or several per kind (minutes of several MAPPA cases hold each case's)."""
     plans = await plan(db, gate, viewer=viewer, purpose=purpose, subjects=subjects)
     texts = texts or {}
     held_by = (

@@ -7,7 +7,7 @@ only the disclosure gate turns it into what an agency sees.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,9 +19,11 @@ from sharehub.crypto import open_field
 from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord
 from sharehub.identity.principal import Principal
-from sharehub.meetings.models import Action, AgendaItem, Meeting
+from sharehub.meetings.models import Action, AgendaItem, Contribution, Meeting
 from sharehub.meetings.service import kind_of
 from sharehub.meetings.types import MeetingType
+from sharehub.privacy.models import Subject
+from sharehub.protocols.engine import SubjectRole
 from sharehub.referrals.case_review import service as case_reviews
 from sharehub.referrals.case_review.models import CaseReview
 from sharehub.referrals.case_review.schemas import ReviewMeeting
@@ -321,6 +323,41 @@ async def _case_review_heard(
     )
 
 
+# --- the people of a case ------------------------------------------------------------------
+
+
+async def linked_subjects(
+    db: AsyncSession,
+    materials: Iterable[CaseMaterial | None],
+    contributions: Iterable[Contribution],
+) -> dict[uuid.UUID, SubjectInRecord]:
+    """Every person linked to the cases: the records' own people first (so
+    their pseudonyms read as on the record), then each person an agency linked
+    in its preparation."""
+    subjects: dict[uuid.UUID, SubjectInRecord] = {}
+    for material in materials:
+        for s in material.subjects if material is not None else []:
+            subjects.setdefault(s.subject.id, s)
+    for contribution in contributions:
+        for link in contribution.subjects:
+            if link.subject_id not in subjects and (s := await db.get(Subject, link.subject_id)):
+                subjects[link.subject_id] = SubjectInRecord(s, SubjectRole(link.role))
+    return subjects
+
+
+async def contributions_to(db: AsyncSession, item_ids: Iterable[uuid.UUID]) -> list[Contribution]:
+    ids = list(item_ids)
+    if not ids:
+        return []
+    return list(
+        await db.scalars(
+            select(Contribution)
+            .where(Contribution.item_id.in_(ids))
+            .order_by(Contribution.created_at, Contribution.id)
+        )
+    )
+
+
 # --- actions carried over ----------------------------------------------------------------------
 
 OUTSTANDING = ("open", "in_progress")
@@ -354,14 +391,18 @@ async def _action_material(
         return None
     item = await db.get(AgendaItem, action.item_id)
     case = await material_of(db, item.source, item.source_id, gate) if item else None
+    # The case's people and those the agencies linked in preparing it: the
+    # action's wording is redacted as the minutes it came from are.
+    people = await linked_subjects(
+        db, [case], await contributions_to(db, [item.id] if item else [])
+    )
     return CaseMaterial(
         source="action",
         source_id=action.id,
         reference=f"Action {action.id.hex[-8:]}"
         + (f" from {case.reference}" if case is not None else ""),
         holder_agency_id=case.holder_agency_id if case is not None else None,
-        # The case's people, so the action's wording is redacted like the case.
-        subjects=case.subjects if case is not None else [],
+        subjects=list(people.values()),
         texts={"action": open_field(gate.cipher, action, "description")},
         held_references=case.held_references if case is not None else {},
         references_shown=case.references_shown if case is not None else None,

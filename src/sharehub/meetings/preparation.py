@@ -24,7 +24,12 @@ from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose, sharing_
 from sharehub.disclosure.gated import GatedText
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable, VersionRequired
 from sharehub.identity.principal import Principal
-from sharehub.meetings.cases import CaseMaterial, material_of
+from sharehub.meetings.cases import (  # linked_subjects, contributions_to: also minutes', actions'
+    CaseMaterial,
+    contributions_to,
+    linked_subjects,
+    material_of,
+)
 from sharehub.meetings.models import AgendaItem, Contribution, ContributionSubject, Meeting
 from sharehub.meetings.schemas import CaseView, ContributionIn, ContributionView
 from sharehub.meetings.service import invited, kind_of
@@ -100,59 +105,25 @@ def _raced(_: IntegrityError) -> Conflict:
 
 def references_of(materials: Iterable[CaseMaterial | None]) -> dict[str, Any]:
     """The restricted references the cases' records hold, and who may see them,
-    as the gate takes them (``held_references``, ``references_shown``): a MAPPA
-    referral's own PNC ID, CRN and ViSOR reference, found in every text of the
-    view in any spelling. Without them the gate still withholds references by
-    their form from agencies not entitled to them."""
-    held: dict[str, str | None] = {}
+    as the gate takes them (``held_references``, ``references_shown``): every
+    MAPPA referral's own PNC ID, CRN and ViSOR reference (each case's, where
+    the view holds several, as minutes do), found in every text of the view in
+    any spelling. Without them the gate still withholds references by their
+    form from agencies not entitled to them."""
+    held: dict[str, list[str]] = {}
     shown: bool | None = None
     for material in materials:
         if material is None:
             continue
         for kind, value in material.held_references.items():
-            # The gate takes one value per kind: where several cases hold one
-            # (minutes of two MAPPA cases), the first case's is matched as held
-            # and any other still by its form or the word that introduces it.
-            if value and not held.get(kind):
-                held[kind] = value
+            if value and value not in held.setdefault(kind, []):
+                held[kind].append(value)
         if material.references_shown is not None:
             # Several cases: shown only where every one of them allows it.
             shown = (
                 material.references_shown if shown is None else shown and material.references_shown
             )
     return {"held_references": held or None, "references_shown": shown}
-
-
-async def linked_subjects(
-    db: AsyncSession,
-    materials: Iterable[CaseMaterial | None],
-    contributions: Iterable[Contribution],
-) -> dict[uuid.UUID, SubjectInRecord]:
-    """Every person linked to the cases: the records' own people first (so
-    their pseudonyms read as on the record), then each person an agency linked
-    in its preparation."""
-    subjects: dict[uuid.UUID, SubjectInRecord] = {}
-    for material in materials:
-        for s in material.subjects if material is not None else []:
-            subjects.setdefault(s.subject.id, s)
-    for contribution in contributions:
-        for link in contribution.subjects:
-            if link.subject_id not in subjects and (s := await db.get(Subject, link.subject_id)):
-                subjects[link.subject_id] = SubjectInRecord(s, SubjectRole(link.role))
-    return subjects
-
-
-async def contributions_to(db: AsyncSession, item_ids: Iterable[uuid.UUID]) -> list[Contribution]:
-    ids = list(item_ids)
-    if not ids:
-        return []
-    return list(
-        await db.scalars(
-            select(Contribution)
-            .where(Contribution.item_id.in_(ids))
-            .order_by(Contribution.created_at, Contribution.id)
-        )
-    )
 
 
 async def case_for(

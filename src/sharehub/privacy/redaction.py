@@ -537,7 +537,10 @@ def _compile(
 
 @functools.lru_cache(maxsize=512)
 def _held_terms(held: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], str]]:
-    return references.held_terms(dict(held))
+    by_kind: dict[str, list[str]] = {}
+    for kind, value in held:
+        by_kind.setdefault(kind, []).append(value)
+    return references.held_terms(by_kind)
 
 
 class _Memo:
@@ -571,7 +574,8 @@ class Redactor:
 
     ``references_shown``: whether the viewer may see restricted references
     (PNC ID, nDelius CRN, ViSOR, prison number); ``held_references`` are the
-    record's own, found wherever they appear in any spacing; ``unlinked`` are
+    records' own (one value or several per kind: each case's, where a view
+    holds several), found wherever they appear in any spacing; ``unlinked`` are
     people the hub holds who are named in the texts without being linked."""
 
     def __init__(
@@ -580,14 +584,14 @@ class Redactor:
         names: Mapping[uuid.UUID, str],
         *,
         references_shown: bool = False,
-        held_references: Mapping[str, str | None] | None = None,
+        held_references: references.HeldReferences | None = None,
         unlinked: Sequence[Unlinked] = (),
     ) -> None:
         people = tuple(
             (s.identity, s.shown, names[s.subject_id], s.unlinked) for s in subjects
         )
         found = tuple(unlinked)
-        held = tuple(sorted((k, v) for k, v in (held_references or {}).items() if v))
+        held = references.held_values(held_references)
         self._terms, self._owned, self._kept = _compile(people, found)
         self._references_shown = references_shown
         self._held_references = _held_terms(held)

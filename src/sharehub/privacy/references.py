@@ -12,8 +12,12 @@ record (``referrals/mappa/references.py``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+
+# The references a record (or several records: minutes of two MAPPA cases)
+# holds, by kind: one value, or several.
+HeldReferences = Mapping[str, "str | Collection[str] | None"]
 
 
 @dataclass(frozen=True)
@@ -95,14 +99,24 @@ def placeholder(kind: str) -> str:
     return RESTRICTED[kind.removeprefix("reference:")].placeholder
 
 
-def held_terms(held: Mapping[str, str | None]) -> list[tuple[re.Pattern[str], str]]:
-    """The record's own references as written with any spacing and letter case."""
+def held_values(held: HeldReferences | None) -> tuple[tuple[str, str], ...]:
+    """(kind, value) for every reference held, each once, in a stable order."""
+    pairs: set[tuple[str, str]] = set()
+    for kind, values in (held or {}).items():
+        for value in [values] if isinstance(values, str) else values or ():
+            if value:
+                pairs.add((kind, value))
+    return tuple(sorted(pairs))
+
+
+def held_terms(held: HeldReferences) -> list[tuple[re.Pattern[str], str]]:
+    """The records' own references as written with any spacing and letter case
+    (every value of every kind: each case's own, where a view has several)."""
     terms = []
-    for kind, value in held.items():
-        if value:
-            body = r"\s?".join(re.escape(ch) for ch in _compact(value))
-            pattern = re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])", re.IGNORECASE)
-            terms.append((pattern, RESTRICTED[kind].placeholder))
+    for kind, value in held_values(held):
+        body = r"\s?".join(re.escape(ch) for ch in _compact(value))
+        pattern = re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])", re.IGNORECASE)
+        terms.append((pattern, RESTRICTED[kind].placeholder))
     return terms
 
 
