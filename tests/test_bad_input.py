@@ -94,7 +94,9 @@ async def test_oversized_body_is_refused(client):
     before = await count(client)
     payload = agency_payload(areas=["x" * 100] * 50)
     payload["padding"] = "x" * 2_000_000
-    response = await client.post(API, content=json.dumps(payload).encode())
+    response = await client.post(
+        API, content=json.dumps(payload).encode(), headers={"content-type": "application/json"}
+    )
     assert_problem(response, 413)
     assert await count(client) == before
 

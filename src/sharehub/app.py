@@ -49,7 +49,7 @@ from sharehub.web.apidocs import OfflineSwagger
 from sharehub.web.database import provide_db_session
 from sharehub.web.encoding import TYPE_ENCODERS, GatedSchemaPlugin
 from sharehub.web.headers import security_headers
-from sharehub.web.origin import request_origin_checks
+from sharehub.web.origin import API_PATHS, request_origin_checks
 from sharehub.web.problems import EXCEPTION_HANDLERS
 from sharehub.web.templating import STATIC, language_per_request, template_config
 from sharehub.work import pages as home_pages
@@ -175,7 +175,7 @@ def create_app(
             cookie_secure=settings.cookies_secure,
             cookie_httponly=True,
             cookie_samesite="strict",
-            exclude=["^/api/", "^/dev-idp", "^/static/"],
+            exclude=[*(f"^{path}" for path in API_PATHS), "^/dev-idp", "^/static/"],
         ),
         guards=[authorise],
         request_max_body_size=settings.max_request_body_bytes,

@@ -19,6 +19,9 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from sharehub.web.problems import problem
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# The JSON API's paths: under /api/, and the disclosure check at the address
+# the partnership's specification names. Pages have CSRF tokens instead.
+API_PATHS = ("/api/", "/disclosure-checks")
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 SAME_SITE = {"same-origin", "none"}
 # Paths a person lands on before signing in; moved to the public address.
@@ -46,7 +49,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 def cross_site_refusal(scope: Scope, public_origin: str) -> str | None:
     """Why a cookie-authenticated API write is refused, or None."""
-    if scope["method"] not in UNSAFE or not scope["path"].startswith("/api/"):
+    if scope["method"] not in UNSAFE or not scope["path"].startswith(API_PATHS):
         return None
     if _header(scope, b"authorization"):
         return None  # a bearer token: an agency system, not a browser
