@@ -9,6 +9,7 @@ import re
 import pytest
 
 from pages import soup
+from sharehub import i18n
 from sharehub.web import templating
 from test_privacy import partners  # noqa: F401
 from test_protocols import cast  # noqa: F401
@@ -28,7 +29,7 @@ class Pseudo(gettext.NullTranslations):
 
 @pytest.fixture
 def pseudo(monkeypatch):
-    monkeypatch.setattr(templating, "translations_for", lambda language: Pseudo())
+    monkeypatch.setattr(i18n, "translations_for", lambda language: Pseudo())
 
 
 def untranslated(page, allowed: set[str]) -> list[str]:

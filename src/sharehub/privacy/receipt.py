@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.agencies.models import Agency
 from sharehub.disclosure.context import GateContext
+from sharehub.i18n import _, current_language, day_month_year
 from sharehub.identity.principal import Principal
 from sharehub.privacy.schemas import ConsentView
 from sharehub.protocols.document import (
@@ -27,17 +28,28 @@ from sharehub.protocols.document import (
     STYLE,
 )
 
+
+def N_(message: str) -> str:  # marked for the catalogue, translated where shown
+    return message
+
+
 __all__ = ["CONTENT_SECURITY_POLICY", "consent_receipt", "render_receipt"]
 
 # It names a person: OFFICIAL-SENSITIVE under the Government Security Classifications.
 MARKING = "OFFICIAL-SENSITIVE"
 SPECIFICATION = "Kantara Consent Receipt v1.1 (ISO/IEC 27560)"
-JURISDICTION = "England and Wales: UK GDPR and the Data Protection Act 2018"
+STATUS_LABELS = {
+    "active": N_("Active"),
+    "withdrawn": N_("Withdrawn"),
+    "expired": N_("Expired"),
+    "not_yet_given": N_("Not yet in force"),
+}
+JURISDICTION = N_("England and Wales: UK GDPR and the Data Protection Act 2018")
 METHOD_LABELS = {
-    "written": "In writing",
-    "verbal": "Verbally, recorded by the member of staff",
-    "online": "Online",
-    "representative": "By a representative on the person's behalf",
+    "written": N_("In writing"),
+    "verbal": N_("Verbally, recorded by the member of staff"),
+    "online": N_("Online"),
+    "representative": N_("By a representative on the person's behalf"),
 }
 
 
@@ -46,7 +58,7 @@ def _e(value: object) -> str:
 
 
 def _when(value: datetime | None) -> str:
-    return f"{value.day} {value:%B %Y %H:%M} UTC" if value else "No expiry date"
+    return f"{day_month_year(value)} {value:%H:%M} UTC" if value else _("No expiry date")
 
 
 def render_receipt(
@@ -65,44 +77,55 @@ def render_receipt(
     receipt_id = receipt_id or str(consent.id)
     recipients = [agency_names.get(str(a), str(a)) for a in consent.recipients.agencies]
     recipients += [
-        f"Every agency that is party to “{protocol_titles.get(str(p), str(p))}”"
+        _("Every agency that is party to “{title}”").format(
+            title=protocol_titles.get(str(p), str(p))
+        )
         for p in consent.recipients.protocols
     ]
     rows = [
-        ("Receipt", receipt_id),
-        ("Specification", SPECIFICATION),
-        ("Jurisdiction", JURISDICTION),
-        ("Consent given", _when(consent.given_at)),
-        ("How it was given", METHOD_LABELS[consent.how_given]),
-        ("Person", person),
-        ("Organisation holding the information (controller)", controller),
-        ("Contact about this consent", controller_contact),
-        ("Purposes", "; ".join(PURPOSE_LABELS[p] for p in consent.purposes)),
-        ("Information covered", "; ".join(CATEGORY_LABELS[c] for c in consent.categories)),
-        ("Shared with", "; ".join(recipients)),
-        ("Expires", _when(consent.expires_at)),
-        ("Status", consent.status.replace("_", " ")),
+        (_("Receipt"), receipt_id),
+        (_("Specification"), SPECIFICATION),
+        (_("Jurisdiction"), _(JURISDICTION)),
+        (_("Consent given"), _when(consent.given_at)),
+        (_("How it was given"), _(METHOD_LABELS[consent.how_given])),
+        (_("Person"), person),
+        (_("Organisation holding the information (controller)"), controller),
+        (_("Contact about this consent"), controller_contact),
+        (_("Purposes"), "; ".join(_(PURPOSE_LABELS[p]) for p in consent.purposes)),
+        (_("Information covered"), "; ".join(_(CATEGORY_LABELS[c]) for c in consent.categories)),
+        (_("Shared with"), "; ".join(recipients)),
+        (_("Expires"), _when(consent.expires_at)),
+        (_("Status"), _(STATUS_LABELS[consent.status])),
     ]
     if consent.representative:
         rep = consent.representative
-        rows.insert(5, ("Given by", f"{rep.name} ({rep.relationship}; {rep.authority})"))
+        rows.insert(5, (_("Given by"), f"{rep.name} ({rep.relationship}; {rep.authority})"))
     if consent.withdrawal:
-        rows.append(("Withdrawn", _when(consent.withdrawal.withdrawn_at)))
+        rows.append((_("Withdrawn"), _when(consent.withdrawal.withdrawn_at)))
     table = "".join(f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in rows)
+    withdraw = _(
+        "You can withdraw this consent at any time by telling {controller}. It stops "
+        "further sharing from the moment it is recorded; information already shared under "
+        "it is not recalled. Withdrawing does not affect any service you receive."
+    ).format(controller=_e(controller))
     return (
-        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
-        f"<title>Consent receipt {_e(receipt_id)}</title><style>{STYLE}</style></head><body>"
+        f'<!doctype html><html lang="{_e(current_language())}"><head><meta charset="utf-8">'
+        f"<title>{_e(_('Consent receipt'))} {_e(receipt_id)}</title><style>{STYLE}</style>"
+        "</head><body>"
         f'<p class="marking">{MARKING}</p>'
-        "<h1>Your consent to share information</h1>"
+        f"<h1>{_e(_('Your consent to share information'))}</h1>"
         f"<table><tbody>{table}</tbody></table>"
-        "<h2>Changing your mind</h2>"
-        f"<p>You can withdraw this consent at any time by telling {_e(controller)}. "
-        "It stops further sharing from the moment it is recorded; information already "
-        "shared under it is not recalled. Withdrawing does not affect any service you "
-        "receive.</p>"
-        "<p>Your information may still be shared without consent where the law allows, "
-        "for example to protect someone from serious harm; you would normally be told.</p>"
-        f"<p><small>Issued {_e(_when(issued_at))}.</small></p>"
+        f"<h2>{_e(_('Changing your mind'))}</h2>"
+        f"<p>{withdraw}</p>"
+        "<p>"
+        + _e(
+            _(
+                "Your information may still be shared without consent where the law allows, "
+                "for example to protect someone from serious harm; you would normally be told."
+            )
+        )
+        + "</p>"
+        f"<p><small>{_e(_('Issued {when}.').format(when=_when(issued_at)))}</small></p>"
         f'<p class="marking">{MARKING}</p></body></html>'
     )
 

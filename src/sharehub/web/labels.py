@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sharehub.i18n import day_month_year, day_short_month_year
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -232,7 +234,7 @@ def long_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = _local(value).date()
-    return f"{value.day} {value:%B %Y}"
+    return day_month_year(value)
 
 
 def short_date(value: date | datetime | None) -> str:
@@ -240,7 +242,7 @@ def short_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = _local(value).date()
-    return f"{value.day} {value:%b %Y}"
+    return day_short_month_year(value)
 
 
 def long_datetime(value: datetime | None) -> str:
@@ -250,7 +252,9 @@ def long_datetime(value: datetime | None) -> str:
     hour = local.hour % 12 or 12
     suffix = "am" if local.hour < 12 else "pm"
     clock = f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
-    return f"{long_date(local)} at {clock}"
+    from sharehub.i18n import _
+
+    return _("{day} at {time}").format(day=long_date(local), time=clock)
 
 
 def harm_choice(target: dict[str, object], chosen: object) -> dict[str, object]:

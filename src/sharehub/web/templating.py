@@ -12,55 +12,28 @@ without touching a template. The language is chosen per request.
 
 from __future__ import annotations
 
-import contextvars
-import gettext as gettext_module
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.support import NullTranslations, Translations
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from sharehub.i18n import (  # noqa: F401 - the language API pages use
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    TRANSLATIONS,
+    _,
+    _language,
+    current_language,
+    ngettext,
+    set_language,
+    translations_for,
+)
 from sharehub.web import labels
 
 TEMPLATES = Path(__file__).parent / "templates"
-TRANSLATIONS = Path(__file__).parent / "translations"
 STATIC = Path(__file__).parent / "static"
-DEFAULT_LANGUAGE = "en-GB"
-# Languages with a catalogue; English is the source language and needs none.
-LANGUAGES = {"en-GB": None, "cy": "cy"}
-
-_language: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "language", default=DEFAULT_LANGUAGE
-)
-
-
-@lru_cache(maxsize=8)
-def translations_for(language: str) -> gettext_module.NullTranslations:
-    catalogue = LANGUAGES.get(language)
-    if catalogue is None or not (TRANSLATIONS / catalogue).is_dir():
-        return NullTranslations()
-    return Translations.load(str(TRANSLATIONS), [catalogue], domain="messages")
-
-
-def set_language(language: str) -> contextvars.Token[str]:
-    return _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
-
-
-def current_language() -> str:
-    return _language.get()
-
-
-def _(message: str) -> str:
-    """Translate now, into the request's language (also for Python-side strings)."""
-    return translations_for(_language.get()).gettext(message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """Singular or plural by ``n``, with ``%(num)d`` filled in (as Jinja's own does)."""
-    return translations_for(_language.get()).ngettext(singular, plural, n) % {"num": n}
 
 
 def build_environment() -> Environment:
