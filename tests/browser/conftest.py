@@ -124,12 +124,13 @@ def browser() -> Iterator[Browser]:
     PLAYWRIGHT.run(close)
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def _page(browser: Browser, javascript: bool) -> Iterator[Page]:
     guard = NetworkGuard()
 
     def open_page() -> tuple[Any, Page]:
-        context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
+        context = browser.new_context(
+            locale="en-GB", timezone_id="Europe/London", java_script_enabled=javascript
+        )
         context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", guard.route)
         new_page = context.new_page()
@@ -144,3 +145,14 @@ def page(browser: Browser) -> Iterator[Page]:
         PLAYWRIGHT.run(context.close)
     complaints = guard.complaints()
     assert not complaints, "the browser saw:\n" + "\n".join(complaints)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    yield from _page(browser, javascript=True)
+
+
+@pytest.fixture
+def page_without_javascript(browser: Browser) -> Iterator[Page]:
+    """A browser with JavaScript off: every journey must still work."""
+    yield from _page(browser, javascript=False)
