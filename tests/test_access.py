@@ -37,6 +37,7 @@ PUBLIC_ROUTES = {
     "/help/accessibility",
     # GOV.UK Frontend, MOJ Frontend and Swagger UI: files, no data.
     "/static/{file_path:path}",
+    "/static/swagger-ui/swagger-ui-bundle.js",
 }
 
 

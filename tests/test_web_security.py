@@ -72,7 +72,12 @@ async def test_the_assets_and_the_api_docs_are_served_by_the_hub(anon_client):
     assert 'src="/static/swagger-ui/swagger-ui-bundle.js"' in docs.text
     assert "cdn" not in docs.text.lower() and "http" not in docs.text.split("<body>")[1]
     bundle = await anon_client.get("/static/swagger-ui/swagger-ui-bundle.js")
-    assert bundle.status_code == 200
+    assert bundle.status_code == 200 and "SwaggerUIBundle" in bundle.text
+    assert bundle.headers["content-encoding"] == "gzip"
+    plain = await anon_client.get(
+        "/static/swagger-ui/swagger-ui-bundle.js", headers={"accept-encoding": "identity"}
+    )
+    assert "content-encoding" not in plain.headers and "SwaggerUIBundle" in plain.text
     licences = await anon_client.get("/static/licences/govuk-frontend.txt")
     assert licences.status_code == 200 and "MIT" in licences.text
 

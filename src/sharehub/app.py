@@ -45,7 +45,7 @@ from sharehub.referrals.mappa.controllers import MappaReferralController, mappa_
 from sharehub.referrals.marac.controllers import MaracCriteriaController, MaracReferralController
 from sharehub.retention.controllers import LegalHoldController
 from sharehub.system.controllers import healthz, readyz
-from sharehub.web.apidocs import OfflineSwagger
+from sharehub.web.apidocs import OfflineSwagger, swagger_bundle
 from sharehub.web.database import provide_db_session
 from sharehub.web.encoding import TYPE_ENCODERS, GatedSchemaPlugin
 from sharehub.web.headers import security_headers
@@ -139,6 +139,7 @@ def create_app(
     route_handlers: list[object] = [
         *ROUTE_HANDLERS,
         *PAGE_ROUTES,
+        swagger_bundle,
         # GOV.UK Frontend, MOJ Frontend and Swagger UI, vendored: nothing from a CDN.
         create_static_files_router(
             path="/static",
