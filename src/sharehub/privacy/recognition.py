@@ -6,7 +6,8 @@ candidate spans are keyed as the index keys identity — runs of two to four
 capitalised words as a name, a house number and the words after it as an
 address line, and every span of identifier form (telephone, e-mail,
 postcode, NHS and NI numbers, a date given as a date of birth) — and their
-digests taken. One query then finds every subject any of them belongs to.
+digests taken. One query then finds every subject any of them belongs to
+(the record's own people's digests left out: their rows would be set aside).
 
 The same spans serve the writer: names in a text that are not linked to the
 record are offered for linking (``names_in``).
@@ -105,9 +106,7 @@ class _Digests:
             if hit is not None:
                 self.cache.move_to_end(key)
                 return hit
-        digests = {
-            blind_index.digest(c.field, c.key): c for c in candidates(index_text(text))
-        }
+        digests = {blind_index.digest(c.field, c.key): c for c in candidates(index_text(text))}
         with self.lock:
             self.cache[key] = digests
             if len(self.cache) > self.size:
@@ -158,18 +157,30 @@ class FoundPerson(msgspec.Struct, frozen=True, kw_only=True):
 Row = tuple[str, uuid.UUID, uuid.UUID]  # digest, subject, holding agency
 
 
-def wanted(blind_index: BlindIndex, texts: Sequence[str]) -> dict[str, Candidate]:
-    """Every candidate digest of the texts (each text's own cached)."""
+def wanted(
+    blind_index: BlindIndex, texts: Sequence[str], own: frozenset[str] = frozenset()
+) -> dict[str, Candidate]:
+    """Every candidate digest of the texts (each text's own cached) but the
+    record's own people's (``own``): index rows of theirs would only be set
+    aside, and a phone number shared by a household or a hostel is many rows."""
     found: dict[str, Candidate] = {}
     for text in texts:
         found.update(DIGESTS.of(blind_index, text))
+    for digest in own.intersection(found):
+        del found[digest]
     return found
+
+
+# What a view's texts are looked up by: the texts, and the digests of the
+# record's own people, which are left out of the lookup.
+FoundKey = tuple[tuple[str, ...], frozenset[str]]
 
 
 class Named:
     """What a view's texts were found to name at one generation of the index:
-    the index rows matched, and the people they make once the record's own
-    people are set aside (kept per set of own people: a record is read often)."""
+    the index rows matched (none of the record's own people's digests), and the
+    people they make once the record's own subjects are set aside (kept per set
+    of subjects: a record is read often)."""
 
     __slots__ = ("candidates", "generation", "people_for", "rows")
 
@@ -182,40 +193,37 @@ class Named:
         self.candidates = tuple(
             (d, candidates[d].field, candidates[d].key) for d in digests if d in candidates
         )
-        self.people_for: dict[tuple[frozenset[str], frozenset[uuid.UUID]], tuple[FoundPerson, ...]] = {}
+        self.people_for: dict[frozenset[uuid.UUID], tuple[FoundPerson, ...]] = {}
 
-    def people(
-        self, exclude_digests: frozenset[str], exclude_ids: frozenset[uuid.UUID]
-    ) -> tuple[FoundPerson, ...]:
-        key = (exclude_digests, exclude_ids)
-        found = self.people_for.get(key)
+    def people(self, exclude_ids: frozenset[uuid.UUID]) -> tuple[FoundPerson, ...]:
+        found = self.people_for.get(exclude_ids)
         if found is None:
-            found = group(self.rows, self.candidates, exclude_digests, exclude_ids)
+            found = group(self.rows, self.candidates, exclude_ids)
             if len(self.people_for) < 64:
-                self.people_for[key] = found
+                self.people_for[exclude_ids] = found
         return found
 
 
 class _Found:
-    """``Named`` per tuple of texts, most recently used kept; an entry holds
-    only while nobody new has been indexed (its generation is current)."""
+    """``Named`` per lookup (``FoundKey``), most recently used kept; an entry
+    holds only while nobody new has been indexed (its generation is current)."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple[str, ...], Named] = OrderedDict()
+        self.entries: OrderedDict[FoundKey, Named] = OrderedDict()
         self.lock = Lock()
 
-    def get(self, texts: tuple[str, ...], generation: int) -> Named | None:
+    def get(self, key: FoundKey, generation: int) -> Named | None:
         with self.lock:
-            hit = self.entries.get(texts)
+            hit = self.entries.get(key)
             if hit is None or hit.generation != generation:
                 return None
-            self.entries.move_to_end(texts)
+            self.entries.move_to_end(key)
             return hit
 
-    def put(self, texts: tuple[str, ...], named: Named) -> Named:
+    def put(self, key: FoundKey, named: Named) -> Named:
         with self.lock:
-            self.entries[texts] = named
+            self.entries[key] = named
             if len(self.entries) > self.size:
                 self.entries.popitem(last=False)
         return named
@@ -227,12 +235,12 @@ FOUND = _Found()
 def group(
     rows: tuple[Row, ...],
     candidates: tuple[tuple[str, str, str], ...],
-    exclude_digests: frozenset[str],
     exclude_ids: frozenset[uuid.UUID],
 ) -> tuple[FoundPerson, ...]:
     """People found, one per group of records that share a digest found in the
     text (one person held by several agencies), in the order first named.
-    ``candidates`` are (digest, kind, key) for the text's candidate spans. Plain."""
+    ``candidates`` are (digest, kind, key) for the text's candidate spans; the
+    rows hold none of the record's own people's digests. Plain."""
     parent: dict[uuid.UUID, uuid.UUID] = {}
 
     def root(x: uuid.UUID) -> uuid.UUID:
@@ -244,7 +252,7 @@ def group(
     holders: dict[uuid.UUID, uuid.UUID] = {}
     matched: dict[uuid.UUID, set[str]] = {}
     for digest, subject_id, agency_id in rows:
-        if digest in exclude_digests or subject_id in exclude_ids:
+        if subject_id in exclude_ids:
             continue
         holders.setdefault(subject_id, agency_id)
         matched.setdefault(subject_id, set()).add(digest)
@@ -281,16 +289,18 @@ async def held_in(
 ) -> list[FoundPerson]:
     """The people the hub holds whose identity appears in ``texts`` and who are
     not among ``linked`` (the record's own people, by id or by identity)."""
-    key = tuple(t for t in texts if t)
-    if not key:
+    found_in = tuple(t for t in texts if t)
+    if not found_in:
         return []
+    own = _own_digests(blind_index, [identity for _, identity in linked])
+    key = (found_in, own)
     generation = await db.scalar(
         select(SubjectIndexState.generation).where(SubjectIndexState.id == 1)
     )
     # No state row (a database emptied by hand): nothing remembered is trusted.
     named = FOUND.get(key, generation) if generation is not None else None
     if named is None:
-        candidates = wanted(blind_index, key)
+        candidates = wanted(blind_index, found_in, own)
         rows: tuple[Row, ...] = ()
         if candidates:
             rows = tuple(
@@ -308,12 +318,7 @@ async def held_in(
             FOUND.put(key, named)
     if not named.rows:
         return []
-    return list(
-        named.people(
-            _own_digests(blind_index, [identity for _, identity in linked]),
-            frozenset(subject_id for subject_id, _ in linked),
-        )
-    )
+    return list(named.people(frozenset(subject_id for subject_id, _ in linked)))
 
 
 # --- for the writer: names not linked ----------------------------------------

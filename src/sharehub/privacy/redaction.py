@@ -31,8 +31,8 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from threading import Lock
 from datetime import date, datetime
+from threading import Lock
 
 import msgspec
 
@@ -150,7 +150,7 @@ def pseudonyms(subjects: Sequence[tuple[uuid.UUID, SubjectRole]]) -> dict[uuid.U
 
 
 def unlinked_pseudonyms(count: int) -> list[str]:
-    """"Person A", "Person B": one per person named in the text without being linked."""
+    """ "Person A", "Person B": one per person named in the text without being linked."""
     return [f"{UNLINKED_LABEL} {_letters(n)}" for n in range(count)]
 
 
@@ -211,9 +211,10 @@ def planned_person(
     subject_id: uuid.UUID, role: SubjectRole, kind: str, identity: Identity, shown: frozenset[str]
 ) -> PersonView:
     """What a plan would show (a consent-state preview): the plan is the gate's."""
-    view = SubjectInView(subject_id=subject_id, role=role, kind=kind, identity=identity, shown=shown)
+    view = SubjectInView(
+        subject_id=subject_id, role=role, kind=kind, identity=identity, shown=shown
+    )
     return person_view(view, pseudonyms([(subject_id, role)])[subject_id])
-
 
 
 # --- free text: what is in a text, once per text -------------------------------
@@ -292,6 +293,9 @@ class TextIndex:
     ends: tuple[int, ...]
     keys: tuple[str, ...]
     capital: tuple[bool, ...]
+    # Whether each word may continue a term begun by the word before it: the
+    # gap between them is one a name, address or date is written with.
+    joins: tuple[bool, ...]
     at: Mapping[str, tuple[int, ...]]
     spans: tuple[Span, ...]
 
@@ -350,6 +354,9 @@ def index_text(text: str) -> TextIndex:
         keys.append(key)
         capital.append(word[0].isupper())
         at.setdefault(key, []).append(i)
+    joins = [False] + [
+        _GAP.match(text[end:start]) is not None for end, start in zip(ends, starts[1:])
+    ]
     spans: list[Span] = []
     for kind, pattern in _COMPILED.items():
         for match in pattern.finditer(text):
@@ -377,6 +384,7 @@ def index_text(text: str) -> TextIndex:
         ends=tuple(ends),
         keys=tuple(keys),
         capital=tuple(capital),
+        joins=tuple(joins),
         at={k: tuple(v) for k, v in at.items()},
         spans=tuple(spans),
     )
@@ -528,10 +536,12 @@ def _compile(
         owned.update(subject_owned)
         shown_values.update(subject_shown)
     terms: Terms = {}
-    for (key, capital_only), replacement in sorted(
-        chosen.items(), key=lambda item: len(item[0][0]), reverse=True
-    ):
+    for (key, capital_only), replacement in chosen.items():
         terms.setdefault(key[0], []).append((key, capital_only, replacement))
+    # Longest first within each first word; most first words begin one term.
+    for options in terms.values():
+        if len(options) > 1:
+            options.sort(key=lambda term: len(term[0]), reverse=True)
     return terms, owned, frozenset(v for v in shown_values if v not in owned)
 
 
@@ -587,9 +597,7 @@ class Redactor:
         held_references: references.HeldReferences | None = None,
         unlinked: Sequence[Unlinked] = (),
     ) -> None:
-        people = tuple(
-            (s.identity, s.shown, names[s.subject_id], s.unlinked) for s in subjects
-        )
+        people = tuple((s.identity, s.shown, names[s.subject_id], s.unlinked) for s in subjects)
         found = tuple(unlinked)
         held = references.held_values(held_references)
         self._terms, self._owned, self._kept = _compile(people, found)
@@ -599,20 +607,17 @@ class Redactor:
 
     def _literal_spans(self, index: TextIndex) -> list[tuple[int, int, int, str]]:
         found = []
-        text, starts, ends, keys = index.text, index.starts, index.ends, index.keys
+        starts, ends, keys, capital = index.starts, index.ends, index.keys, index.capital
+        joins, literal = index.joins, _PRIORITY["literal"]
         for first, options in self._terms.items():
             for i in index.at.get(first, ()):
                 for key, capital_only, replacement in options:
-                    if capital_only and not index.capital[i]:
+                    if capital_only and not capital[i]:
                         continue
-                    last = i + len(key) - 1
-                    if last >= len(keys):
-                        continue
-                    if all(
-                        keys[i + n] == key[n] and _GAP.match(text[ends[i + n - 1] : starts[i + n]])
-                        for n in range(1, len(key))
-                    ):
-                        found.append((starts[i], ends[last], _PRIORITY["literal"], replacement))
+                    end = i + len(key)
+                    # The term's words in order, each joined to the one before.
+                    if keys[i:end] == key and all(joins[i + 1 : end]):
+                        found.append((starts[i], ends[end - 1], literal, replacement))
                         break
         return found
 
@@ -643,15 +648,11 @@ class Redactor:
     def _redact(self, text: str) -> str:
         index = index_text(text)
         spans = self._literal_spans(index)
-        for span in index.spans:
-            spans.append(
-                (
-                    span.start,
-                    span.end,
-                    _PRIORITY.get(span.kind, 2),
-                    self._pattern_replacement(span, text) or "\x00",
-                )
-            )
+        replacement = self._pattern_replacement
+        spans += [
+            (s.start, s.end, _PRIORITY.get(s.kind, 2), replacement(s, text) or "\x00")
+            for s in index.spans
+        ]
         if self._held_references and not self._references_shown:
             held = references.held_spans(text, self._held_references)
             spans += [(start, end, 1, r) for start, end, r in held]
