@@ -173,6 +173,7 @@ def action_requests(home: str) -> dict[str, tuple[str, str, dict]]:
             {"json": {"user_id": MISSING}},
         ),
         "meeting:approve": ("POST", f"/api/meetings/{MISSING}/minutes/approval", stale),
+        "meeting:share-minutes": ("GET", f"/api/meetings/{MISSING}/minutes/onward-sharing", {}),
         "meeting-action:read": ("GET", "/api/meeting-actions/", {}),
         "meeting-action:update": (
             "POST",

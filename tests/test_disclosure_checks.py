@@ -110,3 +110,35 @@ async def test_only_roles_that_disclose_may_ask(cast):  # noqa: F811
     assert "disclosure:check" in assert_problem(
         await observer.post(API, json=question(cast.other_id)), 403
     )["detail"]
+
+
+async def test_serious_harm_without_a_protocol_needs_a_recorded_decision(cast, officer, oidc_provider, settings):  # noqa: F811
+    """No protocol, but a risk of serious harm: "needs review" naming the
+    conditions; a safeguarding lead records the decision and the facts in the
+    check's ledger entry; a practitioner may ask but not decide."""
+    urgent = question(cast.third_id, purpose="safeguarding", categories=["risk_assessment"],
+                      high_risk_of_serious_harm=True)
+    decision = (await officer.post(API, json=urgent)).json()["decision"]
+    assert decision["outcome"] == "needs_review"
+    assert any("Schedule 1, paragraph 18" in c for c in decision["conditions"])
+    assert any("policy document" in c for c in decision["conditions"])
+
+    decided = dict(urgent, decision={"share": True, "facts": ["risk_of_serious_harm", "only_what_is_necessary"]})
+    assert_problem(await officer.post(API, json=decided), 403)
+
+    sink = MemorySink()
+    async with AsyncTestClient(app=create_app(settings, audit_events=sink)) as lead:
+        lead.follow_redirects = False
+        await sign_in(lead, oidc_provider, sub="safeguarding-lead", roles=["safeguarding_lead"])
+        unfounded = dict(urgent, decision={"share": True, "facts": ["only_what_is_necessary"]})
+        assert_problem(await lead.post(API, json=unfounded), 400, "decision.facts")
+        answer = await lead.post(API, json=decided)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["decided"]["share"] is True
+        [event] = [e for e in sink.events if e.kind == "disclosure_checked"][-1:]
+        assert event.details["decision"] == {
+            "share": True, "facts": ["risk_of_serious_harm", "only_what_is_necessary"],
+        }
+        # A decision where the engine gave a plain answer is refused, saying why.
+        plain = dict(question(cast.third_id), decision={"share": False})
+        assert "only where the engine asks" in assert_problem(await lead.post(API, json=plain), 409)["detail"]

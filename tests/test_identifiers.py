@@ -136,4 +136,6 @@ def test_a_recorded_release_lets_the_engine_permit_a_protected_identity():
     release = IdentityRelease(kind="sharing_decision", reference=uuid.uuid4())
     released = decide(msgspec.structs.replace(request, identity_release=release), [protocol])
     assert released.outcome == "permitted" and released.awaiting_confirmation == ()
-    assert any(str(release.reference) in c for c in released.conditions)
+    # Said in words; the decision's own id travels in the disclosure's basis, not the text.
+    assert any("recorded sharing decision" in c for c in released.conditions)
+    assert not any(str(release.reference) in c for c in released.conditions)

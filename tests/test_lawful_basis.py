@@ -18,6 +18,8 @@ from sharehub.protocols.engine import (
     AgencyRef,
     ConsentState,
     DisclosureRequest,
+    IdentityRelease,
+    RecordedRisk,
     SubjectRole,
     decide,
 )
@@ -41,8 +43,12 @@ from sharehub.protocols.terms import (
 
 TODAY = date(2026, 11, 21)
 
+# Fictional agencies, named for the explanations.
+NAMES = {T.POLICE_FORCE: "Kent Police", T.DISTRICT_COUNCIL: "Harrowmere District Council",
+         T.DOMESTIC_ABUSE_SERVICE: "Safe Steps"}
 AGENCIES = {
-    kind: AgencyRef(uuid.uuid5(uuid.NAMESPACE_URL, f"sharehub-test/{kind.value}"), kind)
+    kind: AgencyRef(uuid.uuid5(uuid.NAMESPACE_URL, f"sharehub-test/{kind.value}"), kind,
+                    NAMES.get(kind, kind.value.replace("_", " ").title()))
     for kind in T
 }
 POLICE, COUNCIL, HOUSING = AGENCIES[T.POLICE_FORCE], AGENCIES[T.DISTRICT_COUNCIL], AGENCIES[T.SOCIAL_HOUSING_PROVIDER]
@@ -101,13 +107,35 @@ def protocol(
     version=1,
     onward=None,
     protocol_id=None,
+    article6=None,
+    on_behalf=None,
+    co_opted=frozenset(),
+    signed=None,
+    starts_on=None,
+    suspended=(None, None),
 ) -> ProtocolTerms:
+    article6, on_behalf = article6 or {}, on_behalf or {}
+
+    def party(p: AgencyRef) -> PartyTerms:
+        principal = on_behalf.get(p)
+        return PartyTerms(
+            agency_id=p.agency_id, agency_type=p.agency_type, name=p.name,
+            article6=article6.get(p), co_opted_for_case_reviews=p in co_opted,
+            on_behalf_of=principal.agency_id if principal else None,
+            on_behalf_of_type=principal.agency_type if principal else None,
+            on_behalf_of_name=principal.name if principal else "",
+            signed=p in signed if signed is not None else status is not ProtocolStatus.AWAITING_SIGNATURES,
+        )
+
     return ProtocolTerms(
         protocol_id=protocol_id or uuid.uuid5(uuid.NAMESPACE_URL, f"protocol/{version}/{len(parties)}"),
         version=version,
         title="Kestrelshire community safety information sharing protocol",
         status=status,
-        parties=tuple(PartyTerms(agency_id=p.agency_id, agency_type=p.agency_type) for p in parties),
+        parties=tuple(party(p) for p in parties),
+        starts_on=starts_on,
+        suspended_on=suspended[0],
+        suspension_reason=suspended[1],
         purposes=purposes,
         review_date=review_date,
         review_grace_days=30,
@@ -138,6 +166,8 @@ class Scenario:
     consent_covers: bool = False
     high_risk: bool = False
     would_prejudice: bool = False
+    recorded_risk: RecordedRisk | None = None
+    release: IdentityRelease | None = None
     permitted: set[C] | None = None
     withheld: set[C] = field(default_factory=set)
     says: str | None = None  # a phrase the reasons, conditions or withheld reasons must contain
@@ -147,16 +177,20 @@ SCENARIOS = [
     Scenario("housing to police for ASB case management: s115", HOUSING, POLICE,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "permitted", "cda1998_s115",
              {S115, PUBLIC_TASK, ICO}, says="A power, not a duty"),
-    Scenario("police to housing for ASB: not s115, and no consent", POLICE, HOUSING,
-             Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", None,
-             {"Crime and Disorder Act 1998 s115(2)"}, says="not a relevant authority"),
+    Scenario("police to housing for ASB: a social landlord under s115 is unsettled law: review",
+             POLICE, HOUSING, Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,),
+             "needs_review", "cda1998_s115", {"Crime and Disorder Act 1998 s115(2), as amended"},
+             says="unsettled"),
     Scenario("police to housing for ASB: consent the protocol names covers it", POLICE, HOUSING,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "permitted", "consent",
              {"UK GDPR Art 6(1)(a), Art 7"}, consent=ConsentState.GIVEN, consent_covers=True),
-    Scenario("police to housing: consent recorded but not for this recipient", POLICE, HOUSING,
-             Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", None,
-             {"UK GDPR Art 7"}, consent=ConsentState.GIVEN, consent_covers=False,
-             says="does not cover this recipient"),
+    Scenario("police to housing: consent not for this recipient leaves only unsettled s115",
+             POLICE, HOUSING, Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,),
+             "needs_review", "cda1998_s115", {"UK GDPR Art 7"}, consent=ConsentState.GIVEN,
+             consent_covers=False, says="does not cover this recipient"),
+    Scenario("council to a domestic abuse charity not recorded as acting for anyone", COUNCIL,
+             DA_SERVICE, Purpose.MARAC, (C.RISK_ASSESSMENT,), "refused", None,
+             {"Crime and Disorder Act 1998 s115(2)"}, says="not a relevant authority"),
     Scenario("council to a domestic abuse charity under s115: not a relevant authority", COUNCIL,
              DA_SERVICE, Purpose.ASB_CASE_MANAGEMENT, (C.RISK_ASSESSMENT,), "refused", None,
              {"Crime and Disorder Act 1998 s115(2)"}),
@@ -181,13 +215,64 @@ SCENARIOS = [
     Scenario("case review request: police to council under Sch 4 para 7", POLICE, COUNCIL,
              Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "permitted",
              "asbcpa2014_sch4_para7", {SCH4, LEGAL_OBLIGATION}),
-    Scenario("case review: a housing provider's s115 power gives no Art 6(1)(c) duty", HOUSING,
-             COUNCIL, Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "refused", "cda1998_s115",
-             {"DPA 2018 s7", LEGAL_OBLIGATION}, withheld={C.ASB_INCIDENT_DETAILS},
-             says="imposes a duty"),
-    Scenario("case review: council to a co-opted housing provider needs review", COUNCIL, HOUSING,
-             Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "needs_review",
-             "asbcpa2014_sch4_para7", {SCH4}, says="only if co-opted"),
+    Scenario("case review: a housing provider asked under Sch 4 para 7 has a power, not a duty",
+             HOUSING, COUNCIL, Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "refused",
+             "asbcpa2014_sch4_para7", {"Anti-social Behaviour, Crime and Policing Act 2014 Sch 4 para 7(2)"},
+             withheld={C.ASB_INCIDENT_DETAILS}, says="a power, not a duty"),
+    Scenario("case review: a housing provider answers under its own basis, legitimate interests",
+             HOUSING, COUNCIL, Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "permitted",
+             "asbcpa2014_sch4_para7", {SCH4, "UK GDPR Art 6(1) final subparagraph; DPA 2018 s7"},
+             protocols=(protocol(COUNCIL, POLICE, HOUSING, article6={HOUSING: A6.LEGITIMATE_INTERESTS}),)),
+    Scenario("case review: council to a housing provider not recorded as co-opted", COUNCIL, HOUSING,
+             Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "refused", "cda1998_s115",
+             {"Anti-social Behaviour, Crime and Policing Act 2014 s104(2)"}, says="once co-opted",
+             withheld={C.ASB_INCIDENT_DETAILS}),
+    Scenario("case review: council to a co-opted housing provider", COUNCIL, HOUSING,
+             Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "permitted", "asbcpa2014_sch4_para7",
+             {SCH4, "Anti-social Behaviour, Crime and Policing Act 2014 s104(2), Sch 4"},
+             protocols=(protocol(COUNCIL, POLICE, HOUSING, co_opted={HOUSING}),), says="co-opted"),
+    Scenario("s115 to a charity acting on behalf of the council (s115(1))", POLICE, DA_SERVICE,
+             Purpose.MARAC, (C.RISK_ASSESSMENT,), "permitted", "cda1998_s115",
+             {"Crime and Disorder Act 1998 s115(1): disclosure to a person acting on behalf of a relevant authority"},
+             protocols=(protocol(POLICE, COUNCIL, DA_SERVICE, on_behalf={DA_SERVICE: COUNCIL}),),
+             says="acts on behalf of"),
+    Scenario("s115 does not reach a charity acting for another charity", POLICE, DA_SERVICE,
+             Purpose.MARAC, (C.RISK_ASSESSMENT,), "refused", None, {"Crime and Disorder Act 1998 s115(2)"},
+             protocols=(protocol(POLICE, AGENCIES[T.OTHER], DA_SERVICE, on_behalf={DA_SERVICE: AGENCIES[T.OTHER]}),)),
+    Scenario("a risk of serious harm from a MARAC referral on record: para 18", POLICE, DA_SERVICE,
+             Purpose.MARAC, (C.RISK_ASSESSMENT,), "permitted", "dpa2018_safeguarding", {PARA18},
+             recorded_risk=RecordedRisk(kind="marac_referral", reference="MARAC-2026-0007",
+                                        criteria=("visible high risk",)),
+             would_prejudice=True, says="MARAC referral MARAC-2026-0007"),
+    Scenario("expired consent is its own state, not withdrawn", HOUSING, POLICE,
+             Purpose.ASB_CASE_MANAGEMENT, (C.IDENTITY,), "refused", "cda1998_s115", {IDENTITY_ADVICE},
+             subject=SubjectRole.COMPLAINANT, consent=ConsentState.EXPIRED, withheld={C.IDENTITY},
+             says="has expired"),
+    Scenario("a recorded sharing decision settles unsettled law for the disclosure", POLICE, ICB,
+             Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "permitted", "cda1998_s115",
+             {S115}, release=IdentityRelease(kind="sharing_decision", reference=uuid.UUID(int=7)),
+             says="a person has reviewed it"),
+    Scenario("no protocol, but a risk of serious harm: needs review naming the conditions",
+             HOUSING, POLICE, Purpose.SAFEGUARDING, (C.IDENTITY, C.RISK_ASSESSMENT), "needs_review",
+             None, {"ICO, Data sharing: a code of practice (2021), 'Data sharing in an urgent situation or in an emergency'"},
+             protocols=(), high_risk=True, says="Schedule 1, paragraph 18"),
+    Scenario("no protocol and no risk of serious harm: refused", HOUSING, POLICE,
+             Purpose.SAFEGUARDING, (C.RISK_ASSESSMENT,), "refused", None, {ICO}, protocols=(),
+             says="no information sharing protocol"),
+    Scenario("a signed protocol with a start date still to come", HOUSING, POLICE,
+             Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", None, {ICO},
+             protocols=(protocol(HOUSING, POLICE, starts_on=date(2027, 1, 1)),),
+             says="comes into force on 2027-01-01"),
+    Scenario("a protocol awaiting signatures names who has not signed", HOUSING, POLICE,
+             Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", None, {ICO},
+             protocols=(protocol(HOUSING, POLICE, status=ProtocolStatus.AWAITING_SIGNATURES,
+                                 signed={HOUSING}),),
+             says="awaiting signatures from Kent Police"),
+    Scenario("a suspended protocol gives the date and the reason", HOUSING, POLICE,
+             Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", None, {ICO},
+             protocols=(protocol(HOUSING, POLICE, status=ProtocolStatus.SUSPENDED,
+                                 suspended=(date(2026, 11, 2), "a breach is being investigated")),),
+             says="suspended on 2026-11-02: a breach is being investigated"),
     Scenario("health data without a Schedule 1 condition is refused", POLICE, COUNCIL,
              Purpose.ASB_CASE_MANAGEMENT, (C.SPECIAL_CATEGORY_HEALTH,), "refused", "cda1998_s115",
              {"UK GDPR Art 9(2)(g), Art 10; Data Protection Act 2018 s10, Sch 1"},
@@ -227,7 +312,7 @@ SCENARIOS = [
     Scenario("protocol does not cover the purpose", HOUSING, POLICE, Purpose.MAPPA,
              (C.RISK_ASSESSMENT,), "refused", None, {ICO},
              protocols=(protocol(HOUSING, POLICE, purposes=STANDARD_PURPOSES[:1]),),
-             says="covers the purpose mappa"),
+             says="covers the purpose MAPPA: managing sexual and violent offenders"),
     Scenario("a category the protocol does not allow is withheld, the rest shared", HOUSING,
              POLICE, Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS, C.RISK_ASSESSMENT),
              "permitted", "cda1998_s115", {S115}, permitted={C.ASB_INCIDENT_DETAILS},
@@ -282,7 +367,7 @@ SCENARIOS = [
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", None, set(),
              protocols=(protocol(HOUSING, POLICE, purposes=purposes_with(
                  Purpose.ASB_CASE_MANAGEMENT, cat(C.ASB_INCIDENT_DETAILS), gateways=("cja2003_s325",))),),
-             says="does not serve asb_case_management"),
+             says="does not serve Anti-social behaviour case management"),
 ]
 
 
@@ -290,7 +375,8 @@ def request_for(s: Scenario) -> DisclosureRequest:
     return DisclosureRequest(
         discloser=s.discloser, recipient=s.recipient, purpose=s.purpose, categories=s.categories,
         subject_role=s.subject, consent=s.consent, consent_covers_recipient=s.consent_covers,
-        high_risk_of_serious_harm=s.high_risk, consent_would_prejudice=s.would_prejudice, on=TODAY,
+        high_risk_of_serious_harm=s.high_risk, consent_would_prejudice=s.would_prejudice,
+        recorded_risk=s.recorded_risk, identity_release=s.release, on=TODAY,
     )
 
 

@@ -782,11 +782,34 @@ async def test_restricted_references_are_withheld_in_meeting_material(mappa, set
                     # The referring police force (a responsible authority) reads them.
                     assert PNC_ID in shown and "d482913" in shown and VICTIM_NAME in shown
                     continue
+                # Housing's own preparation comes back to it as it wrote it
+                # (nothing leaves it); the police's summary keeps the
+                # references and the victim from it.
+                assert view.texts["contribution"] == preparation
+                summary = view.texts["summary"] or ""
                 for value in (*REFERENCE_VALUES, "482913", "0456789"):
-                    assert value.casefold() not in shown.casefold(), value
-                assert "[CRN withheld]" in view.texts["contribution"]
-                assert "[PNC ID withheld]" in view.texts["summary"]
-                assert VICTIM_NAME not in shown and "Victim A" in view.texts["contribution"]
+                    assert value.casefold() not in summary.casefold(), value
+                assert "[PNC ID withheld]" in summary
+                assert VICTIM_NAME not in summary
+            # Read by a third agency, the same preparation is redacted.
+            view = await disclose(
+                db,
+                gate,
+                viewer=Viewer(uuid.UUID(mappa.third_id)),
+                purpose=Purpose.MAPPA,
+                subjects=material.subjects,
+                texts={"contribution": preparation},
+                texts_held_by={"contribution": uuid.UUID(mappa.other_id)},
+                context_kind="meeting_case",
+                context_id=material.source_id,
+                held_references=material.held_references,
+                references_shown=False,
+            )
+            contribution = view.texts["contribution"] or ""
+            for value in (*REFERENCE_VALUES, "482913", "0456789"):
+                assert value.casefold() not in contribution.casefold(), value
+            assert "[CRN withheld]" in contribution
+            assert VICTIM_NAME not in contribution and "Victim A" in contribution
     finally:
         await engine.dispose()
 

@@ -466,3 +466,31 @@ async def test_a_ciphertext_copied_to_another_row_does_not_decrypt(partners, set
     response = await partners.officer.get(f"/api/subjects/{second['id']}")
     assert response.status_code == 500
     assert "Imogen" not in response.text and "Thwaite" not in response.text
+
+
+async def test_a_disclosure_check_about_a_named_person_uses_what_the_hub_records(partners):
+    """Asked about a person the agency holds, the engine answers from the consent
+    on record, not from the asker's yes/no; about anyone else, 404."""
+    victim = await record(partners.officer, complainant())
+    asked = {
+        "recipient_agency_id": partners.other_id,
+        "purpose": ASB,
+        "categories": ["identity"],
+        "subject_id": victim["id"],
+        # The asker's say-so is not what decides for a named person.
+        "consent": "given",
+        "consent_covers_recipient": True,
+    }
+    before = await ok(await partners.officer.post("/api/disclosure-checks", json=asked), 200)
+    assert [w["category"] for w in before["decision"]["withheld"]] == ["identity"]
+    assert any("no consent in force" in said for said in before["records_used"])
+
+    consents = f"/api/subjects/{victim['id']}/consents"
+    await ok(await partners.officer.post(consents, json=consent_body(partners)), 201)
+    after = await ok(await partners.officer.post("/api/disclosure-checks", json=asked), 200)
+    assert [p["category"] for p in after["decision"]["permitted"]] == ["identity"]
+    assert any("covers this recipient" in said for said in after["records_used"])
+
+    theirs = await record(partners.viewer, perpetrator())
+    elsewhere = dict(asked, subject_id=theirs["id"])
+    assert_problem(await partners.officer.post("/api/disclosure-checks", json=elsewhere), 404)

@@ -1205,7 +1205,9 @@ async def meetings(w: World, settings: Any, p: dict[str, Person], starts: dateti
         w, w.at("CNL", pr), mid, second,
         f"{o2.name} asked about housing; the neighbour {nb.name} complained about him.",
     )  # fmt: skip
-    w.wrote("POL", [f"{MEETINGS}/{mid}/agenda/{first}", f"{MEETINGS}/{mid}/pack"], o1, r1)
+    # The police wrote the victim's address, which is her child's too: their own
+    # words come back to them as written.
+    w.wrote("POL", [f"{MEETINGS}/{mid}/agenda/{first}", f"{MEETINGS}/{mid}/pack"], o1, r1, k1)
     w.wrote("CNL", [f"{MEETINGS}/{mid}/agenda/{second}", f"{MEETINGS}/{mid}/pack"], nb)
     mappa_minutes = {
         "present": [w.agencies[a] for a in ("POL", "PRB", "CNL")],

@@ -40,6 +40,9 @@ AuditEventKind = Literal[
     "legal_hold_released",
     "referral_step",
     "minutes_approved",
+    "minutes_sharing_requested",
+    "minutes_sharing_agreed",
+    "minutes_sharing_refused",
     "minutes_shared_onward",
 ]
 

@@ -84,6 +84,7 @@ from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
 from sharehub.protocols.models import Protocol, ProtocolVersion
 from sharehub.protocols.schemas import PartiesInvite, ProtocolCreate
+from sharehub.protocols.terms import PartyRole
 from sharehub.referrals.asb import service as asb
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.asb.schemas import (
@@ -349,6 +350,13 @@ class Partnership:
                         ],
                     }
                 ],
+                parties=[
+                    {
+                        "agency_id": actor.agency_id,
+                        "role": PartyRole.CONTROLLER,
+                        "article6": case.drafter_article6,
+                    }
+                ],
                 security=case.security,
                 onward_sharing=case.onward_sharing,
                 dpia_reference=case.dpia,
@@ -363,11 +371,20 @@ class Partnership:
             invites = body(
                 PartiesInvite,
                 parties=[
-                    {"agency_id": self.agency_id(code), "role": role} for code, role in case.invited
+                    {
+                        "agency_id": self.agency_id(party.code),
+                        "role": party.role,
+                        "article6": party.article6,
+                        "on_behalf_of": self.agency_id(party.on_behalf_of)
+                        if party.on_behalf_of
+                        else None,
+                        "co_opted_for_case_reviews": party.co_opted_for_case_reviews,
+                    }
+                    for party in case.invited
                 ],
             )
             protocol = await protocols.invite_parties(
-                db, actor, protocol.id, invites.parties, protocol.version
+                db, actor, protocol.id, invites.parties, protocol.version, gate.rules
             )
             await self.protocol_changed(protocol, actor, "parties_invited", gate)
 
@@ -401,7 +418,7 @@ class Partnership:
         self.add(later(0, "10:30"), f"invite parties to {case.key}", invite)
         self.add(later(2, "10:00"), f"submit {case.key}", submit)
         drafter_code = DEMO_STAFF[STAFF_NUMBER[drafter] - 1][0]
-        signatories = [drafter_code] + [code for code, _ in case.invited]
+        signatories = [drafter_code] + [party.code for party in case.invited]
         for i, code in enumerate(signatories):
             self.add(later(3 + i, "11:00"), f"{code} signs {case.key}", signing(code))
 

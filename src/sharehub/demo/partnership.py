@@ -75,11 +75,23 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Party:
+    code: str
+    role: PartyRole
+    # The party's own UK GDPR Art 6 basis: public task for the public bodies,
+    # legitimate interests for the housing association and the charity.
+    article6: Article6Basis
+    on_behalf_of: str | None = None  # another party's code (s115(1))
+    co_opted_for_case_reviews: bool = False  # ASBCPA 2014 s104
+
+
+@dataclass(frozen=True)
 class ProtocolCase:
     key: str
     title: str
     drafted_by: str  # an information governance lead: their agency is a controller
-    invited: tuple[tuple[str, PartyRole], ...]
+    drafter_article6: Article6Basis
+    invited: tuple[Party, ...]
     purpose: Purpose
     gateways: tuple[str, ...]
     categories: tuple[Category, ...]
@@ -94,6 +106,7 @@ class ProtocolCase:
     )
 
 
+JOINT = PartyRole.JOINT_CONTROLLER
 CRIMINAL_OFFENCES = Category(
     C.CRIMINAL_OFFENCE_DATA, schedule1=S1.PREVENTING_UNLAWFUL_ACTS, retention_days=365
 )
@@ -109,7 +122,11 @@ PROTOCOLS: list[ProtocolCase] = [
         key="asb",
         title="Harrowmere anti-social behaviour information sharing protocol",
         drafted_by="hdc_ig",
-        invited=(("KPOL", PartyRole.JOINT_CONTROLLER), ("FVHA", PartyRole.JOINT_CONTROLLER)),
+        drafter_article6=A6.PUBLIC_TASK,
+        invited=(
+            Party("KPOL", JOINT, A6.PUBLIC_TASK),
+            Party("FVHA", JOINT, A6.LEGITIMATE_INTERESTS),
+        ),
         purpose=Purpose.ASB_CASE_MANAGEMENT,
         # The landlord may disclose to the police and the council under s115;
         # they disclose to it (not a relevant authority) with consent.
@@ -130,13 +147,19 @@ PROTOCOLS: list[ProtocolCase] = [
         key="marac",
         title="Kestrelshire MARAC information sharing protocol",
         drafted_by="kpol_ig",
-        invited=tuple(
-            (code, PartyRole.JOINT_CONTROLLER) for code in ("HDC", "FVHA", "KPS", "KICB", "SSDA")
+        drafter_article6=A6.PUBLIC_TASK,
+        invited=(
+            Party("HDC", JOINT, A6.PUBLIC_TASK),
+            Party("FVHA", JOINT, A6.LEGITIMATE_INTERESTS),
+            Party("KPS", JOINT, A6.PUBLIC_TASK),
+            Party("KICB", JOINT, A6.PUBLIC_TASK),
+            # The charity delivers the district council's IDVA service, so s115
+            # reaches it as "a person acting on behalf of" a relevant authority.
+            Party("SSDA", JOINT, A6.LEGITIMATE_INTERESTS, on_behalf_of="HDC"),
         ),
         purpose=Purpose.MARAC,
-        # s115 reaches the relevant authorities only; the domestic abuse service
-        # (a charity) shares and receives under DPA 2018 Sch 1 para 18
-        # safeguarding at high risk, or with the victim's consent.
+        # Where s115 does not settle it (disclosures to the housing association),
+        # DPA 2018 Sch 1 para 18 safeguarding at high risk, or the victim's consent.
         gateways=("cda1998_s115", "dpa2018_safeguarding", "consent"),
         categories=(
             Category(C.IDENTITY),
@@ -155,11 +178,12 @@ PROTOCOLS: list[ProtocolCase] = [
         key="mappa",
         title="Kestrelshire MAPPA information sharing protocol",
         drafted_by="kps_ig",
+        drafter_article6=A6.PUBLIC_TASK,
         invited=(
-            ("KPOL", PartyRole.JOINT_CONTROLLER),
-            ("HDC", PartyRole.CONTROLLER),
-            ("FVHA", PartyRole.CONTROLLER),
-            ("KICB", PartyRole.CONTROLLER),
+            Party("KPOL", JOINT, A6.PUBLIC_TASK),
+            Party("HDC", PartyRole.CONTROLLER, A6.PUBLIC_TASK),
+            Party("FVHA", PartyRole.CONTROLLER, A6.LEGITIMATE_INTERESTS),
+            Party("KICB", PartyRole.CONTROLLER, A6.PUBLIC_TASK),
         ),
         purpose=Purpose.MAPPA,
         gateways=("cja2003_s325",),
@@ -179,10 +203,15 @@ PROTOCOLS: list[ProtocolCase] = [
         key="case_review",
         title="Harrowmere ASB case review information sharing protocol",
         drafted_by="hdc_ig",
+        # The relevant bodies must answer one another's requests for a review
+        # (ASBCPA 2014 Sch 4 para 7(2)).
+        drafter_article6=A6.LEGAL_OBLIGATION,
         invited=(
-            ("KPOL", PartyRole.JOINT_CONTROLLER),
-            ("KICB", PartyRole.JOINT_CONTROLLER),
-            ("FVHA", PartyRole.JOINT_CONTROLLER),
+            Party("KPOL", JOINT, A6.LEGAL_OBLIGATION),
+            Party("KICB", JOINT, A6.LEGAL_OBLIGATION),
+            # Co-opted, so a relevant body; not exercising public functions, it
+            # answers requests under its legitimate interests.
+            Party("FVHA", JOINT, A6.LEGITIMATE_INTERESTS, co_opted_for_case_reviews=True),
         ),
         purpose=Purpose.ASB_CASE_REVIEW,
         gateways=("asbcpa2014_sch4_para7", "cda1998_s115"),

@@ -7,6 +7,7 @@ from litestar.params import JSONBody
 
 from sharehub.disclosure.schemas import DisclosureCheckAnswer, DisclosureCheckRequest
 from sharehub.disclosure.service import check_disclosure
+from sharehub.web.pages import may
 from sharehub.web.params import Gate, Session
 from sharehub.web.problems import problem_responses
 
@@ -19,7 +20,7 @@ from sharehub.web.problems import problem_responses
     tags=["Disclosure"],
     summary="Ask whether a disclosure would be lawful, without disclosing anything",
     status_code=200,
-    responses=problem_responses(400, 404, 409),
+    responses=problem_responses(400, 403, 404, 409),
 )
 async def disclosure_check(
     request: Request,
@@ -33,4 +34,5 @@ async def disclosure_check(
         discloser_agency_id=request.user.agency_id,
         asked_by=request.user.id,
         question=data,
+        may_decide=may(request, "sharing-decision:record"),
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import msgspec
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from sharehub.agencies.types import AgencyType
 from sharehub.audit.events import AuditEvent
 from sharehub.db.base import new_id
 from sharehub.disclosure.context import GateContext
-from sharehub.disclosure.gated import GatedText, LeakRefused
+from sharehub.disclosure.gated import GatedText
 from sharehub.privacy.consent import covering, live_consents
 from sharehub.privacy.decisions import decision_covers, live_releases
 from sharehub.privacy.identifiers import address_line_key, name_key
@@ -49,11 +49,11 @@ from sharehub.privacy.redaction import (
     PersonView,
     Redactor,
     SubjectInView,
+    holding_person,  # noqa: F401  re-exported with own_text: what the holding agency reads
+    own_text,  # noqa: F401
     person_view,
+    planned_person,  # noqa: F401
     pseudonyms,
-    holding_person,  # re-exported with own_text: what the holding agency reads
-    own_text,
-    planned_person,
     seal_text,
     unlinked_pseudonyms,
 )
@@ -64,6 +64,7 @@ from sharehub.protocols.engine import (
     Decision,
     DisclosureRequest,
     IdentityRelease,
+    RecordedRisk,
     SubjectRole,
     decide,
     status_on,
@@ -71,6 +72,7 @@ from sharehub.protocols.engine import (
 from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.service import terms_in_force
 from sharehub.protocols.terms import DataCategory, ProtocolStatus, ProtocolTerms, Purpose
+from sharehub.referrals.marac.risks import recorded_risks
 
 IN_FORCE = (ProtocolStatus.ACTIVE, ProtocolStatus.REVIEW_DUE)
 
@@ -133,6 +135,13 @@ class Context:
     terms: Sequence[ProtocolTerms]
     parties: Mapping[uuid.UUID, frozenset[uuid.UUID]]
     agency_types: Mapping[uuid.UUID, AgencyType]
+    # For the engine's explanations, which name the agencies.
+    agency_names: Mapping[uuid.UUID, str] = field(default_factory=dict)
+
+    def agency(self, agency_id: uuid.UUID) -> AgencyRef:
+        return AgencyRef(
+            agency_id, self.agency_types[agency_id], self.agency_names.get(agency_id, "")
+        )
 
 
 async def _context(db: AsyncSession, agency_ids: set[uuid.UUID], today: date) -> Context:
@@ -142,16 +151,22 @@ async def _context(db: AsyncSession, agency_ids: set[uuid.UUID], today: date) ->
         for t in terms
         if status_on(t, today) in IN_FORCE
     }
-    rows = await db.execute(select(Agency.id, Agency.agency_type).where(Agency.id.in_(agency_ids)))
-    return Context(terms, parties, {i: AgencyType(t) for i, t in rows})
+    rows = (
+        await db.execute(
+            select(Agency.id, Agency.agency_type, Agency.name).where(Agency.id.in_(agency_ids))
+        )
+    ).all()
+    return Context(
+        terms, parties, {i: AgencyType(t) for i, t, _ in rows}, {i: n for i, _, n in rows}
+    )
 
 
 def _consent_state(
-    consents: Sequence[Consent], covered: Sequence[Consent], lapsed: bool
+    consents: Sequence[Consent], covered: Sequence[Consent], lapsed: ConsentState | None
 ) -> ConsentState:
     if covered or consents:
         return ConsentState.GIVEN
-    return ConsentState.WITHDRAWN if lapsed else ConsentState.NOT_SOUGHT
+    return lapsed or ConsentState.NOT_SOUGHT
 
 
 async def plan(
@@ -188,6 +203,7 @@ async def plan(
         decisions, overrides = await live_releases(
             db, ids, user_id=viewer.user_id, purpose=purpose, now=now
         )
+        risks = await recorded_risks(db, [s.subject.id for s in others], today)
         cache: dict[DisclosureRequest, Decision] = {}
         for entry in others:
             plans[entry.subject.id] = _plan_one(
@@ -196,9 +212,10 @@ async def plan(
                 purpose=purpose,
                 context=context,
                 consents=consents.get(entry.subject.id, []),
-                lapsed=entry.subject.id in lapsed,
+                lapsed=lapsed.get(entry.subject.id),
                 decisions=decisions.get(entry.subject.id, []),
                 override=overrides.get(entry.subject.id),
+                recorded_risk=risks.get(entry.subject.id),
                 identity=unseal(entry.subject, cipher),
                 rules=rules,
                 today=today,
@@ -276,9 +293,10 @@ def _plan_one(
     purpose: Purpose,
     context: Context,
     consents: Sequence[Consent],
-    lapsed: bool,
+    lapsed: ConsentState | None,
     decisions: Sequence[SharingDecision],
     override: SafeguardingOverride | None,
+    recorded_risk: RecordedRisk | None,
     identity: Identity,
     rules: GatewayRules,
     today: date,
@@ -305,9 +323,13 @@ def _plan_one(
         if covered:
             covered_categories.append(category)
         state = _consent_state(consents, covered, lapsed)
-        release = None
+        release, risk = None, recorded_risk
         if override is not None:
             release = IdentityRelease(kind="safeguarding_override", reference=override.id)
+            # The override is itself a recorded risk of serious harm.
+            risk = RecordedRisk(
+                kind="safeguarding_override", reference=f"of {override.created_at:%d %B %Y}"
+            )
         else:
             decision = next(
                 (
@@ -328,14 +350,15 @@ def _plan_one(
         if viewer_type is None or holder not in context.agency_types:
             continue
         request = DisclosureRequest(
-            discloser=AgencyRef(holder, context.agency_types[holder]),
-            recipient=AgencyRef(viewer.agency_id, viewer_type),
+            discloser=context.agency(holder),
+            recipient=context.agency(viewer.agency_id),
             purpose=purpose,
             categories=(category,),
             subject_role=entry.role,
             consent=state,
             consent_covers_recipient=bool(covered),
             identity_release=release,
+            recorded_risk=risk,
             on=today,
         )
         if request not in cache:
@@ -389,7 +412,7 @@ def render(
 ) -> tuple[list[PersonView], dict[str, GatedText | None]]:
     """Plain: the people, the redacted texts and the people named in them without
     being linked, for the planned view. A text is left as written only when
-    the viewer's agency wrote it (``own_texts``) and holds everyone in the view;
+    the viewer's agency wrote it (``own_texts``);
     otherwise every person the hub holds who is named in it (``unlinked``) is
     withheld, and identifiers of people the hub does not know (a phone number,
     an e-mail address) and restricted references are redacted too."""
@@ -405,7 +428,6 @@ def render(
         for p in plans
     ]
     people = [person_view(s, names[s.subject_id]) for s in in_view]
-    own_view = all(p.own_agency for p in plans)
     redactor = Redactor(
         in_view,
         names,
@@ -417,7 +439,7 @@ def render(
         ],
     )
     return people, {
-        key: seal_text(value) if own_view and key in own_texts else redactor.text(value)
+        key: seal_text(value) if key in own_texts else redactor.text(value)
         for key, value in texts.items()
     }
 
@@ -457,19 +479,18 @@ async def disclose(
         texts_held_by if isinstance(texts_held_by, Mapping) else dict.fromkeys(texts, texts_held_by)
     )
     own_texts = {key for key, holder in held_by.items() if holder == viewer.agency_id}
-    own_view = all(p.own_agency for p in plans)
-    to_redact = [
-        value
-        for key, value in texts.items()
-        if value and not (own_view and key in own_texts)
-    ]
+    # An agency's own words come back to it as written, whoever they name: it
+    # wrote them, so nothing leaves it (an IDVA reads her notes on her victim).
+    to_redact = [value for key, value in texts.items() if value and key not in own_texts]
     unlinked: list[FoundPerson] = []
     if to_redact:
         unlinked = await held_in(
             db, gate.index, to_redact, linked=[(p.subject_id, p.identity) for p in plans]
         )
     if references_shown is None:
-        viewer_type = await db.scalar(select(Agency.agency_type).where(Agency.id == viewer.agency_id))
+        viewer_type = await db.scalar(
+            select(Agency.agency_type).where(Agency.id == viewer.agency_id)
+        )
         references_shown = references_entitled(
             gate, AgencyType(viewer_type) if viewer_type else None
         )

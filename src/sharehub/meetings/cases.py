@@ -134,17 +134,16 @@ async def _marac_material(
     referral = await db.get(MaracReferral, referral_id)
     if referral is None:
         return None
-    met = [str(c["code"]).replace("_", " ") for c in referral.criteria if c["met"]]
     return CaseMaterial(
         source="marac_referral",
         source_id=referral.id,
-        reference=f"MARAC referral {referral.id.hex[-8:]}",
+        reference=marac.reference_of(referral),
         holder_agency_id=referral.referring_agency_id,
         # The victim, the perpetrator, the children and household members.
         subjects=await marac.subjects_of(db, referral),
         texts={"summary": open_field(gate.cipher, referral, "summary")},
         facts={
-            "Criteria met": ", ".join(met),
+            "Criteria met": ", ".join(marac.criteria_met(referral)),
             "Risk (DASH)": f"{referral.risk_band}, {referral.yes_answers} yes "
             f"({referral.checklist_version})",
             "Repeat referral": _yes_no(referral.repeat),

@@ -40,6 +40,7 @@ from sharehub.meetings.schemas import (
     MinutesIn,
     MinutesView,
     OnwardSharingIn,
+    OnwardSharingRefusal,
     OnwardSharingView,
     StatementView,
 )
@@ -51,6 +52,9 @@ from sharehub.web.versions import etag, expected_version
 MeetingId = Annotated[uuid.UUID, PathParameter(description="The meeting's id")]
 ItemId = Annotated[uuid.UUID, PathParameter(description="The agenda item's id")]
 ActionId = Annotated[uuid.UUID, PathParameter(description="The action's id")]
+RecipientId = Annotated[
+    uuid.UUID, PathParameter(description="The agency the minutes would be shared with")
+]
 CHANGE = problem_responses(400, 403, 404, 409, 412, 422, 428)
 READ = problem_responses(400, 403, 404)
 
@@ -82,6 +86,19 @@ async def _minutes_answer(
 ) -> Response[MinutesView]:
     view = await minutes.view_of(db, request.user, meeting, revision, gate)
     return Response(view, headers={"ETag": etag(view.version)})
+
+
+async def _answer(
+    request: Request,
+    gate: GateContext,
+    db: Session,
+    meeting_id: uuid.UUID,
+    recipient_id: uuid.UUID,
+    refusal: OnwardSharingRefusal | None,
+) -> OnwardSharingView:
+    found = await minutes.sharing_meeting(db, request.user, meeting_id, gate)
+    sharing = await minutes.answer(db, request.user, found, recipient_id, refusal, gate)
+    return await minutes.view_of_request(db, found.meeting, sharing, gate)
 
 
 class MeetingController(Controller):
@@ -496,9 +513,9 @@ class MeetingController(Controller):
     async def read_minutes(
         self, request: Request, gate: Gate, db_session: Session, meeting_id: MeetingId
     ) -> Response[MinutesView]:
-        # Also for an agency the chair agreed to share the minutes with (onward).
+        # Also for an agency the minutes were shared with onward.
         meeting = await minutes.meeting_of_minutes(db_session, request.user, meeting_id)
-        revision = await minutes.readable_revision(db_session, request.user, meeting)
+        revision = await minutes.readable_revision(db_session, request.user, meeting, gate.rules)
         return await _minutes_answer(request, gate, db_session, meeting, revision)
 
     @put(
@@ -570,8 +587,9 @@ class MeetingController(Controller):
     @post(
         "/{meeting_id:str}/minutes/onward-sharing",
         operation_id="ShareMinutesOnward",
-        opt={"action": "meeting:approve"},
-        summary="The chair agrees that an agency not present may have the minutes",
+        opt={"action": "meeting:share-minutes"},
+        summary="Ask that an agency not present may have the minutes (granted at once "
+        "where the chair agrees)",
         status_code=201,
         responses=CHANGE,
     )
@@ -584,13 +602,59 @@ class MeetingController(Controller):
         data: JSONBody[OnwardSharingIn],
     ) -> OnwardSharingView:
         meeting = await service.get_meeting(db_session, request.user, meeting_id)
-        agreement = await minutes.share_onward(db_session, request.user, meeting, data, gate)
-        return OnwardSharingView(
-            meeting_id=agreement.meeting_id,
-            agency_id=agreement.agency_id,
-            agreed_by=agreement.agreed_by,
-            agreed_at=agreement.agreed_at,
-        )
+        sharing = await minutes.share_onward(db_session, request.user, meeting, data, gate)
+        return await minutes.view_of_request(db_session, meeting, sharing, gate)
+
+    @get(
+        "/{meeting_id:str}/minutes/onward-sharing",
+        operation_id="ListMinutesOnwardSharing",
+        opt={"action": "meeting:share-minutes"},
+        summary="Requests to share the minutes further, with each owning agency's answer",
+        responses=READ,
+    )
+    async def onward_sharing(
+        self, request: Request, gate: Gate, db_session: Session, meeting_id: MeetingId
+    ) -> list[OnwardSharingView]:
+        found = await minutes.sharing_meeting(db_session, request.user, meeting_id, gate)
+        return await minutes.requests(db_session, found, gate)
+
+    @post(
+        "/{meeting_id:str}/minutes/onward-sharing/{agency_id:str}/agreement",
+        operation_id="AgreeMinutesOnwardSharing",
+        opt={"action": "meeting:share-minutes"},
+        summary="Your agency agrees that the minutes may go to that agency, for its "
+        "information in them",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def agree_onward_sharing(
+        self,
+        request: Request,
+        gate: Gate,
+        db_session: Session,
+        meeting_id: MeetingId,
+        agency_id: RecipientId,
+    ) -> OnwardSharingView:
+        return await _answer(request, gate, db_session, meeting_id, agency_id, None)
+
+    @post(
+        "/{meeting_id:str}/minutes/onward-sharing/{agency_id:str}/refusal",
+        operation_id="RefuseMinutesOnwardSharing",
+        opt={"action": "meeting:share-minutes"},
+        summary="Your agency refuses, saying why: the minutes do not go to that agency",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def refuse_onward_sharing(
+        self,
+        request: Request,
+        gate: Gate,
+        db_session: Session,
+        meeting_id: MeetingId,
+        agency_id: RecipientId,
+        data: JSONBody[OnwardSharingRefusal],
+    ) -> OnwardSharingView:
+        return await _answer(request, gate, db_session, meeting_id, agency_id, data)
 
 
 class MeetingActionController(Controller):

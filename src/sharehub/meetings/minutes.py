@@ -5,12 +5,15 @@ chair's approval locks it, creates the actions, and puts the SHA-256 of its
 content in the ledger. A correction is an amendment: a new revision with its
 reason, approved in turn.
 
-Minutes go to the agencies present and to no one else without the chair's
-recorded agreement (MAPPA Guidance; for MARAC, on behalf of the agencies whose
-information they hold). The chair can agree only where a protocol in force
-for the meeting's purpose connects the recipient with every agency whose
-information the minutes hold; once agreed, the recipient reads the approved
-minutes (and nothing else of the meeting). Every reading is built by the
+Minutes go to the agencies present and to no one else without the agreement
+the law table's rule for the meeting's purpose names
+(``protocols.engine.onward_sharing_rule``): the chair's (MAPPA, ASB case
+review panels), or every agency's whose information they hold (MARAC, ASB
+case conferences), each answering by a member who attended or its governance
+lead. A request is possible only where a protocol in force for the purpose
+connects the recipient with every agency whose information the minutes hold;
+once granted, the recipient reads the approved minutes (and nothing else of
+the meeting). Every reading is built by the
 disclosure gate, for every person linked to the cases minuted: the records'
 own people and those the agencies linked in their preparation.
 """
@@ -20,15 +23,16 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.access.roles import Role
 from sharehub.agencies.models import Agency
-from sharehub.audit.events import AuditEvent
+from sharehub.audit.events import AuditEvent, AuditEventKind
 from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
@@ -46,7 +50,15 @@ from sharehub.meetings.cases import (
     material_of,
     meeting_day,
 )
-from sharehub.meetings.models import Action, AgendaItem, Meeting, Minutes, OnwardSharing
+from sharehub.meetings.models import (
+    Action,
+    AgendaItem,
+    Meeting,
+    MeetingAttendee,
+    Minutes,
+    OnwardSharing,
+    OnwardSharingAnswer,
+)
 from sharehub.meetings.preparation import contributions_to, linked_subjects, references_of
 from sharehub.meetings.schemas import (
     ActionView,
@@ -56,6 +68,9 @@ from sharehub.meetings.schemas import (
     MinutesIn,
     MinutesView,
     OnwardSharingIn,
+    OnwardSharingRefusal,
+    OnwardSharingView,
+    OwnerAnswerView,
     ProposedActionView,
 )
 from sharehub.meetings.service import (
@@ -67,6 +82,8 @@ from sharehub.meetings.service import (
     require_organiser,
 )
 from sharehub.meetings.types import MeetingType
+from sharehub.protocols.engine import onward_sharing_rule
+from sharehub.protocols.gateways import GatewayRules, OnwardSharingRule
 
 KIND = "minutes"
 MARKING = "OFFICIAL-SENSITIVE"
@@ -300,9 +317,116 @@ async def sources_of(
     return found
 
 
-async def _names(db: AsyncSession, agency_ids: set[uuid.UUID]) -> list[str]:
-    rows = await db.scalars(select(Agency.name).where(Agency.id.in_(agency_ids)))
-    return sorted(rows)
+# --- onward sharing --------------------------------------------------------------------------
+
+REQUESTED, AGREED, REFUSED = "requested", "agreed", "refused"
+# Who may answer for an owning agency beside its members who attended.
+GOVERNANCE = frozenset({Role.INFORMATION_GOVERNANCE_LEAD.value, Role.DATA_PROTECTION_OFFICER.value})
+
+
+def rule_of(meeting: Meeting, rules: GatewayRules) -> OnwardSharingRule:
+    return onward_sharing_rule(kind_of(meeting).purpose, rules)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+async def _names(db: AsyncSession, agency_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not agency_ids:
+        return {}
+    rows = await db.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids)))
+    return dict(rows.all())  # type: ignore[arg-type]
+
+
+async def _sorted_names(db: AsyncSession, agency_ids: set[uuid.UUID]) -> list[str]:
+    return sorted((await _names(db, agency_ids)).values())
+
+
+def _waiting_text(names: list[str]) -> str:
+    who = "who has" if len(names) == 1 else "who have"
+    return f"the minutes hold information from {_and(names)}, {who} not agreed yet"
+
+
+async def _approved(db: AsyncSession, meeting: Meeting) -> Minutes:
+    approved = [m for m in await revisions(db, meeting) if m.status == "approved"]
+    if not approved:
+        raise Conflict("there are no approved minutes to share")
+    return approved[-1]
+
+
+async def request_of(
+    db: AsyncSession, meeting: Meeting, agency_id: uuid.UUID, *, lock: bool = False
+) -> OnwardSharing | None:
+    query = select(OnwardSharing).where(
+        OnwardSharing.meeting_id == meeting.id, OnwardSharing.agency_id == agency_id
+    )
+    # Answers to one request wait for each other, so the last one sees them all.
+    return await db.scalar(query.with_for_update() if lock else query)
+
+
+async def _check_protocols(
+    db: AsyncSession, meeting: Meeting, agency: Agency, sources: set[uuid.UUID], gate: GateContext
+) -> None:
+    """A protocol in force for the meeting's purpose must connect the recipient
+    with every agency whose information the minutes hold."""
+    kind = kind_of(meeting)
+    partners = await sharing_partners(db, agency.id, kind.purpose, gate.today)
+    if partners == {agency.id}:
+        raise Conflict(
+            f"{agency.name} is not party to an information sharing protocol in force for "
+            f"{kind.purpose.value}: a protocol with the agencies whose information the "
+            f"{kind.name} minutes hold must be signed first"
+        )
+    missing = sources - partners
+    if missing:
+        raise Conflict(
+            f"no information sharing protocol in force for {kind.purpose.value} connects "
+            f"{agency.name} with {', '.join(await _sorted_names(db, missing))}, whose "
+            "information the minutes hold: such a protocol must be signed first"
+        )
+
+
+async def _why_not(db: AsyncSession, sharing: OnwardSharing, recipient: str) -> str:
+    if sharing.state == AGREED:
+        return f"the minutes are already shared with {recipient}"
+    refused = {a.agency_id for a in sharing.answers if a.answer == REFUSED}
+    if sharing.state == REFUSED:
+        by = _and(await _sorted_names(db, refused))
+        return f"{by} refused to share the minutes with {recipient}"
+    return f"sharing the minutes with {recipient} has been asked for already"
+
+
+async def _grant(
+    db: AsyncSession, actor: Principal, meeting: Meeting, sharing: OnwardSharing, gate: GateContext
+) -> None:
+    sharing.state = AGREED
+    sharing.agreed_by, sharing.agreed_at = actor.id, gate.now
+    await db.flush()
+    await _record(gate, db, actor, "minutes_shared_onward", meeting, sharing)
+
+
+async def _record(
+    gate: GateContext,
+    db: AsyncSession,
+    actor: Principal,
+    kind: AuditEventKind,
+    meeting: Meeting,
+    sharing: OnwardSharing,
+) -> None:
+    await gate.audit.record(
+        AuditEvent(
+            kind=kind,
+            at=gate.now,
+            user_id=actor.id,
+            agency_id=actor.agency_id,
+            details={
+                "meeting_id": str(meeting.id),
+                "recipient_agency_id": str(sharing.agency_id),
+            },
+        ),
+        db=db,
+    )
 
 
 async def share_onward(
@@ -312,79 +436,265 @@ async def share_onward(
     data: OnwardSharingIn,
     gate: GateContext,
 ) -> OnwardSharing:
-    """The chair agrees that an agency not present may have the approved minutes:
-    only where a protocol in force for the meeting's purpose connects it with
-    every agency whose information the minutes hold (409 saying what must come
-    first otherwise). The agreement is what lets it read them."""
-    kind = kind_of(meeting)
-    if actor.id != meeting.chair_id:
-        raise Forbidden(f"minutes go further only with {kind.onward_sharing}")
-    history = [m for m in await revisions(db, meeting) if m.status == "approved"]
-    if not history:
-        raise Conflict("there are no approved minutes to share")
+    """Ask that an agency not present may have the approved minutes, only where
+    a protocol in force for the meeting's purpose connects it with every agency
+    whose information they hold (409 saying what must come first otherwise).
+    Where the law table's rule is the chair's agreement, the chair asking is the
+    agreement; where it is the agencies', the chair or a member of an agency
+    present asks, and it is granted once every agency whose information the
+    minutes hold has agreed (``answer``)."""
+    rule = rule_of(meeting, gate.rules)
+    chair = actor.id == meeting.chair_id
+    if rule.agreement == "chair" and not chair:
+        raise Forbidden(f"only the meeting's chair agrees to this. {rule.text}")
+    minutes = await _approved(db, meeting)
+    # A member is a person: an agency system asks for nothing.
+    if not chair and (actor.user_id is None or str(actor.agency_id) not in minutes.present):
+        raise Forbidden(
+            "the meeting's chair, or a member of an agency present, asks for the minutes "
+            "to go further"
+        )
     agency = await db.get(Agency, data.agency_id)
     if agency is None or not agency.active:
         raise Unprocessable([("agency_id", "no such active agency")])
-    if str(data.agency_id) in history[-1].present:
+    if str(data.agency_id) in minutes.present:
         raise Conflict("that agency was present and has the minutes already")
-    partners = await sharing_partners(db, data.agency_id, kind.purpose, gate.today)
-    if partners == {data.agency_id}:
-        raise Conflict(
-            f"{agency.name} is not party to an information sharing protocol in force for "
-            f"{kind.purpose.value}: a protocol with the agencies whose information the "
-            f"{kind.name} minutes hold must be signed first"
+    sources = await sources_of(db, meeting, minutes, gate)
+    await _check_protocols(db, meeting, agency, sources, gate)
+    sharing = await request_of(db, meeting, data.agency_id)
+    if sharing is None:
+        sharing = OnwardSharing(
+            id=new_id(),
+            meeting_id=meeting.id,
+            agency_id=data.agency_id,
+            state=REQUESTED,
+            requested_by=actor.id,
+            requested_at=gate.now,
+            answers=[],
         )
-    missing = await sources_of(db, meeting, history[-1], gate) - partners
-    if missing:
-        raise Conflict(
-            f"no information sharing protocol in force for {kind.purpose.value} connects "
-            f"{agency.name} with {', '.join(await _names(db, missing))}, whose information "
-            "the minutes hold: such a protocol must be signed first"
+        seal_field(gate.cipher, sharing, "reason", data.reason)
+        db.add(sharing)
+        try:
+            await db.flush()
+        except IntegrityError:
+            raise Conflict(
+                "sharing the minutes with that agency was asked for at the same time; "
+                "fetch the requests again"
+            ) from None
+        if rule.agreement == "information_owners":
+            await _record(gate, db, actor, "minutes_sharing_requested", meeting, sharing)
+    elif not (sharing.state == REQUESTED and rule.agreement == "chair"):
+        # (A request made while the agencies' agreement was the rule is the
+        # chair's to grant once the rule is the chair's.)
+        raise Conflict(await _why_not(db, sharing, agency.name))
+    # The recipient's own information needs nobody's agreement to reach it.
+    if rule.agreement == "chair" or not sources - {agency.id}:
+        await _grant(db, actor, meeting, sharing, gate)
+    return sharing
+
+
+class SharingMeeting(NamedTuple):
+    meeting: Meeting
+    minutes: Minutes | None  # the latest approved revision
+    sources: set[uuid.UUID]
+
+
+async def sharing_meeting(
+    db: AsyncSession, actor: Principal, meeting_id: uuid.UUID, gate: GateContext
+) -> SharingMeeting:
+    """The meeting, for its requests to share the minutes: its organisers, the
+    agencies present and those whose information the minutes hold (so an
+    owning agency's governance lead answers though it was not invited)."""
+    meeting = await db.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("meeting")
+    approved = [m for m in await revisions(db, meeting) if m.status == "approved"]
+    minutes = approved[-1] if approved else None
+    sources = await sources_of(db, meeting, minutes, gate) if minutes else set()
+    if (
+        organises(actor, kind_of(meeting), meeting.area)
+        or (minutes is not None and str(actor.agency_id) in minutes.present)
+        or actor.agency_id in sources
+    ):
+        return SharingMeeting(meeting, minutes, sources)
+    if invited(meeting, actor.agency_id):
+        raise Forbidden(
+            "requests to share the minutes are for the chair, the agencies present and "
+            "the agencies whose information they hold"
         )
-    agreement = OnwardSharing(
-        id=new_id(),
-        meeting_id=meeting.id,
-        agency_id=data.agency_id,
-        agreed_by=actor.id,
-        agreed_at=gate.now,
+    raise NotFound("meeting")
+
+
+async def may_answer(
+    db: AsyncSession, actor: Principal, meeting: Meeting, minutes: Minutes
+) -> bool:
+    """A member of the actor's agency who attended the meeting for it, or the
+    agency's information governance lead or data protection officer."""
+    if any(r.role in GOVERNANCE and r.agency_id == actor.agency_id for r in actor.roles):
+        return True
+    attended = await db.scalar(
+        select(MeetingAttendee.user_id).where(
+            MeetingAttendee.meeting_id == meeting.id,
+            MeetingAttendee.user_id == actor.id,
+            MeetingAttendee.agency_id == actor.agency_id,
+        )
     )
-    seal_field(gate.cipher, agreement, "reason", data.reason)
-    db.add(agreement)
+    return attended is not None and str(actor.agency_id) in minutes.present
+
+
+async def answer(
+    db: AsyncSession,
+    actor: Principal,
+    sharing_meeting: SharingMeeting,
+    recipient_id: uuid.UUID,
+    refusal: OnwardSharingRefusal | None,
+    gate: GateContext,
+) -> OnwardSharing:
+    """The actor's agency agrees (``refusal`` None) or refuses, for its own
+    information in the minutes; the last agreement grants the request, and a
+    refusal ends it."""
+    meeting, minutes, sources = sharing_meeting
+    sharing = await request_of(db, meeting, recipient_id, lock=True)
+    if sharing is None or minutes is None:
+        raise NotFound("request to share the minutes with that agency")
+    recipient = await db.get(Agency, sharing.agency_id)
+    assert recipient is not None  # a foreign key
+    if sharing.state != REQUESTED:
+        raise Conflict(await _why_not(db, sharing, recipient.name))
+    rule = rule_of(meeting, gate.rules)
+    if rule.agreement == "chair":
+        raise Conflict(f"the meeting's chair decides this, not each agency. {rule.text}")
+    owners = sources - {sharing.agency_id}
+    if actor.agency_id not in owners:
+        raise Forbidden(
+            "your agency's information is not in these minutes: the agencies whose "
+            "information they hold answer"
+        )
+    own = (await _names(db, {actor.agency_id}))[actor.agency_id]
+    if not await may_answer(db, actor, meeting, minutes):
+        raise Forbidden(
+            f"for {own}, a member who attended the meeting, or its information governance "
+            "lead or data protection officer, answers"
+        )
+    if any(a.agency_id == actor.agency_id for a in sharing.answers):
+        raise Conflict(f"{own} has answered already")
+    given = OnwardSharingAnswer(
+        id=new_id(),
+        sharing_id=sharing.id,
+        agency_id=actor.agency_id,
+        answer=AGREED if refusal is None else REFUSED,
+        answered_by=actor.id,
+        answered_at=gate.now,
+    )
+    seal_field(gate.cipher, given, "reason", refusal.reason if refusal else None)
+    sharing.answers.append(given)
+    if refusal is not None:
+        sharing.state = REFUSED
     try:
         await db.flush()
     except IntegrityError:
-        raise Conflict("the minutes are already shared with that agency") from None
-    await gate.audit.record(
-        AuditEvent(
-            kind="minutes_shared_onward",
-            at=gate.now,
-            user_id=actor.id,
-            agency_id=actor.agency_id,
-            details={"meeting_id": str(meeting.id), "recipient_agency_id": str(data.agency_id)},
-        ),
-        db=db,
+        raise Conflict(f"{own} answered at the same time; fetch the requests again") from None
+    kind: AuditEventKind = (
+        "minutes_sharing_agreed" if refusal is None else "minutes_sharing_refused"
     )
-    return agreement
+    await _record(gate, db, actor, kind, meeting, sharing)
+    agreed = {a.agency_id for a in sharing.answers if a.answer == AGREED}
+    if refusal is None and owners <= agreed:
+        await _check_protocols(db, meeting, recipient, sources, gate)
+        await _grant(db, actor, meeting, sharing, gate)
+    return sharing
+
+
+async def requests(
+    db: AsyncSession, sharing_meeting: SharingMeeting, gate: GateContext
+) -> list[OnwardSharingView]:
+    """Every request for the meeting's minutes, each owning agency's answer, and
+    what each still waits for."""
+    meeting, _, sources = sharing_meeting
+    rule = rule_of(meeting, gate.rules)
+    rows = list(
+        await db.scalars(
+            select(OnwardSharing)
+            .where(OnwardSharing.meeting_id == meeting.id)
+            .order_by(OnwardSharing.requested_at, OnwardSharing.id)
+        )
+    )
+    owners = {
+        row.id: (sources - {row.agency_id} if rule.agreement == "information_owners" else set())
+        | {a.agency_id for a in row.answers}
+        for row in rows
+    }
+    names = await _names(db, {r.agency_id for r in rows}.union(*owners.values()))
+    return [sharing_view(row, owners[row.id], names, rule) for row in rows]
+
+
+def sharing_view(
+    sharing: OnwardSharing,
+    owners: set[uuid.UUID],
+    names: dict[uuid.UUID, str],
+    rule: OnwardSharingRule,
+) -> OnwardSharingView:
+    answers = {a.agency_id: a for a in sharing.answers}
+    listed = sorted(owners, key=lambda agency_id: names.get(agency_id, ""))
+    waiting = [names[a] for a in listed if a not in answers]
+    if sharing.state != REQUESTED:
+        waiting_for = None
+    elif rule.agreement == "chair":
+        waiting_for = "the meeting's chair has not agreed yet"
+    else:
+        waiting_for = _waiting_text(waiting) if waiting else None
+    return OnwardSharingView(
+        meeting_id=sharing.meeting_id,
+        agency_id=sharing.agency_id,
+        agency_name=names[sharing.agency_id],
+        state=sharing.state,  # type: ignore[arg-type]
+        agreement=rule.agreement,
+        rule=rule.text,
+        citation=rule.citation,
+        requested_by=sharing.requested_by,
+        requested_at=sharing.requested_at,
+        agreed_by=sharing.agreed_by,
+        agreed_at=sharing.agreed_at,
+        owners=[
+            OwnerAnswerView(
+                agency_id=agency_id,
+                agency_name=names[agency_id],
+                answer=answers[agency_id].answer if agency_id in answers else "awaiting",  # type: ignore[arg-type]
+                answered_by=answers[agency_id].answered_by if agency_id in answers else None,
+                answered_at=answers[agency_id].answered_at if agency_id in answers else None,
+            )
+            for agency_id in listed
+        ],
+        waiting_for=waiting_for,
+    )
+
+
+async def view_of_request(
+    db: AsyncSession, meeting: Meeting, sharing: OnwardSharing, gate: GateContext
+) -> OnwardSharingView:
+    """One request as ``requests`` shows it."""
+    rule = rule_of(meeting, gate.rules)
+    owners = {a.agency_id for a in sharing.answers}
+    if rule.agreement == "information_owners":
+        minutes = await _approved(db, meeting)
+        owners |= await sources_of(db, meeting, minutes, gate) - {sharing.agency_id}
+    names = await _names(db, owners | {sharing.agency_id})
+    return sharing_view(sharing, owners, names, rule)
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
 async def shared_with(db: AsyncSession, meeting: Meeting, agency_id: uuid.UUID) -> bool:
-    """Whether the chair agreed that this agency may have the approved minutes."""
-    found = await db.scalar(
-        select(OnwardSharing.id).where(
-            OnwardSharing.meeting_id == meeting.id, OnwardSharing.agency_id == agency_id
-        )
-    )
-    return found is not None
+    """Whether sharing the approved minutes with this agency was granted."""
+    sharing = await request_of(db, meeting, agency_id)
+    return sharing is not None and sharing.state == AGREED
 
 
 async def meeting_of_minutes(db: AsyncSession, actor: Principal, meeting_id: uuid.UUID) -> Meeting:
     """The meeting, to read its minutes: as ``get_meeting`` (invited agencies and
-    organisers), and for an agency the chair agreed to share the minutes with
-    though it was never invited. It reaches the minutes only, nothing else of
-    the meeting."""
+    organisers), and for an agency the minutes were shared with though it was
+    never invited. It reaches the minutes only, nothing else of the meeting."""
     try:
         return await get_meeting(db, actor, meeting_id)
     except NotFound:
@@ -394,9 +704,11 @@ async def meeting_of_minutes(db: AsyncSession, actor: Principal, meeting_id: uui
         return meeting
 
 
-async def readable_revision(db: AsyncSession, actor: Principal, meeting: Meeting) -> Minutes:
+async def readable_revision(
+    db: AsyncSession, actor: Principal, meeting: Meeting, rules: GatewayRules
+) -> Minutes:
     """Organisers read the latest revision, draft or not; agencies present (and
-    those the chair agreed to share with) read the latest approved one; anyone
+    those the minutes were shared with) read the latest approved one; anyone
     else is told there are none."""
     history = await revisions(db, meeting)
     if organises(actor, kind_of(meeting), meeting.area) and history:
@@ -405,14 +717,21 @@ async def readable_revision(db: AsyncSession, actor: Principal, meeting: Meeting
     if not approved:
         raise NotFound(KIND)
     latest = approved[-1]
-    shared = await shared_with(db, meeting, actor.agency_id)
-    if str(actor.agency_id) not in latest.present and not shared:
-        if invited(meeting, actor.agency_id):
-            raise Forbidden(
-                "minutes go to the agencies present; ask the chair to agree to share them"
-            )
+    if str(actor.agency_id) in latest.present:
+        return latest
+    sharing = await request_of(db, meeting, actor.agency_id)
+    if sharing is not None and sharing.state == AGREED:
+        return latest
+    if not invited(meeting, actor.agency_id):
         raise NotFound(KIND)
-    return latest
+    rule = rule_of(meeting, rules)
+    if sharing is not None and sharing.state == REQUESTED:
+        how = "sharing them with your agency waits for the agreement it needs"
+    elif rule.agreement == "chair":
+        how = "ask the chair to agree to share them"
+    else:
+        how = "ask the chair or an agency present to ask the agencies whose information they hold"
+    raise Forbidden(f"minutes go to the agencies present; {how}. {rule.text}")
 
 
 def overdue(action: Action, today: date) -> bool:

@@ -171,8 +171,9 @@ class Minutes(SharedRecord):
 
 
 class OnwardSharing(Record):
-    """The chair's recorded agreement that an agency that was not present may
-    have the minutes."""
+    """A request that an agency not present may have the minutes, and whether it
+    was granted: by the chair where the rule for the meeting's purpose says so,
+    else once every agency whose information they hold has agreed."""
 
     __tablename__ = "meeting_onward_sharing"
     __table_args__ = (UniqueConstraint("meeting_id", "agency_id"),)
@@ -182,9 +183,36 @@ class OnwardSharing(Record):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
-    agreed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # requested | agreed (the recipient reads the minutes) | refused
+    state: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The chair, or the person whose agreement completed the owners' agreement.
+    agreed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason_encrypted: Mapped[str] = mapped_column(Text)
+
+    answers: Mapped[list[OnwardSharingAnswer]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="OnwardSharingAnswer.answered_at"
+    )
+
+
+class OnwardSharingAnswer(Record):
+    """One agency's answer to a request, for the information of its that the
+    minutes hold: agreed, or refused with its reason."""
+
+    __tablename__ = "meeting_onward_sharing_answers"
+    __table_args__ = (UniqueConstraint("sharing_id", "agency_id"),)
+    __encrypted__ = ("reason",)
+
+    sharing_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("meeting_onward_sharing.id", ondelete="CASCADE"), index=True
+    )
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    answer: Mapped[str] = mapped_column(String(20))  # agreed | refused
+    answered_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason_encrypted: Mapped[str | None] = mapped_column(Text)
 
 
 class Action(SharedRecord):

@@ -265,13 +265,40 @@ class OnwardSharingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     reason: Reason
 
 
+class OnwardSharingRefusal(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    reason: Reason
+
+
+class OwnerAnswerView(msgspec.Struct, kw_only=True):
+    """One agency whose information the minutes hold, and its answer."""
+
+    agency_id: uuid.UUID
+    agency_name: AgencyName
+    answer: Literal["agreed", "refused", "awaiting"]
+    answered_by: uuid.UUID | None
+    answered_at: datetime | None
+
+
 class OnwardSharingView(msgspec.Struct, kw_only=True):
-    """The chair's agreement that an agency may have the approved minutes."""
+    """A request that an agency not present may have the approved minutes: who
+    must agree (the law table's rule for the meeting's purpose), each owning
+    agency's answer, and whether it is granted."""
 
     meeting_id: uuid.UUID
     agency_id: uuid.UUID
-    agreed_by: uuid.UUID
-    agreed_at: datetime
+    agency_name: AgencyName
+    state: Literal["requested", "agreed", "refused"]
+    agreement: Literal["chair", "information_owners"]
+    rule: Explanation
+    citation: Citation
+    requested_by: uuid.UUID
+    requested_at: datetime
+    agreed_by: uuid.UUID | None
+    agreed_at: datetime | None
+    # Empty where the chair agrees.
+    owners: list[OwnerAnswerView]
+    # What must come first, while the request waits.
+    waiting_for: Explanation | None
 
 
 class InformationView(View, kw_only=True):

@@ -1,6 +1,7 @@
 """The kinds of meeting the hub runs, as a table: the purpose each shares for
 (what the disclosure gate checks), the statement read at it, how long a case
-usually takes, who chairs, and who must agree before minutes go further."""
+usually takes and who chairs. Who must agree before minutes go further is the
+law table's, by purpose (``protocols.engine.onward_sharing_rule``)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,7 @@ class Kind:
     minutes_per_case: int
     # Hub-wide roles that arrange and chair this kind of meeting.
     organisers: tuple[Role, ...]
-    # Who must agree before minutes go beyond the attending agencies.
-    onward_sharing: str
+    # Where the kind's conduct and timings come from.
     source: str
 
 
@@ -39,7 +39,6 @@ MEETING_TYPES: dict[MeetingType, Kind] = {
         "marac",
         15,
         (Role.MARAC_COORDINATOR, Role.MARAC_CHAIR),
-        "the chair, on behalf of the agencies whose information the minutes hold",
         "SafeLives, MARAC guidance: 12-15 minutes a case; minutes not shared without "
         "the agreement of the agencies concerned",
     ),
@@ -49,7 +48,6 @@ MEETING_TYPES: dict[MeetingType, Kind] = {
         "mappa",
         30,
         (Role.MAPPA_COORDINATOR, Role.MAPPA_CHAIR),
-        "the chair (MAPPA Guidance: minutes are not passed on without the chair's agreement)",
         "Ministry of Justice, MAPPA Guidance: MAPP meetings, MAPPA B minutes",
     ),
     MeetingType.MAPPA_LEVEL_3: Kind(
@@ -58,7 +56,6 @@ MEETING_TYPES: dict[MeetingType, Kind] = {
         "mappa",
         45,
         (Role.MAPPA_COORDINATOR, Role.MAPPA_CHAIR),
-        "the chair (MAPPA Guidance: minutes are not passed on without the chair's agreement)",
         "Ministry of Justice, MAPPA Guidance: MAPP meetings, MAPPA B minutes",
     ),
     MeetingType.ASB_CASE_REVIEW_PANEL: Kind(
@@ -67,7 +64,6 @@ MEETING_TYPES: dict[MeetingType, Kind] = {
         "asb_case_review",
         60,
         (Role.ASB_CASE_REVIEW_COORDINATOR,),
-        "the chair, on behalf of the relevant bodies",
         "Anti-social Behaviour, Crime and Policing Act 2014 s104, Sch 4",
     ),
     MeetingType.ASB_CASE_CONFERENCE: Kind(
@@ -76,7 +72,6 @@ MEETING_TYPES: dict[MeetingType, Kind] = {
         "asb_case_review",
         20,
         (Role.ASB_CASE_REVIEW_COORDINATOR,),
-        "the chair, on behalf of the agencies whose information the minutes hold",
         "Local ASB case conference procedure (multi-agency problem solving)",
     ),
 }

@@ -38,6 +38,7 @@ from sharehub.privacy.schemas import (
     WithdrawalView,
 )
 from sharehub.privacy.subjects import held_subject
+from sharehub.protocols.engine import ConsentState
 from sharehub.protocols.models import Protocol, ProtocolVersion
 from sharehub.protocols.terms import DataCategory, Purpose
 
@@ -88,10 +89,11 @@ def covers(
 
 async def live_consents(
     db: AsyncSession, subject_ids: Collection[uuid.UUID], now: datetime
-) -> tuple[dict[uuid.UUID, list[Consent]], set[uuid.UUID]]:
-    """(active consents per subject, subjects with a withdrawn or expired one)."""
+) -> tuple[dict[uuid.UUID, list[Consent]], dict[uuid.UUID, ConsentState]]:
+    """(active consents per subject, and for subjects with none active whose
+    consent lapsed, how: withdrawn, else expired)."""
     if not subject_ids:
-        return {}, set()
+        return {}, {}
     withdrawal = aliased(ConsentWithdrawal)
     rows = await db.execute(
         select(Consent, withdrawal)
@@ -100,13 +102,15 @@ async def live_consents(
         .order_by(Consent.id)
     )
     active: dict[uuid.UUID, list[Consent]] = {}
-    lapsed: set[uuid.UUID] = set()
+    lapsed: dict[uuid.UUID, ConsentState] = {}
     for consent, withdrawn in rows:
         status = status_of(consent, withdrawn, now)
         if status == "active":
             active.setdefault(consent.subject_id, []).append(consent)
-        elif status in ("withdrawn", "expired"):
-            lapsed.add(consent.subject_id)
+        elif status == "withdrawn":
+            lapsed[consent.subject_id] = ConsentState.WITHDRAWN
+        elif status == "expired":
+            lapsed.setdefault(consent.subject_id, ConsentState.EXPIRED)
     return active, lapsed
 
 

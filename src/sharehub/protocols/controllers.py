@@ -11,14 +11,16 @@ from litestar.enums import MediaType
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sharehub.disclosure.gated import Rendered
 from sharehub.db.base import utcnow
+from sharehub.disclosure.gated import Rendered
 from sharehub.identity.principal import Principal
 from sharehub.protocols import service
 from sharehub.protocols.document import CONTENT_SECURITY_POLICY, MARKING, render_html
+from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.models import Protocol
 from sharehub.protocols.schemas import (
     PartiesInvite,
+    PartyChange,
     ProtocolCreate,
     ProtocolExport,
     ProtocolPage,
@@ -46,15 +48,23 @@ def _actor(request: Request) -> Principal:
     return request.user
 
 
-async def _view(db: AsyncSession, protocol: Protocol) -> ProtocolView:
+def _rules(request: Request) -> GatewayRules:
+    return request.app.state.gateway_rules
+
+
+async def _view(request: Request, db: AsyncSession, protocol: Protocol) -> ProtocolView:
     names = await service.agency_names(db, [protocol])
-    return service.to_view(protocol, names, service.today())
+    return service.to_view(protocol, names, service.today(), _rules(request))
 
 
 async def _respond(
-    db: AsyncSession, protocol: Protocol, status_code: int = 200, **headers: str
+    request: Request,
+    db: AsyncSession,
+    protocol: Protocol,
+    status_code: int = 200,
+    **headers: str,
 ) -> Response[ProtocolView]:
-    view = await _view(db, protocol)
+    view = await _view(request, db, protocol)
     return Response(view, status_code=status_code, headers={"ETag": etag(view.version), **headers})
 
 
@@ -67,7 +77,7 @@ async def _changed(
     **headers: str,
 ) -> Response[ProtocolView]:
     """Answer a change, recording it as an audit event (ids and codes only)."""
-    response = await _respond(db, protocol, status_code, **headers)
+    response = await _respond(request, db, protocol, status_code, **headers)
     await request.app.state.audit_events.record(
         db=db, event=service.change_event(protocol, request.user, step, utcnow())
     )
@@ -152,7 +162,7 @@ class ProtocolController(Controller):
         self, request: Request, db_session: Session, protocol_id: ProtocolId
     ) -> Response[ProtocolView]:
         protocol = await service.get_protocol(db_session, _actor(request), protocol_id)
-        return await _respond(db_session, protocol)
+        return await _respond(request, db_session, protocol)
 
     @get(
         "/{protocol_id:str}/versions/{number:str}",
@@ -167,7 +177,7 @@ class ProtocolController(Controller):
         protocol = await service.get_protocol(db_session, _actor(request), protocol_id)
         version = service.version_numbered(protocol, number)
         names = await service.agency_names(db_session, [protocol])
-        return service.version_view(version, names, service.today())
+        return service.version_view(version, names, service.today(), _rules(request))
 
     @patch(
         "/{protocol_id:str}",
@@ -209,9 +219,31 @@ class ProtocolController(Controller):
     ) -> Response[ProtocolView]:
         version = expected_version(if_match)
         protocol = await service.invite_parties(
-            db_session, _actor(request), protocol_id, data.parties, version
+            db_session, _actor(request), protocol_id, data.parties, version, _rules(request)
         )
         return await _changed(request, db_session, protocol, "parties_invited")
+
+    @patch(
+        "/{protocol_id:str}/parties/{agency_id:str}",
+        operation_id="ChangeProtocolParty",
+        opt={"action": "protocol:draft"},
+        summary="Change a party's terms in a draft (partial update; needs If-Match)",
+        responses=CHANGE_PROBLEMS,
+    )
+    async def change_party(
+        self,
+        request: Request,
+        db_session: Session,
+        protocol_id: ProtocolId,
+        agency_id: PartyAgencyId,
+        data: JSONBody[PartyChange],
+        if_match: IfMatch,
+    ) -> Response[ProtocolView]:
+        version = expected_version(if_match)
+        protocol = await service.change_party(
+            db_session, _actor(request), protocol_id, agency_id, data, version, _rules(request)
+        )
+        return await _changed(request, db_session, protocol, "party_changed")
 
     @delete(
         "/{protocol_id:str}/parties/{agency_id:str}",
@@ -346,9 +378,11 @@ class ProtocolController(Controller):
             classification=MARKING,
             exported_at=utcnow(),
             protocol_id=protocol.id,
-            status=service.to_view(protocol, names, day).status,
+            status=service.to_view(protocol, names, day, _rules(request)).status,
             current_version=protocol.current_version,
-            versions=[service.version_view(v, names, day) for v in protocol.versions],
+            versions=[
+                service.version_view(v, names, day, _rules(request)) for v in protocol.versions
+            ],
         )
         return Response(
             document,
@@ -375,10 +409,11 @@ class ProtocolController(Controller):
         names = await service.agency_names(db_session, [protocol])
         day = service.today()
         number = version or protocol.current_version
-        chosen = service.version_view(service.version_numbered(protocol, number), names, day)
-        gateway_names = {g.code: g.name for g in state.gateway_rules.gateways}
+        rules = state.gateway_rules
+        chosen = service.version_view(service.version_numbered(protocol, number), names, day, rules)
+        gateway_names = {g.code: g.name for g in rules.gateways}
         html = render_html(
-            service.to_view(protocol, names, day),
+            service.to_view(protocol, names, day, rules),
             chosen,
             gateway_names=gateway_names,
             exported_at=utcnow(),

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from html import escape
 
 from sharehub.agencies.types import AGENCY_TYPE_LABELS
-from sharehub.protocols.schemas import ProtocolView, VersionStatus, VersionView
+from sharehub.protocols.schemas import PartyView, ProtocolView, VersionStatus, VersionView
 from sharehub.protocols.terms import (
     Article6Basis,
     DataCategory,
@@ -41,7 +41,21 @@ CATEGORY_LABELS = {
     DataCategory.RISK_ASSESSMENT: "Risk assessment",
     DataCategory.CRIMINAL_OFFENCE_DATA: "Criminal offence data (UK GDPR Art 10)",
     DataCategory.SPECIAL_CATEGORY_HEALTH: "Health (special category, UK GDPR Art 9)",
+    DataCategory.RACIAL_OR_ETHNIC_ORIGIN: "Racial or ethnic origin (special category, UK GDPR Art 9)",
+    DataCategory.RELIGIOUS_OR_PHILOSOPHICAL_BELIEFS: (
+        "Religious or philosophical beliefs (special category, UK GDPR Art 9)"
+    ),
+    DataCategory.SEX_LIFE_OR_SEXUAL_ORIENTATION: (
+        "Sex life or sexual orientation (special category, UK GDPR Art 9)"
+    ),
+    DataCategory.POLITICAL_OPINIONS: "Political opinions (special category, UK GDPR Art 9)",
+    DataCategory.TRADE_UNION_MEMBERSHIP: "Trade union membership (special category, UK GDPR Art 9)",
+    DataCategory.GENETIC_OR_BIOMETRIC: "Genetic or biometric data (special category, UK GDPR Art 9)",
     DataCategory.SPECIAL_CATEGORY_OTHER: "Other special category data (UK GDPR Art 9)",
+    DataCategory.FINANCIAL: "Financial information",
+    DataCategory.HOUSING_TENANCY: "Housing and tenancy",
+    DataCategory.EDUCATION: "Education",
+    DataCategory.SOCIAL_CARE: "Social care",
 }
 ARTICLE6_LABELS = {
     Article6Basis.CONSENT: "Art 6(1)(a) consent",
@@ -114,6 +128,19 @@ def _table(headings: list[str], rows: list[list[str]], empty: str) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _acts_as(party: PartyView) -> str:
+    said = []
+    if party.on_behalf_of:
+        said.append(
+            f"Acts on behalf of {party.on_behalf_of_name} (Crime and Disorder Act 1998, s115(1))"
+        )
+    if party.co_opted_for_case_reviews:
+        said.append(
+            "Co-opted into the ASB case review group (ASB, Crime and Policing Act 2014, s104)"
+        )
+    return "<br>".join(_e(s) for s in said) or "—"
+
+
 def _parties(version: VersionView) -> str:
     signed = {s.agency_id: s for s in version.signatures}
     rows = [
@@ -121,13 +148,47 @@ def _parties(version: VersionView) -> str:
             _e(p.agency_name),
             _e(AGENCY_TYPE_LABELS[p.agency_type]),
             _e(ROLE_LABELS[p.role]),
+            _e(ARTICLE6_LABELS[p.article6]) if p.article6 else "not recorded",
+            _acts_as(p),
             _e(f"signed {_when(signed[p.agency_id].signed_at)}")
             if p.agency_id in signed
             else "not yet signed",
         ]
         for p in version.parties
     ]
-    return _table(["Agency", "Type", "Role", "Signature"], rows, "No parties yet.")
+    return _table(
+        ["Agency", "Type", "Role", "Its UK GDPR Art 6 basis", "Acting as", "Signature"],
+        rows,
+        "No parties yet.",
+    )
+
+
+def _warnings(version: VersionView) -> str:
+    """What no gateway in the protocol can support, for those about to sign it."""
+    if version.status not in (VersionStatus.DRAFT, VersionStatus.AWAITING_SIGNATURES):
+        return ""
+    if not version.warnings:
+        return (
+            "<h2>Before you sign</h2><p>The hub found nothing the parties, purposes and "
+            "data above ask for that the gateways named cannot support.</p>"
+        )
+    items = "".join(f"<li>{_e(w)}</li>" for w in version.warnings)
+    return (
+        "<h2>Before you sign: what this protocol cannot support</h2>"
+        "<p>The hub asked its lawful-basis rules about every pair of parties, purpose and "
+        f"category of data in this version. It found:</p><ul>{items}</ul>"
+    )
+
+
+def _in_force(version: VersionView) -> str:
+    if version.status is VersionStatus.NOT_YET_STARTED:
+        return (
+            f"Signed by every party on {_day(version.effective_from)}; comes into force on "
+            f"{_day(version.in_force_from)}."
+        )
+    if version.in_force_from is None and version.starts_on is not None:
+        return f"Comes into force once every party has signed, and not before {_day(version.starts_on)}."
+    return f"In force from {_day(version.in_force_from)}."
 
 
 def _purposes(version: VersionView, gateway_names: Mapping[str, str]) -> str:
@@ -174,7 +235,7 @@ def _history(protocol: ProtocolView) -> str:
             _e(v.number),
             _e(v.title),
             _e(_status(v.status)),
-            _e(_day(v.effective_from)),
+            _e(_day(v.in_force_from)),
             _e(_day(v.ended_on)),
             _e(v.end_reason or ""),
         ]
@@ -240,8 +301,8 @@ def render_html(
         f"<h1>{_e(version.title)}</h1>"
         f"<p>Information sharing protocol <code>{_e(protocol.id)}</code>, "
         f"version {_e(version.number)}: <strong>{_e(_status(version.status))}</strong>. "
-        f"In force from {_e(_day(version.effective_from))}.</p>"
-        f"{suspension}{ended}"
+        f"{_e(_in_force(version))}</p>"
+        f"{suspension}{ended}{_warnings(version)}"
         + "".join(f"<h2>{_e(heading)}</h2>{content}" for heading, content in sections)
         + f"<p>Exported from sharehub on {_e(_when(exported_at))}.</p>"
         + f'<p class="marking">{MARKING}</p></body></html>\n'

@@ -27,17 +27,19 @@ from typing import Literal
 
 import msgspec
 
-from sharehub.disclosure.gated import Citation, Code, Explanation, Reference
 from sharehub.agencies.types import AgencyType
-from sharehub.protocols.gateways import Gateway, GatewayRules, default_rules
+from sharehub.disclosure.gated import Citation, Code, Explanation, Reference
+from sharehub.protocols.gateways import Gateway, GatewayRules, OnwardSharingRule, default_rules
 from sharehub.protocols.terms import (
     Article6Basis,
     CategoryTerms,
     DataCategory,
+    PartyTerms,
     ProtocolStatus,
     ProtocolTerms,
     Purpose,
     PurposeTerms,
+    Schedule1Condition,
 )
 
 ICO_CODE = "ICO Data Sharing Code of Practice (DPA 2018 s121), 'Data sharing agreements'"
@@ -63,7 +65,20 @@ class ConsentState(enum.StrEnum):
     GIVEN = "given"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
+    # Ran past the end date it was given for: not withdrawn, and may be renewed.
+    EXPIRED = "expired"
     NOT_SOUGHT = "not_sought"
+
+
+class RecordedRisk(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A risk of serious harm the hub's own records hold, not the asker's word:
+    a MARAC referral meeting the criteria, or a safeguarding override."""
+
+    kind: Literal["marac_referral", "safeguarding_override"]
+    # The record's human reference ("MARAC-2026-0007"), for the explanation.
+    reference: str
+    # The criteria met, in words ("visible high risk"), where a referral.
+    criteria: tuple[str, ...] = ()
 
 
 class IdentityRelease(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -78,6 +93,8 @@ class IdentityRelease(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class AgencyRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     agency_id: uuid.UUID
     agency_type: AgencyType
+    # For explanations a person reads ("Safe Steps is not a relevant authority").
+    name: str = ""
 
 
 class DisclosureRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -89,7 +106,9 @@ class DisclosureRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
     consent: ConsentState = ConsentState.NOT_SOUGHT
     # Does the recorded consent name this recipient (and purpose)?
     consent_covers_recipient: bool = False
+    # Asserted by the asker; ``recorded_risk`` is the same read from the records.
     high_risk_of_serious_harm: bool = False
+    recorded_risk: RecordedRisk | None = None
     # Consent cannot be given, cannot reasonably be obtained, or seeking it
     # would prejudice the protection (DPA 2018 Sch 1 para 18(2)).
     consent_would_prejudice: bool = False
@@ -148,6 +167,41 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
         return found
 
 
+# --- words for what a person reads ---------------------------------------------
+
+ARTICLE6_WORDS = {
+    Article6Basis.CONSENT: "consent (UK GDPR, Article 6(1)(a))",
+    Article6Basis.CONTRACT: "contract (UK GDPR, Article 6(1)(b))",
+    Article6Basis.LEGAL_OBLIGATION: "legal obligation (UK GDPR, Article 6(1)(c))",
+    Article6Basis.VITAL_INTERESTS: "vital interests (UK GDPR, Article 6(1)(d))",
+    Article6Basis.PUBLIC_TASK: "public task (UK GDPR, Article 6(1)(e))",
+    Article6Basis.LEGITIMATE_INTERESTS: "legitimate interests (UK GDPR, Article 6(1)(f))",
+}
+SCHEDULE1_WORDS = {
+    Schedule1Condition.STATUTORY_PURPOSES: (
+        "statutory and government purposes (Data Protection Act 2018, Schedule 1, paragraph 6)"
+    ),
+    Schedule1Condition.PREVENTING_UNLAWFUL_ACTS: (
+        "preventing or detecting unlawful acts (Data Protection Act 2018, Schedule 1, paragraph 10)"
+    ),
+    Schedule1Condition.SAFEGUARDING: (
+        "safeguarding of children and of individuals at risk (Data Protection Act 2018, "
+        "Schedule 1, paragraph 18)"
+    ),
+    Schedule1Condition.EXPLICIT_CONSENT: "explicit consent (UK GDPR, Article 9(2)(a))",
+}
+ROLE_WORDS = {
+    SubjectRole.HOUSEHOLD_MEMBER: "household member",
+    SubjectRole.PERPETRATOR: "alleged perpetrator",
+    SubjectRole.OTHER: "person",
+}
+ROLE_WORDS = {role: ROLE_WORDS.get(role, role.value) for role in SubjectRole}
+
+
+def _purpose(rules: GatewayRules, purpose: Purpose) -> str:
+    return rules.purposes[purpose].name
+
+
 # --- the named checks that gateways.toml may require ------------------------
 
 
@@ -159,6 +213,8 @@ class Check:
     why: str | None = None
     citation: str | None = None
     unsettled: bool = False
+    # A met check worth saying in the explanation (s115 through a commissioner).
+    explains: bool = False
 
 
 MET = Check(True)
@@ -169,6 +225,12 @@ class Facts:
     request: DisclosureRequest
     rules: GatewayRules
     gateway: Gateway | None = None
+    protocol: ProtocolTerms | None = None
+
+    def party(self, agency_id: uuid.UUID) -> PartyTerms | None:
+        if self.protocol is None:
+            return None
+        return next((p for p in self.protocol.parties if p.agency_id == agency_id), None)
 
     @property
     def discloser(self):  # type: ignore[no-untyped-def]
@@ -179,13 +241,33 @@ class Facts:
         return self.rules.agency_types[self.request.recipient.agency_type]
 
 
+S115_ON_BEHALF = (
+    "Crime and Disorder Act 1998 s115(1): disclosure to a person acting on behalf of a "
+    "relevant authority"
+)
+
+
 def _recipient_is_s115_relevant_authority(facts: Facts) -> Check:
     rules = facts.recipient
     if rules.s115 == "yes":
         return Check(True, citation=rules.s115_citation)
+    # s115(1)(b): a commissioned service receives as the authority it acts for.
+    party = facts.party(facts.request.recipient.agency_id)
+    if party is not None and party.on_behalf_of_type is not None:
+        principal = facts.rules.agency_types[party.on_behalf_of_type]
+        if principal.s115 == "yes":
+            who = party.name or "the recipient"
+            return Check(
+                True,
+                f"{who} acts on behalf of {party.on_behalf_of_name or 'a relevant authority'}, "
+                "a relevant authority, as the protocol records",
+                S115_ON_BEHALF,
+                explains=True,
+            )
     if rules.s115 == "unsettled":
         return Check(True, rules.s115_note, rules.s115_citation, unsettled=True)
-    why = "the recipient is not a relevant authority under s115"
+    who = facts.request.recipient.name or "the recipient"
+    why = f"{who} is not a relevant authority under s115"
     return Check(False, f"{why}. {rules.s115_note or ''}".strip(), rules.s115_citation)
 
 
@@ -207,19 +289,41 @@ def _recipient_is_case_review_body(facts: Facts) -> Check:
     if body == "relevant_body":
         return Check(True, citation=citation)
     if body == "co_opted":
+        party = facts.party(facts.request.recipient.agency_id)
+        who = (party.name if party else "") or "the recipient"
+        if party is not None and party.co_opted_for_case_reviews:
+            return Check(
+                True,
+                f"{who} is a local provider of social housing co-opted into the case review "
+                "group, as the protocol records: a relevant body",
+                "Anti-social Behaviour, Crime and Policing Act 2014 s104(2), Sch 4",
+                explains=True,
+            )
         return Check(
-            True,
-            "the recipient takes part in case reviews only if co-opted: confirm it is",
-            citation,
-            unsettled=True,
+            False,
+            f"{who} is a relevant body for case reviews only once co-opted into the case "
+            "review group; record its co-option on the protocol",
+            "Anti-social Behaviour, Crime and Policing Act 2014 s104(2)",
         )
     return Check(False, "the recipient is not a relevant body for ASB case reviews", citation)
 
 
 def _discloser_exercises_public_functions(facts: Facts) -> Check:
-    if facts.discloser.public_authority:
+    if facts.discloser.exercises_public_functions:
         return MET
-    return Check(False, "the discloser does not exercise public functions", "DPA 2018 s7")
+    return Check(
+        False,
+        "the discloser does not exercise public functions",
+        "Anti-social Behaviour, Crime and Policing Act 2014 Sch 4 para 7(2)",
+    )
+
+
+CONSENT_WORDS = {
+    ConsentState.REFUSED: "consent was refused",
+    ConsentState.WITHDRAWN: "consent is withdrawn",
+    ConsentState.EXPIRED: "the consent recorded has expired (it may be sought again)",
+    ConsentState.NOT_SOUGHT: "consent is not sought",
+}
 
 
 def _consent_covers(facts: Facts) -> Check:
@@ -228,10 +332,22 @@ def _consent_covers(facts: Facts) -> Check:
         return MET
     if request.consent is ConsentState.GIVEN:
         return Check(False, "the recorded consent does not cover this recipient", "UK GDPR Art 7")
-    return Check(False, f"consent is {request.consent.value.replace('_', ' ')}", "UK GDPR Art 7")
+    return Check(False, CONSENT_WORDS[request.consent], "UK GDPR Art 7")
 
 
 def _risk_of_serious_harm(facts: Facts) -> Check:
+    risk = facts.request.recorded_risk
+    if risk is not None:
+        what = {
+            "marac_referral": "MARAC referral",
+            "safeguarding_override": "safeguarding override",
+        }
+        met = f" meets the criteria ({', '.join(risk.criteria)})" if risk.criteria else ""
+        return Check(
+            True,
+            f"a risk of serious harm is on record: {what[risk.kind]} {risk.reference}{met}",
+            explains=True,
+        )
     if facts.request.high_risk_of_serious_harm:
         return MET
     return Check(False, "no risk of serious harm is recorded")
@@ -255,7 +371,16 @@ def _never(facts: Facts) -> Check:
 def _gateway_imposes_a_duty(facts: Facts) -> Check:
     gateway = facts.gateway
     if gateway and not gateway.power_only and Article6Basis.LEGAL_OBLIGATION in gateway.article6:
-        return Check(True, citation=gateway.citation)
+        # Some duties bind only some disclosers (Sch 4 para 7(2): those
+        # exercising public functions must comply; anyone else may).
+        unmet = [c for c in _all_met(gateway.duty_only_when, facts) if not c.met]
+        if not unmet:
+            return Check(True, citation=gateway.citation)
+        return Check(
+            False,
+            f"{gateway.name} gives this discloser a power, not a duty: {unmet[0].why}",
+            unmet[0].citation or gateway.citation,
+        )
     return Check(False, "no gateway relied on here imposes a duty to disclose")
 
 
@@ -304,6 +429,8 @@ def status_on(protocol: ProtocolTerms, day: date) -> ProtocolStatus:
         return protocol.status
     if protocol.effective_from and day < protocol.effective_from:
         return ProtocolStatus.AWAITING_SIGNATURES
+    if protocol.starts_on and day < protocol.starts_on:
+        return ProtocolStatus.NOT_YET_STARTED
     if day > protocol.review_date + timedelta(days=protocol.review_grace_days):
         return ProtocolStatus.EXPIRED
     if day > protocol.review_date:
@@ -311,12 +438,30 @@ def status_on(protocol: ProtocolTerms, day: date) -> ProtocolStatus:
     return ProtocolStatus.ACTIVE
 
 
+def _not_in_force(protocol: ProtocolTerms, status: ProtocolStatus) -> str:
+    """Why a protocol between the agencies does not authorise sharing today, in
+    the words its parties would use."""
+    named = f"protocol '{protocol.title}' (version {protocol.version})"
+    if status is ProtocolStatus.AWAITING_SIGNATURES:
+        waiting = [p.name for p in protocol.parties if not p.signed and p.name]
+        if waiting:
+            return f"{named} is awaiting signatures from {', '.join(waiting)}"
+        return f"{named} is awaiting signatures"
+    if status is ProtocolStatus.NOT_YET_STARTED and protocol.starts_on:
+        return f"{named} is signed and comes into force on {protocol.starts_on.isoformat()}"
+    if status is ProtocolStatus.SUSPENDED:
+        since = f" on {protocol.suspended_on.isoformat()}" if protocol.suspended_on else ""
+        why = f": {protocol.suspension_reason}" if protocol.suspension_reason else ""
+        return f"{named} was suspended{since}{why}"
+    return f"{named} is {status.value.replace('_', ' ')}"
+
+
 def _parties(protocol: ProtocolTerms) -> set[uuid.UUID]:
     return {party.agency_id for party in protocol.parties}
 
 
 def _find_protocol(
-    request: DisclosureRequest, protocols: Sequence[ProtocolTerms]
+    request: DisclosureRequest, protocols: Sequence[ProtocolTerms], rules: GatewayRules
 ) -> tuple[ProtocolTerms, PurposeTerms] | list[Reason]:
     pair = {request.discloser.agency_id, request.recipient.agency_id}
     between = [p for p in protocols if pair <= _parties(p)]
@@ -337,9 +482,7 @@ def _find_protocol(
                 )
             )
         else:
-            reasons.append(
-                Reason(f"protocol '{protocol.title}' is {status.value.replace('_', ' ')}", ICO_CODE)
-            )
+            reasons.append(Reason(_not_in_force(protocol, status), ICO_CODE))
     covering = [
         (protocol, terms)
         for protocol in sorted(in_force, key=lambda p: p.version, reverse=True)
@@ -350,7 +493,10 @@ def _find_protocol(
         return covering[0]
     if in_force:
         reasons.append(
-            Reason(f"no protocol in force covers the purpose {request.purpose.value}", ICO_CODE)
+            Reason(
+                f"no protocol in force covers the purpose {_purpose(rules, request.purpose)}",
+                ICO_CODE,
+            )
         )
     return reasons
 
@@ -372,14 +518,17 @@ def _category_verdict(
             False,
             [],
         )
-    basis = rules.article6[terms.article6]
+    # The discloser's own Art 6 basis, where its party records one.
+    party = facts.party(facts.request.discloser.agency_id)
+    article6 = party.article6 if party is not None and party.article6 else terms.article6
+    basis = rules.article6[article6]
     failed = [c for c in _all_met(basis.requires, facts) if not c.met]
     if failed:
         return (
             None,
             WithheldCategory(
                 category,
-                f"Art 6 basis {terms.article6.value} not available: {failed[0].why}",
+                f"the Art 6 basis {ARTICLE6_WORDS[article6]} is not available: {failed[0].why}",
                 failed[0].citation or basis.citation,
             ),
             False,
@@ -410,13 +559,14 @@ def _category_verdict(
                 None,
                 WithheldCategory(
                     category,
-                    f"condition {terms.schedule1.value} does not apply: {unmet[0].why}",
+                    f"the condition {SCHEDULE1_WORDS[terms.schedule1]} does not apply: {unmet[0].why}",
                     requirement.citation,
                 ),
                 False,
                 [],
             )
-        condition, condition_citation = terms.schedule1.value, requirement.citation
+        condition = SCHEDULE1_WORDS[terms.schedule1]
+        condition_citation = requirement.citation
 
     review, conditions = False, []
     protection = rules.identity_protection
@@ -428,15 +578,15 @@ def _category_verdict(
         release = facts.request.identity_release
         if not consented.met and release is not None:
             conditions.append(
-                f"{category.value}: shown without consent under a recorded "
-                f"{release.kind.replace('_', ' ')} ({release.reference})"
+                f"{rules.categories[category].name}: shown without consent under a recorded "
+                f"{release.kind.replace('_', ' ')}"
             )
         elif not consented.met:
             override = _all_met(["risk_of_serious_harm", "consent_not_available"], facts)
             if all(c.met for c in override):
                 review = True
                 conditions.append(
-                    f"{category.value}: shared without consent under a safeguarding override "
+                    f"{rules.categories[category].name}: shared without consent under a safeguarding override "
                     "(DPA 2018 Sch 1 para 18); a person must confirm and record the decision"
                 )
             else:
@@ -444,7 +594,7 @@ def _category_verdict(
                     None,
                     WithheldCategory(
                         category,
-                        f"the {facts.request.subject_role.value}'s identity is shared only with "
+                        f"the {ROLE_WORDS[facts.request.subject_role]}'s identity is shared only with "
                         f"consent covering this recipient ({consented.why})",
                         protection.citation,
                     ),
@@ -452,7 +602,7 @@ def _category_verdict(
                     [],
                 )
     return (
-        PermittedCategory(category, terms.article6, basis.citation, condition, condition_citation),
+        PermittedCategory(category, article6, basis.citation, condition, condition_citation),
         None,
         review,
         conditions,
@@ -462,20 +612,51 @@ def _category_verdict(
 # --- the decision --------------------------------------------------------------
 
 
+def _without_protocol(
+    request: DisclosureRequest, rules: GatewayRules, reasons: list[Reason]
+) -> Decision:
+    """No protocol in force covers it: refused, unless a risk of serious harm is
+    asserted or recorded, when sharing what is necessary remains possible once
+    a person decides (needs review, naming the conditions)."""
+    route = rules.without_protocol
+    facts = Facts(request, rules)
+    checks = _all_met(route.requires, facts) if route else []
+    if route is None or not all(c.met for c in checks):
+        return Decision(outcome="refused", reasons=tuple(reasons), rules_version=rules.version)
+    said = [Reason(c.why, c.citation) for c in checks if c.explains and c.why]
+    basis = (
+        Article6Basis.PUBLIC_TASK
+        if facts.discloser.public_authority
+        else Article6Basis.LEGITIMATE_INTERESTS
+    )
+    categories = tuple(dict.fromkeys(request.categories))
+    return Decision(
+        outcome="needs_review",
+        gateway_citation=route.citation,
+        permitted=tuple(
+            PermittedCategory(c, basis, rules.article6[basis].citation) for c in categories
+        ),
+        conditions=route.conditions,
+        reasons=(*reasons, *said, Reason(route.note, route.citation)),
+        rules_version=rules.version,
+        awaiting_confirmation=categories,
+    )
+
+
 def decide(
     request: DisclosureRequest,
     protocols: Sequence[ProtocolTerms],
     rules: GatewayRules | None = None,
 ) -> Decision:
     rules = rules or default_rules()
-    found = _find_protocol(request, protocols)
+    found = _find_protocol(request, protocols, rules)
     if isinstance(found, list):
-        return Decision(outcome="refused", reasons=tuple(found), rules_version=rules.version)
+        return _without_protocol(request, rules, found)
     protocol, purpose_terms = found
     reasons: list[Reason] = [
         Reason(
             f"protocol '{protocol.title}' version {protocol.version} is in force and covers "
-            f"{request.purpose.value}",
+            f"{_purpose(rules, request.purpose)}",
             ICO_CODE,
         )
     ]
@@ -488,19 +669,32 @@ def decide(
             f"{stops.isoformat()}"
         )
 
+    # The first gateway in the protocol's order that applies outright; failing
+    # that, the first that applies on unsettled law (a person must review it).
     gateway, gateway_checks, refusals = None, [], []
+    unsettled: tuple[Gateway, list[Check]] | None = None
     for code in purpose_terms.gateways:
         candidate = rules.gateway(code)
         if candidate is None or request.purpose not in candidate.purposes:
-            refusals.append(Reason(f"gateway {code} does not serve {request.purpose.value}"))
+            refusals.append(
+                Reason(
+                    f"{candidate.name if candidate else 'a gateway the hub does not know'} "
+                    f"does not serve {_purpose(rules, request.purpose)}"
+                )
+            )
             continue
-        checks = _all_met(candidate.requires, Facts(request, rules, candidate))
+        checks = _all_met(candidate.requires, Facts(request, rules, candidate, protocol))
         unmet = [c for c in checks if not c.met]
         if unmet:
             refusals += [Reason(f"{candidate.name}: {c.why}", c.citation) for c in unmet]
             continue
+        if any(c.unsettled for c in checks):
+            unsettled = unsettled or (candidate, checks)
+            continue
         gateway, gateway_checks = candidate, checks
         break
+    if gateway is None and unsettled is not None:
+        gateway, gateway_checks = unsettled
     if gateway is None:
         return Decision(
             outcome="refused",
@@ -516,16 +710,27 @@ def decide(
     # Say why earlier gateways in the protocol's list were passed over.
     reasons += [Reason(f"not available: {r.text}", r.citation) for r in refusals]
     reasons.append(Reason(f"gateway: {gateway.name}", gateway.citation))
+    settled_by = request.identity_release
     for check in gateway_checks:
-        if check.unsettled:
+        if check.unsettled and settled_by is not None and settled_by.kind == "sharing_decision":
+            reasons.append(
+                Reason(
+                    f"unsettled: {check.why} A recorded sharing decision covers this "
+                    "disclosure: a person has reviewed it",
+                    check.citation,
+                )
+            )
+        elif check.unsettled:
             review = True
             reasons.append(Reason(f"unsettled: {check.why}", check.citation))
+        elif check.explains and check.why:
+            reasons.append(Reason(check.why, check.citation))
     if gateway.power_only:
         conditions.append(gateway.note)
     if protocol.onward_sharing:
         conditions.append(f"onward sharing: {protocol.onward_sharing}")
 
-    facts = Facts(request, rules, gateway)
+    facts = Facts(request, rules, gateway, protocol)
     allowed = {terms.category: terms for terms in purpose_terms.categories}
     permitted, withheld, awaiting = [], [], []
     for category in dict.fromkeys(request.categories):
@@ -558,3 +763,19 @@ def decide(
         rules_version=rules.version,
         awaiting_confirmation=tuple(awaiting),
     )
+
+
+# --- onward sharing of minutes ---------------------------------------------------
+
+OWNERS_AGREE = OnwardSharingRule(
+    agreement="information_owners",
+    text="Information is not passed on without the agreement of the agency that provided it.",
+    citation="UK GDPR Art 5(1)(b) purpose limitation",
+)
+
+
+def onward_sharing_rule(purpose: Purpose, rules: GatewayRules | None = None) -> OnwardSharingRule:
+    """Who must agree before minutes shared for ``purpose`` go further: the
+    chair (MAPPA) or every agency whose information they hold (MARAC)."""
+    rules = rules or default_rules()
+    return rules.onward_sharing.get(purpose, OWNERS_AGREE)

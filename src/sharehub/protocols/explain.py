@@ -50,6 +50,11 @@ def render_rules_markdown(rules: GatewayRules) -> str:
             f"**{gateway.name}** (`{gateway.code}`; {gateway.citation}).",
             f"Serves: {', '.join(p.value for p in gateway.purposes)}.",
             f"Applies when: {_needs(gateway.requires)}.",
+            *(
+                [f"A duty only where: {_needs(gateway.duty_only_when)}; for others a power."]
+                if gateway.duty_only_when
+                else []
+            ),
             f"Art 6 bases it supports: {', '.join(b.value for b in gateway.article6)}."
             + (
                 " A power only: it does not itself satisfy data protection law."
@@ -62,6 +67,15 @@ def render_rules_markdown(rules: GatewayRules) -> str:
     out += ["### UK GDPR Article 6 bases", "", "| basis | citation | needs |", "|---|---|---|"]
     for basis, rule in rules.article6.items():
         out.append(f"| `{basis.value}` | {rule.citation} | {_needs(rule.requires)} |")
+    if rules.onward_sharing:
+        out += ["", "### Onward sharing of meeting minutes", ""]
+        out += ["| purpose | who must agree | rule | source |", "|---|---|---|---|"]
+        agree = {"chair": "the chair", "information_owners": "every agency whose information it is"}
+        for purpose, rule in rules.onward_sharing.items():
+            out.append(
+                f"| {rules.purposes[purpose].name} | {agree[rule.agreement]} | {rule.text} | "
+                f"{rule.citation} |"
+            )
     out += ["", "### Conditions for special category and criminal offence data", ""]
     out += ["| condition | citation | needs |", "|---|---|---|"]
     for condition, rule in rules.schedule1.items():
@@ -70,13 +84,13 @@ def render_rules_markdown(rules: GatewayRules) -> str:
         "",
         "### Data categories",
         "",
-        "| category | needs a condition | identifies the subject |",
+        "| category | what it is | needs a condition | identifies the subject |",
     ]
-    out.append("|---|---|---|")
+    out.append("|---|---|---|---|")
     for category, rule in rules.categories.items():
         needs = {"article_9": "Art 9 (special category)", "article_10": "Art 10 (criminal offence)"}
         out.append(
-            f"| `{category.value}` | {needs.get(rule.needs_condition, 'no')} | "
+            f"| `{category.value}` | {rule.name} | {needs.get(rule.needs_condition, 'no')} | "
             f"{'yes' if rule.identifying else 'no'} |"
         )
     out += [

@@ -33,6 +33,13 @@ class AgencyTypeRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     case_review: Literal["relevant_body", "co_opted", "none"]
     s115_citation: str = "Crime and Disorder Act 1998 s115(2)"
     s115_note: str | None = None
+    # Whether it exercises public functions (ASBCPA 2014 Sch 4 para 7(2)), where
+    # that differs from being a public authority for data protection.
+    public_functions: bool | None = None
+
+    @property
+    def exercises_public_functions(self) -> bool:
+        return self.public_authority if self.public_functions is None else self.public_functions
 
 
 class Gateway(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -44,6 +51,9 @@ class Gateway(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     article6: tuple[Article6Basis, ...]
     power_only: bool
     note: str
+    # Checks the discloser must meet for the gateway to bind it (a duty); for
+    # other disclosers it is a power only.
+    duty_only_when: tuple[str, ...] = ()
 
 
 class Requirement(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -52,6 +62,7 @@ class Requirement(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class CategoryRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str
     needs_condition: Literal["article_9", "article_10", "none"]
     identifying: bool
 
@@ -66,6 +77,23 @@ class PurposeRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     unlawful_acts: bool
 
 
+class OnwardSharingRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Who must agree before a meeting's minutes go to an agency not at it."""
+
+    agreement: Literal["chair", "information_owners"]
+    text: str
+    citation: str
+
+
+class WithoutProtocol(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The route for sharing to prevent serious harm where no protocol covers it."""
+
+    requires: tuple[str, ...]
+    citation: str
+    note: str
+    conditions: tuple[str, ...]
+
+
 class GatewayRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     version: str
     agency_types: dict[AgencyType, AgencyTypeRules]
@@ -75,6 +103,8 @@ class GatewayRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     categories: dict[DataCategory, CategoryRules]
     identity_protection: IdentityProtection
     purposes: dict[Purpose, PurposeRules]
+    onward_sharing: dict[Purpose, OnwardSharingRule] = msgspec.field(default_factory=dict)
+    without_protocol: WithoutProtocol | None = None
 
     def gateway(self, code: str) -> Gateway | None:
         return next((g for g in self.gateways if g.code == code), None)
@@ -94,9 +124,11 @@ def _check_complete(rules: GatewayRules, known_checks: frozenset[str]) -> None:
     codes = [g.code for g in rules.gateways]
     if len(codes) != len(set(codes)):
         raise GatewayFileError("two gateways share a code")
-    named = [(f"gateway {g.code}", g.requires) for g in rules.gateways]
+    named = [(f"gateway {g.code}", g.requires + g.duty_only_when) for g in rules.gateways]
     named += [(f"article6.{k}", v.requires) for k, v in rules.article6.items()]
     named += [(f"schedule1.{k}", v.requires) for k, v in rules.schedule1.items()]
+    if rules.without_protocol:
+        named.append(("without_protocol", rules.without_protocol.requires))
     for where, checks in named:
         unknown = sorted(set(checks) - known_checks)
         if unknown:

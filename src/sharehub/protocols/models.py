@@ -15,12 +15,14 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,6 +67,7 @@ class ProtocolVersion(Record):
     )
     number: Mapped[int] = mapped_column(Integer)
     # draft | awaiting_signatures | active | suspended | terminated | superseded
+    # ("not yet started" is never stored: it follows from starts_on when read)
     status: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
     security: Mapped[str | None] = mapped_column(Text)
@@ -72,13 +75,16 @@ class ProtocolVersion(Record):
     dpia_reference: Mapped[str | None] = mapped_column(String(100))
     review_date: Mapped[date] = mapped_column(Date)
     review_grace_days: Mapped[int] = mapped_column(Integer)
+    # The earliest day the parties agreed it may start: in force from the later
+    # of this and the last signature's day.
+    starts_on: Mapped[date | None] = mapped_column(Date)
     # review_date + review_grace_days, kept so lists can filter on it in SQL.
     expires_on: Mapped[date] = mapped_column(Date, index=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # SHA-256 of the content as submitted: what every signature is a signature of.
     content_digest: Mapped[str | None] = mapped_column(String(64))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The day every party had signed: the version is in force from then.
+    # The day every party had signed: in force from then, or from starts_on if later.
     effective_from: Mapped[date | None] = mapped_column(Date, index=True)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A suspension is kept even if the version is later terminated or
@@ -131,6 +137,17 @@ class ProtocolParty(Base):
     # engine reads it, and it must not move under a signed version.
     agency_type: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer)
+    # The party's own UK GDPR Art 6 basis (terms.Article6Basis); empty on
+    # versions recorded before parties had one.
+    article6: Mapped[str | None] = mapped_column(String(32))
+    # The party on whose behalf this one acts (Crime and Disorder Act 1998
+    # s115(1)), another party to the same version.
+    on_behalf_of_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    # A social housing provider co-opted into the ASB case review group
+    # (ASB, Crime and Policing Act 2014 s104).
+    co_opted_for_case_reviews: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     protocol_version: Mapped[ProtocolVersion] = relationship(back_populates="parties")
 

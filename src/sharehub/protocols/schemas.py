@@ -14,8 +14,8 @@ from typing import Annotated
 
 import msgspec
 
-from sharehub.disclosure.gated import AgencyName, Code, GovernanceText, Reference, StaffName
 from sharehub.agencies.types import AgencyType
+from sharehub.disclosure.gated import AgencyName, Code, GovernanceText, Reference, StaffName
 from sharehub.fields import PARAGRAPHS, PRINTABLE, Name
 from sharehub.protocols.terms import (
     Article6Basis,
@@ -83,6 +83,7 @@ class VersionStatus(enum.StrEnum):
 
     DRAFT = "draft"
     AWAITING_SIGNATURES = "awaiting_signatures"
+    NOT_YET_STARTED = "not_yet_started"
     ACTIVE = "active"
     REVIEW_DUE = "review_due"
     SUSPENDED = "suspended"
@@ -94,6 +95,15 @@ class VersionStatus(enum.StrEnum):
 class PartyInvite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     agency_id: uuid.UUID
     role: PartyRole = PartyRole.CONTROLLER
+    # The party's own UK GDPR Art 6 basis; left out, public task for a public
+    # authority and legitimate interests for anyone else.
+    article6: Article6Basis | None = None
+    # Another party to the version on whose behalf this one acts (Crime and
+    # Disorder Act 1998 s115(1)), e.g. a charity delivering the council's IDVA service.
+    on_behalf_of: uuid.UUID | None = None
+    # A social housing provider co-opted into the ASB case review group (ASB,
+    # Crime and Policing Act 2014 s104).
+    co_opted_for_case_reviews: bool = False
 
 
 Parties = Annotated[list[PartyInvite], msgspec.Meta(max_length=50)]
@@ -121,6 +131,8 @@ Purposes = Annotated[list[PurposeAllowed], msgspec.Meta(max_length=20)]
 class ProtocolCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     title: Title
     review_date: date
+    # The earliest day it may start, if later than the last signature.
+    starts_on: date | None = None
     review_grace_days: GraceDays = 30
     # An information governance lead's own agency is added as a controller if left out.
     parties: Parties = msgspec.field(default_factory=list)
@@ -136,11 +148,22 @@ class ProtocolUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
     review_date: date | msgspec.UnsetType = msgspec.UNSET
+    starts_on: date | None | msgspec.UnsetType = msgspec.UNSET
     review_grace_days: GraceDays | msgspec.UnsetType = msgspec.UNSET
     purposes: Purposes | msgspec.UnsetType = msgspec.UNSET
     security: Paragraphs | None | msgspec.UnsetType = msgspec.UNSET
     onward_sharing: Paragraphs | None | msgspec.UnsetType = msgspec.UNSET
     dpia_reference: DpiaReference | None | msgspec.UnsetType = msgspec.UNSET
+
+
+class PartyChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A change to one party's terms in a draft: fields left out stay as they
+    are; null clears on_behalf_of."""
+
+    role: PartyRole | msgspec.UnsetType = msgspec.UNSET
+    article6: Article6Basis | msgspec.UnsetType = msgspec.UNSET
+    on_behalf_of: uuid.UUID | None | msgspec.UnsetType = msgspec.UNSET
+    co_opted_for_case_reviews: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class PartiesInvite(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -164,6 +187,11 @@ class PartyView(msgspec.Struct, kw_only=True):
     agency_name: AgencyName
     agency_type: AgencyType
     role: PartyRole
+    # None on versions recorded before parties had their own basis.
+    article6: Article6Basis | None
+    on_behalf_of: uuid.UUID | None
+    on_behalf_of_name: AgencyName | None
+    co_opted_for_case_reviews: bool
     signed: bool
 
 
@@ -192,13 +220,19 @@ class VersionView(msgspec.Struct, kw_only=True):
     expires_on: date
     content_digest: Reference | None
     submitted_at: datetime | None
+    # The day every party had signed.
     effective_from: date | None
+    starts_on: date | None
+    # The later of the two: the day it authorises sharing from.
+    in_force_from: date | None
     signatures: list[SignatureView]
     awaiting_signature_from: list[uuid.UUID]
     suspended_on: date | None
     suspension_reason: GovernanceText | None
     ended_on: date | None
     end_reason: GovernanceText | None
+    # Before anyone signs (draft, awaiting signatures): what no gateway in it can support.
+    warnings: list[GovernanceText]
     created_at: datetime
     updated_at: datetime
 
@@ -208,6 +242,8 @@ class VersionSummary(msgspec.Struct, kw_only=True):
     status: VersionStatus
     title: GovernanceText
     effective_from: date | None
+    starts_on: date | None
+    in_force_from: date | None
     review_date: date
     suspended_on: date | None
     ended_on: date | None

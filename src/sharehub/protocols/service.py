@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, TypeVar
 
 import msgspec
@@ -30,9 +30,9 @@ from sharehub.access.relationships import may_see, reach
 from sharehub.access.roles import Role
 from sharehub.access.service import is_hub_administrator
 from sharehub.agencies.models import Agency, AgencyArea
-from sharehub.agencies.types import AgencyType
+from sharehub.agencies.types import AGENCY_TYPE_LABELS, AgencyType
 from sharehub.audit.events import AuditEvent
-from sharehub.calendar import local_today
+from sharehub.calendar import LOCAL_TIME, local_today
 from sharehub.db.base import utcnow
 from sharehub.db.changes import check_version, write_changes
 from sharehub.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -47,6 +47,7 @@ from sharehub.protocols.models import (
     ProtocolVersion,
 )
 from sharehub.protocols.schemas import (
+    PartyChange,
     PartyInvite,
     PartyView,
     ProtocolCreate,
@@ -61,6 +62,7 @@ from sharehub.protocols.schemas import (
     VersionView,
 )
 from sharehub.protocols.terms import (
+    Article6Basis,
     CategoryTerms,
     PartyRole,
     PartyTerms,
@@ -69,6 +71,7 @@ from sharehub.protocols.terms import (
     Purpose,
     PurposeTerms,
 )
+from sharehub.protocols.warnings import protocol_warnings
 
 KIND = "protocol"
 T = TypeVar("T")
@@ -89,6 +92,8 @@ COORDINATOR_ROLES = frozenset(
 S = VersionStatus
 IN_FORCE = frozenset({S.ACTIVE, S.REVIEW_DUE})
 HAS_BEEN_IN_FORCE = frozenset({S.ACTIVE, S.REVIEW_DUE, S.EXPIRED, S.SUSPENDED})
+# Signed by every party: in force, or once was, or waiting for its start date.
+SIGNED = HAS_BEEN_IN_FORCE | {S.NOT_YET_STARTED}
 UNSIGNED = frozenset({S.DRAFT, S.AWAITING_SIGNATURES})
 
 
@@ -108,6 +113,8 @@ def status_on(version: ProtocolVersion, day: date) -> VersionStatus:
         return S.AWAITING_SIGNATURES
     if version.ended_on is not None and day >= version.ended_on:
         return stored  # terminated, or superseded by a later version
+    if version.starts_on is not None and day < version.starts_on:
+        return S.NOT_YET_STARTED
     if version.suspended_on is not None and day >= version.suspended_on:
         return S.SUSPENDED
     if day > version.expires_on:
@@ -164,17 +171,17 @@ LIFECYCLE: dict[str, Step] = {
         "only a version awaiting signatures comes into force",
     ),
     "supersede": Step(
-        HAS_BEEN_IN_FORCE, "current", S.SUPERSEDED, "only a version in force can be superseded"
+        SIGNED, "current", S.SUPERSEDED, "only a version every party has signed can be superseded"
     ),
     "amend": Step(
-        HAS_BEEN_IN_FORCE,
+        SIGNED,
         "latest",
         None,
-        "only a protocol that is or was in force can be amended, one amendment at a time",
+        "only a protocol every party has signed can be amended, one amendment at a time",
     ),
     "suspend": Step(IN_FORCE, "current", S.SUSPENDED, "only a protocol in force can be suspended"),
     "terminate": Step(
-        UNSIGNED | HAS_BEEN_IN_FORCE,
+        UNSIGNED | SIGNED,
         "current",
         S.TERMINATED,
         "a terminated protocol cannot be terminated again",
@@ -416,17 +423,111 @@ async def _agencies_for(
     return found
 
 
+ARTICLE6_NAMES = {
+    Article6Basis.CONSENT: "consent (UK GDPR, Article 6(1)(a))",
+    Article6Basis.CONTRACT: "contract (UK GDPR, Article 6(1)(b))",
+    Article6Basis.LEGAL_OBLIGATION: "legal obligation (UK GDPR, Article 6(1)(c))",
+    Article6Basis.VITAL_INTERESTS: "vital interests (UK GDPR, Article 6(1)(d))",
+    Article6Basis.PUBLIC_TASK: "public task (UK GDPR, Article 6(1)(e))",
+    Article6Basis.LEGITIMATE_INTERESTS: "legitimate interests (UK GDPR, Article 6(1)(f))",
+}
+
+
+def default_article6(agency_type: AgencyType, rules: GatewayRules) -> Article6Basis:
+    """Public task for a public authority; legitimate interests for anyone else."""
+    if rules.agency_types[agency_type].public_authority:
+        return Article6Basis.PUBLIC_TASK
+    return Article6Basis.LEGITIMATE_INTERESTS
+
+
+def _check_article6(
+    basis: Article6Basis, agency_type: AgencyType, rules: GatewayRules, field: str
+) -> None:
+    if basis is Article6Basis.CONTRACT:
+        raise BadRequest(
+            "contract (UK GDPR, Article 6(1)(b)) covers processing a contract with the person "
+            "themselves needs, never sharing between agencies",
+            field=field,
+        )
+    if (
+        basis is Article6Basis.LEGITIMATE_INTERESTS
+        and rules.agency_types[agency_type].public_authority
+    ):
+        raise BadRequest(
+            "legitimate interests is not available to a public authority performing its tasks "
+            "(UK GDPR, Article 6(1), final subparagraph)",
+            field=field,
+        )
+
+
+def _check_co_option(agency_type: AgencyType, rules: GatewayRules, field: str) -> None:
+    if rules.agency_types[agency_type].case_review == "co_opted":
+        return
+    who = [
+        AGENCY_TYPE_LABELS[t].lower()
+        for t, r in rules.agency_types.items()
+        if r.case_review == "co_opted"
+    ]
+    raise BadRequest(
+        f"a {AGENCY_TYPE_LABELS[agency_type].lower()} cannot be co-opted for ASB case reviews: "
+        f"only a {' or a '.join(who)} can (ASB, Crime and Policing Act 2014, section 104)",
+        field=field,
+    )
+
+
+def _check_on_behalf_of(
+    agency_id: uuid.UUID, principal: uuid.UUID, parties: Collection[uuid.UUID], field: str
+) -> None:
+    if principal == agency_id:
+        raise BadRequest("a party cannot act on its own behalf", field=field)
+    if principal not in parties:
+        raise Conflict(
+            "a party acts on behalf of another party to the same version; invite that agency first",
+            field=field,
+        )
+
+
+def _check_invites(
+    invites: Sequence[PartyInvite],
+    agencies: Mapping[uuid.UUID, Agency],
+    parties: Collection[uuid.UUID],
+    rules: GatewayRules,
+    field: str,
+) -> None:
+    """Each invited party's own terms, against its agency type and the parties
+    it will sit beside (``parties``, the invited included)."""
+    for i, invite in enumerate(invites):
+        where = f"{field}[{i}]"
+        agency_type = AgencyType(agencies[invite.agency_id].agency_type)
+        if invite.article6 is not None:
+            _check_article6(invite.article6, agency_type, rules, f"{where}.article6")
+        if invite.on_behalf_of is not None:
+            _check_on_behalf_of(
+                invite.agency_id, invite.on_behalf_of, parties, f"{where}.on_behalf_of"
+            )
+        if invite.co_opted_for_case_reviews:
+            _check_co_option(agency_type, rules, f"{where}.co_opted_for_case_reviews")
+
+
 def _add_parties(
-    version: ProtocolVersion, invites: Sequence[PartyInvite], agencies: dict[uuid.UUID, Agency]
+    version: ProtocolVersion,
+    invites: Sequence[PartyInvite],
+    agencies: dict[uuid.UUID, Agency],
+    rules: GatewayRules,
 ) -> None:
     start = max((p.position for p in version.parties), default=-1) + 1
     for offset, invite in enumerate(invites):
+        agency_type = agencies[invite.agency_id].agency_type
+        article6 = invite.article6 or default_article6(AgencyType(agency_type), rules)
         version.parties.append(
             ProtocolParty(
                 agency_id=invite.agency_id,
                 role=invite.role.value,
-                agency_type=agencies[invite.agency_id].agency_type,
+                agency_type=agency_type,
                 position=start + offset,
+                article6=article6.value,
+                on_behalf_of_agency_id=invite.on_behalf_of,
+                co_opted_for_case_reviews=invite.co_opted_for_case_reviews,
             )
         )
 
@@ -437,16 +538,30 @@ def _set_review(version: ProtocolVersion, review_date: date, grace_days: int) ->
     version.expires_on = review_date + timedelta(days=grace_days)
 
 
+def _party_content(party: ProtocolParty) -> dict[str, object]:
+    content: dict[str, object] = {
+        "agency_id": str(party.agency_id),
+        "role": party.role,
+        "agency_type": party.agency_type,
+    }
+    # Terms added later are left out when not recorded, so what was signed
+    # before they existed still hashes to the digest its signatures carry.
+    if party.article6 is not None:
+        content["article6"] = party.article6
+    if party.on_behalf_of_agency_id is not None:
+        content["on_behalf_of"] = str(party.on_behalf_of_agency_id)
+    if party.co_opted_for_case_reviews:
+        content["co_opted_for_case_reviews"] = True
+    return content
+
+
 def content_digest(protocol_id: uuid.UUID, version: ProtocolVersion) -> str:
     """SHA-256 of exactly what the parties sign, in a stable encoding."""
-    content = {
+    content: dict[str, object] = {
         "protocol_id": str(protocol_id),
         "version": version.number,
         "title": version.title,
-        "parties": [
-            {"agency_id": str(p.agency_id), "role": p.role, "agency_type": p.agency_type}
-            for p in version.parties
-        ],
+        "parties": [_party_content(p) for p in version.parties],
         "purposes": [
             {"purpose": p.purpose, "categories": p.categories, "gateways": p.gateways}
             for p in version.purposes
@@ -457,6 +572,8 @@ def content_digest(protocol_id: uuid.UUID, version: ProtocolVersion) -> str:
         "review_date": version.review_date.isoformat(),
         "review_grace_days": version.review_grace_days,
     }
+    if version.starts_on is not None:
+        content["starts_on"] = version.starts_on.isoformat()
     return hashlib.sha256(msgspec.json.encode(content, order="sorted")).hexdigest()
 
 
@@ -494,6 +611,7 @@ async def create_protocol(
         raise Conflict("protocols are drafted by people, not by agency systems")
     _check_purposes(data.purposes, rules)
     agencies = await _agencies_for(db, data.parties, "parties")
+    _check_invites(data.parties, agencies, set(agencies) | {actor.agency_id}, rules, "parties")
     invites = list(data.parties)
     if not is_hub_administrator(actor) and actor.agency_id not in agencies:
         # An information governance lead drafts for their own agency among others.
@@ -506,6 +624,7 @@ async def create_protocol(
         number=1,
         status=S.DRAFT.value,
         title=data.title,
+        starts_on=data.starts_on,
         security=data.security,
         onward_sharing=data.onward_sharing,
         dpia_reference=data.dpia_reference,
@@ -515,7 +634,7 @@ async def create_protocol(
         signatures=[],
     )
     _set_review(version, data.review_date, data.review_grace_days)
-    _add_parties(version, invites, agencies)
+    _add_parties(version, invites, agencies, rules)
     protocol = Protocol(
         created_by_agency_id=actor.agency_id,
         created_by=actor.id,
@@ -546,6 +665,7 @@ async def edit_draft(
     _require_party_lead_or_hub_admin(actor, draft)
     if isinstance(changes.title, str):
         draft.title = changes.title
+    draft.starts_on = _given(changes.starts_on, draft.starts_on)
     _set_review(
         draft,
         _given(changes.review_date, draft.review_date),
@@ -573,6 +693,7 @@ async def invite_parties(
     protocol_id: uuid.UUID,
     invites: Sequence[PartyInvite],
     expected_version: int,
+    rules: GatewayRules,
 ) -> Protocol:
     protocol = await _open(db, actor, protocol_id, expected_version)
     draft = check_step(protocol, "change parties", today())
@@ -582,7 +703,8 @@ async def invite_parties(
         if invite.agency_id in already:
             raise Conflict("this agency is already a party", field=f"parties[{i}].agency_id")
     agencies = await _agencies_for(db, invites, "parties")
-    _add_parties(draft, invites, agencies)
+    _check_invites(invites, agencies, already | set(agencies), rules, "parties")
+    _add_parties(draft, invites, agencies, rules)
     _touch(protocol)
     await _flush(db)
     return protocol
@@ -610,7 +732,52 @@ async def remove_party(
             "parties are removed by the drafting agency's information governance lead; "
             "you may withdraw your own agency"
         )
+    agents = [p for p in draft.parties if p.on_behalf_of_agency_id == agency_id]
+    if agents:
+        names = {a.id: a.name for a in await _agencies(db, [agency_id, agents[0].agency_id])}
+        raise Conflict(
+            f"{names.get(agents[0].agency_id, 'another party')} acts on behalf of "
+            f"{names.get(agency_id, 'this party')} under this draft: change that party's terms "
+            "first"
+        )
     draft.parties.remove(party)
+    _touch(protocol)
+    await _flush(db)
+    return protocol
+
+
+async def change_party(
+    db: AsyncSession,
+    actor: Principal,
+    protocol_id: uuid.UUID,
+    agency_id: uuid.UUID,
+    change: PartyChange,
+    expected_version: int,
+    rules: GatewayRules,
+) -> Protocol:
+    """Change one party's terms in the draft: its role, its own Art 6 basis, on
+    whose behalf it acts, whether it is co-opted for ASB case reviews."""
+    protocol = await _open(db, actor, protocol_id, expected_version)
+    draft = check_step(protocol, "change parties", today())
+    _require_party_lead_or_hub_admin(actor, draft)
+    party = next((p for p in draft.parties if p.agency_id == agency_id), None)
+    if party is None:
+        raise NotFound("party")
+    agency_type = AgencyType(party.agency_type)
+    if not isinstance(change.article6, msgspec.UnsetType):
+        _check_article6(change.article6, agency_type, rules, "article6")
+        party.article6 = change.article6.value
+    if isinstance(change.on_behalf_of, uuid.UUID):
+        _check_on_behalf_of(agency_id, change.on_behalf_of, _party_ids(draft), "on_behalf_of")
+    party.on_behalf_of_agency_id = _given(change.on_behalf_of, party.on_behalf_of_agency_id)
+    if change.co_opted_for_case_reviews is True:
+        _check_co_option(agency_type, rules, "co_opted_for_case_reviews")
+    party.co_opted_for_case_reviews = _given(
+        change.co_opted_for_case_reviews, party.co_opted_for_case_reviews
+    )
+    if not isinstance(change.role, msgspec.UnsetType):
+        party.role = change.role.value
+    draft.updated_at = utcnow()
     _touch(protocol)
     await _flush(db)
     return protocol
@@ -661,11 +828,18 @@ def _come_into_force(protocol: Protocol, version: ProtocolVersion, now: datetime
     it amends (if any) is superseded that day."""
     day = local_today(now)
     check_step(protocol, "activate", day)
+    # What it replaces stays in force until its agreed start date, if later.
+    begins = max(day, version.starts_on or day)
     if protocol.current_version != version.number:
-        old = check_step(protocol, "supersede", day)
-        _move(protocol, old, "supersede")
-        old.ended_on, old.ended_at = day, now
-        old.end_reason = f"superseded by version {version.number}"
+        check_step(protocol, "supersede", day)
+        for old in protocol.versions:
+            # The version in force, and one signed but not yet started when
+            # this one starts sooner.
+            replaced = old.number < version.number and old.effective_from is not None
+            if replaced and (old.ended_on is None or old.ended_on > begins):
+                old.status = S.SUPERSEDED.value
+                old.ended_on, old.ended_at = begins, now
+                old.end_reason = f"superseded by version {version.number}"
         protocol.current_version = version.number
     version.effective_from, version.activated_at = day, now
     _move(protocol, version, "activate")
@@ -718,13 +892,20 @@ async def amend(
         number=protocol.latest_version + 1,
         status=S.DRAFT.value,
         title=current.title,
+        starts_on=current.starts_on,
         security=current.security,
         onward_sharing=current.onward_sharing,
         dpia_reference=current.dpia_reference,
         created_by=actor.id,
         parties=[
             ProtocolParty(
-                agency_id=p.agency_id, role=p.role, agency_type=p.agency_type, position=p.position
+                agency_id=p.agency_id,
+                role=p.role,
+                agency_type=p.agency_type,
+                position=p.position,
+                article6=p.article6,
+                on_behalf_of_agency_id=p.on_behalf_of_agency_id,
+                co_opted_for_case_reviews=p.co_opted_for_case_reviews,
             )
             for p in current.parties
         ],
@@ -781,13 +962,19 @@ async def terminate(
     current = check_step(protocol, "terminate", day)
     _require_party_lead_or_hub_admin(actor, current)
     pending = [v for v in protocol.versions if v.number > protocol.current_version]
-    for version in [current, *pending]:
+    # A version still in force until the current one's start date ends today too.
+    lingering = [
+        v
+        for v in protocol.versions
+        if v.number < current.number and v.ended_on is not None and v.ended_on > day
+    ]
+    for version in [*lingering, current, *pending]:
         version.status = S.TERMINATED.value
         version.ended_on, version.ended_at, version.ended_by = day, utcnow(), actor.id
         version.end_reason = (
-            change.reason
-            if version is current
-            else (f"withdrawn when the protocol was terminated: {change.reason}")
+            f"withdrawn when the protocol was terminated: {change.reason}"
+            if version in pending
+            else change.reason
         )
     _move(protocol, current, "terminate")
     _touch(protocol)
@@ -817,12 +1004,19 @@ def change_event(protocol: Protocol, actor: Principal, step: str, now: datetime)
 # --- lists ---------------------------------------------------------------------
 
 
+def _started(current: AliasedClass[ProtocolVersion], day: date) -> ColumnElement[bool]:
+    return or_(current.starts_on.is_(None), current.starts_on <= day)
+
+
 def _status_clause(
     status: ProtocolStatus, current: AliasedClass[ProtocolVersion], day: date
 ) -> ColumnElement[bool]:
     """The status asked for, over stored status and dates as ``status_on`` reads them."""
-    active = Protocol.status == S.ACTIVE.value
+    active = and_(Protocol.status == S.ACTIVE.value, _started(current, day))
     derived = {
+        ProtocolStatus.NOT_YET_STARTED: and_(
+            Protocol.status == S.ACTIVE.value, current.starts_on > day
+        ),
         ProtocolStatus.ACTIVE: and_(active, current.review_date >= day),
         ProtocolStatus.REVIEW_DUE: and_(
             active, current.review_date < day, current.expires_on >= day
@@ -868,7 +1062,9 @@ async def list_protocols(
     if status is not None:
         conditions.append(_status_clause(status, current, day))
     if review_due is not None:
-        flagged = and_(Protocol.status == S.ACTIVE.value, current.review_date < day)
+        flagged = and_(
+            Protocol.status == S.ACTIVE.value, _started(current, day), current.review_date < day
+        )
         conditions.append(flagged if review_due else ~flagged)
     base = select(Protocol).join(current, joined).where(*conditions)
     total = await db.scalar(select(func.count()).select_from(base.subquery()))
@@ -879,7 +1075,13 @@ async def list_protocols(
 # --- what the lawful-basis engine reads ------------------------------------------
 
 
-def to_terms(protocol_id: uuid.UUID, version: ProtocolVersion, day: date) -> ProtocolTerms:
+def to_terms(
+    protocol_id: uuid.UUID, version: ProtocolVersion, day: date, names: Mapping[uuid.UUID, str]
+) -> ProtocolTerms:
+    """A version as the lawful-basis engine reads it; ``names`` are the agencies'
+    names, for explanations that name them."""
+    signed = {s.agency_id for s in version.signatures}
+    types = {p.agency_id: AgencyType(p.agency_type) for p in version.parties}
     return ProtocolTerms(
         protocol_id=protocol_id,
         version=version.number,
@@ -888,8 +1090,19 @@ def to_terms(protocol_id: uuid.UUID, version: ProtocolVersion, day: date) -> Pro
         parties=tuple(
             PartyTerms(
                 agency_id=p.agency_id,
-                agency_type=AgencyType(p.agency_type),
+                agency_type=types[p.agency_id],
                 role=PartyRole(p.role),
+                name=names.get(p.agency_id, ""),
+                article6=Article6Basis(p.article6) if p.article6 else None,
+                on_behalf_of=p.on_behalf_of_agency_id,
+                on_behalf_of_type=types.get(p.on_behalf_of_agency_id)
+                if p.on_behalf_of_agency_id
+                else None,
+                on_behalf_of_name=names.get(p.on_behalf_of_agency_id, "")
+                if p.on_behalf_of_agency_id
+                else "",
+                co_opted_for_case_reviews=p.co_opted_for_case_reviews,
+                signed=p.agency_id in signed,
             )
             for p in version.parties
         ),
@@ -898,6 +1111,9 @@ def to_terms(protocol_id: uuid.UUID, version: ProtocolVersion, day: date) -> Pro
         review_grace_days=version.review_grace_days,
         onward_sharing=version.onward_sharing,
         effective_from=version.effective_from,
+        starts_on=version.starts_on,
+        suspended_on=version.suspended_on,
+        suspension_reason=version.suspension_reason,
     )
 
 
@@ -910,15 +1126,25 @@ _IN_FORCE = "sharehub.protocols.terms_in_force"
 async def terms_in_force(
     db: AsyncSession, on: date, *, between: Collection[uuid.UUID] = ()
 ) -> list[ProtocolTerms]:
-    """Every version that had come into force by ``on`` and had not been replaced
-    by a later version by then, with its status on that day (active, review due,
-    expired, suspended or terminated), optionally only those to which all the
-    agencies in ``between`` are parties. A disclosure is judged by these."""
+    """Every version that had been submitted for signature by ``on`` and had not
+    been replaced by a later version by then, with its status on that day
+    (awaiting signatures, not yet started, active, review due, expired,
+    suspended or terminated), optionally only those to which all the agencies
+    in ``between`` are parties. A disclosure is judged by those in force
+    (active or review due); the others let the engine say why one is not."""
     remembered: dict[date, tuple[ProtocolTerms, ...]] = db.info.setdefault(_IN_FORCE, {})
     if not between and on in remembered:
         return list(remembered[on])
+    next_day = datetime.combine(on + timedelta(days=1), time(), LOCAL_TIME).astimezone(UTC)
+    awaiting_then = and_(
+        ProtocolVersion.submitted_at < next_day,
+        or_(
+            ProtocolVersion.status == S.AWAITING_SIGNATURES.value,
+            ProtocolVersion.effective_from > on,  # signed since
+        ),
+    )
     query = select(ProtocolVersion).where(
-        ProtocolVersion.effective_from <= on,
+        or_(ProtocolVersion.effective_from <= on, awaiting_then),
         or_(ProtocolVersion.status != S.SUPERSEDED.value, ProtocolVersion.ended_on > on),
     )
     for agency_id in set(between):
@@ -927,8 +1153,13 @@ async def terms_in_force(
             .where(ProtocolParty.version_id == ProtocolVersion.id)
             .where(ProtocolParty.agency_id == agency_id)
         )
-    rows = await db.scalars(query.order_by(ProtocolVersion.protocol_id, ProtocolVersion.number))
-    terms = [to_terms(v.protocol_id, v, on) for v in rows]
+    rows = list(
+        await db.scalars(query.order_by(ProtocolVersion.protocol_id, ProtocolVersion.number))
+    )
+    names = {
+        a.id: a.name for a in await _agencies(db, {p.agency_id for v in rows for p in v.parties})
+    }
+    terms = [to_terms(v.protocol_id, v, on, names) for v in rows]
     if not between:
         remembered[on] = tuple(terms)
     return terms
@@ -949,11 +1180,21 @@ async def agency_names(db: AsyncSession, protocols: Sequence[Protocol]) -> dict[
     return {a.id: a.name for a in await _agencies(db, ids)}
 
 
-def version_view(version: ProtocolVersion, names: dict[uuid.UUID, str], day: date) -> VersionView:
+def _in_force_from(version: ProtocolVersion) -> date | None:
+    """The later of the last signature's day and the agreed start date."""
+    if version.effective_from is None:
+        return None
+    return max(version.effective_from, version.starts_on or version.effective_from)
+
+
+def version_view(
+    version: ProtocolVersion, names: dict[uuid.UUID, str], day: date, rules: GatewayRules
+) -> VersionView:
     signed = {s.agency_id for s in version.signatures}
+    status = status_on(version, day)
     return VersionView(
         number=version.number,
-        status=status_on(version, day),
+        status=status,
         title=version.title,
         parties=[
             PartyView(
@@ -961,6 +1202,12 @@ def version_view(version: ProtocolVersion, names: dict[uuid.UUID, str], day: dat
                 agency_name=names.get(p.agency_id, ""),
                 agency_type=AgencyType(p.agency_type),
                 role=PartyRole(p.role),
+                article6=Article6Basis(p.article6) if p.article6 else None,
+                on_behalf_of=p.on_behalf_of_agency_id,
+                on_behalf_of_name=names.get(p.on_behalf_of_agency_id, "")
+                if p.on_behalf_of_agency_id
+                else None,
+                co_opted_for_case_reviews=p.co_opted_for_case_reviews,
                 signed=p.agency_id in signed,
             )
             for p in version.parties
@@ -978,6 +1225,8 @@ def version_view(version: ProtocolVersion, names: dict[uuid.UUID, str], day: dat
         content_digest=version.content_digest,
         submitted_at=version.submitted_at,
         effective_from=version.effective_from,
+        starts_on=version.starts_on,
+        in_force_from=_in_force_from(version),
         signatures=[
             SignatureView(
                 agency_id=s.agency_id,
@@ -999,6 +1248,9 @@ def version_view(version: ProtocolVersion, names: dict[uuid.UUID, str], day: dat
         suspension_reason=version.suspension_reason,
         ended_on=version.ended_on,
         end_reason=version.end_reason,
+        warnings=protocol_warnings(to_terms(version.protocol_id, version, day, names), rules)
+        if status in UNSIGNED
+        else [],
         created_at=version.created_at,
         updated_at=version.updated_at,
     )
@@ -1010,6 +1262,8 @@ def _summary_of(version: ProtocolVersion, day: date) -> VersionSummary:
         status=status_on(version, day),
         title=version.title,
         effective_from=version.effective_from,
+        starts_on=version.starts_on,
+        in_force_from=_in_force_from(version),
         review_date=version.review_date,
         suspended_on=version.suspended_on,
         ended_on=version.ended_on,
@@ -1018,7 +1272,9 @@ def _summary_of(version: ProtocolVersion, day: date) -> VersionSummary:
     )
 
 
-def to_view(protocol: Protocol, names: dict[uuid.UUID, str], day: date) -> ProtocolView:
+def to_view(
+    protocol: Protocol, names: dict[uuid.UUID, str], day: date, rules: GatewayRules
+) -> ProtocolView:
     current = version_numbered(protocol, protocol.current_version)
     status = status_on(current, day)
     pending = (
@@ -1031,8 +1287,8 @@ def to_view(protocol: Protocol, names: dict[uuid.UUID, str], day: date) -> Proto
         status=status,
         review_due=status in (S.REVIEW_DUE, S.EXPIRED),
         created_by_agency_id=protocol.created_by_agency_id,
-        current=version_view(current, names, day),
-        pending_amendment=version_view(pending, names, day) if pending else None,
+        current=version_view(current, names, day, rules),
+        pending_amendment=version_view(pending, names, day, rules) if pending else None,
         history=[_summary_of(v, day) for v in protocol.versions],
         created_at=protocol.created_at,
         updated_at=protocol.updated_at,

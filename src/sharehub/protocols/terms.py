@@ -39,7 +39,20 @@ class DataCategory(enum.StrEnum):
     RISK_ASSESSMENT = "risk_assessment"
     CRIMINAL_OFFENCE_DATA = "criminal_offence_data"  # UK GDPR Art 10
     SPECIAL_CATEGORY_HEALTH = "special_category_health"  # UK GDPR Art 9
-    SPECIAL_CATEGORY_OTHER = "special_category_other"  # Art 9: ethnicity, religion, sexuality…
+    # The other special categories (UK GDPR Art 9(1)), each needing its own
+    # Schedule 1 condition: a hate incident's motivation is one of these.
+    RACIAL_OR_ETHNIC_ORIGIN = "racial_or_ethnic_origin"
+    RELIGIOUS_OR_PHILOSOPHICAL_BELIEFS = "religious_or_philosophical_beliefs"
+    SEX_LIFE_OR_SEXUAL_ORIENTATION = "sex_life_or_sexual_orientation"
+    POLITICAL_OPINIONS = "political_opinions"
+    TRADE_UNION_MEMBERSHIP = "trade_union_membership"
+    GENETIC_OR_BIOMETRIC = "genetic_or_biometric"
+    SPECIAL_CATEGORY_OTHER = "special_category_other"  # Art 9, not listed above
+    # As the ICO's data sharing agreement templates list them.
+    FINANCIAL = "financial"
+    HOUSING_TENANCY = "housing_tenancy"
+    EDUCATION = "education"
+    SOCIAL_CARE = "social_care"
 
 
 class Article6Basis(enum.StrEnum):
@@ -71,6 +84,8 @@ class PartyRole(enum.StrEnum):
 class ProtocolStatus(enum.StrEnum):
     DRAFT = "draft"
     AWAITING_SIGNATURES = "awaiting_signatures"
+    # Signed by every party, with a start date still to come.
+    NOT_YET_STARTED = "not_yet_started"
     ACTIVE = "active"
     REVIEW_DUE = "review_due"
     SUSPENDED = "suspended"
@@ -99,6 +114,21 @@ class PartyTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_onl
     agency_id: uuid.UUID
     agency_type: AgencyType
     role: PartyRole = PartyRole.CONTROLLER
+    # The agency's name, for explanations a person reads.
+    name: str = ""
+    # The party's own UK GDPR Art 6 basis for its sharing under the protocol;
+    # when recorded it is the one the engine tests for this party's disclosures.
+    article6: Article6Basis | None = None
+    # A service commissioned by another party (a charity delivering the
+    # council's IDVA service): Crime and Disorder Act 1998 s115(1) reaches "a
+    # person acting on behalf of" a relevant authority.
+    on_behalf_of: uuid.UUID | None = None
+    on_behalf_of_type: AgencyType | None = None
+    on_behalf_of_name: str = ""
+    # A local provider of social housing co-opted into the ASB case review
+    # (ASB, Crime and Policing Act 2014 s104(2)): then a relevant body.
+    co_opted_for_case_reviews: bool = False
+    signed: bool = False
 
 
 class ProtocolTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -116,4 +146,9 @@ class ProtocolTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_
     review_grace_days: int = 30
     # Conditions on what recipients may do next (e.g. "onward sharing needs the chair's agreement").
     onward_sharing: str | None = None
+    # The day every party had signed.
     effective_from: date | None = None
+    # A start date the parties agreed: in force from the later of the two.
+    starts_on: date | None = None
+    suspended_on: date | None = None
+    suspension_reason: str | None = None

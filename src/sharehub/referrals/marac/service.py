@@ -49,6 +49,7 @@ from sharehub.referrals.marac.models import (
     MaracReferral,
     MaracReferralSubject,
 )
+from sharehub.referrals.marac.risks import criteria_met, reference_of  # noqa: F401  what agendas show
 from sharehub.referrals.marac.schemas import (
     AreaCriteriaIn,
     AreaCriteriaView,
