@@ -147,7 +147,7 @@ async def test_three_qualifying_complaints_start_a_review_that_runs_its_course(r
     assert view["decision"]["decided_on"] == "2026-10-01"
     main = view["threshold"]["reasons"][0]
     assert main["code"] == "qualifying_complaints" and main["met"] is True
-    assert "s104" in main["citation"]
+    assert "section 104" in main["citation"]
     assert all(c["qualifies"] for c in view["complaints"])
     # The receiving agency's own view is whole.
     assert view["victim"]["name"] == "Imogen Thwaite" and "Imogen Thwaite" in view["narrative"]
@@ -175,7 +175,7 @@ async def test_three_qualifying_complaints_start_a_review_that_runs_its_course(r
     view = await ok(acknowledged)
     acknowledge = clock(view, "acknowledge")
     assert acknowledge.pop("citation").startswith(
-        "Anti-social Behaviour, Crime and Policing Act 2014 s104(2)"
+        "Anti-social Behaviour, Crime and Policing Act 2014, section 104(2)"
     )
     assert acknowledge == {
         "name": "acknowledge",
@@ -406,7 +406,7 @@ async def test_complaints_too_old_leave_the_decision_to_the_coordinator(reviews)
         ("persistence", False),
         ("adequacy_of_response", False),
     ]
-    assert decision["reasons"][0]["citation"].endswith("s104(5)(a)")
+    assert decision["reasons"][0]["citation"].endswith("section 104(5)(a)")
     assert decision["note"].startswith("No incident since February")
     # A declined application has no meeting to hold.
     assert clock(view, "review_meeting")["due_on"] is None
@@ -1079,7 +1079,7 @@ async def test_figures_for_a_period_count_without_naming_anyone(reviews):
         "reviews_with_recommendations": 1,
         "awaiting_decision": 1,
     }
-    assert "s104" in figures["citation"]
+    assert "section 104" in figures["citation"]
     ig = await reviews.person("home-ig-figures", ["information_governance_lead"])
     september = await ok(
         await ig.get(figures_url, params={**period, "from": "2026-09-01", "to": "2026-09-30"})

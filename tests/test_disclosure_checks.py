@@ -47,7 +47,7 @@ async def test_a_signed_protocol_permits_under_s115_and_the_check_is_recorded(ca
     assert decision["outcome"] == "permitted"
     assert decision["gateway"] == "cda1998_s115"
     assert decision["protocol_id"] == protocol["id"] and decision["protocol_version"] == 1
-    assert decision["gateway_citation"] == "Crime and Disorder Act 1998 s115(1)"
+    assert decision["gateway_citation"] == "Crime and Disorder Act 1998, section 115(1)"
     assert [p["category"] for p in decision["permitted"]] == ["asb_incident_details"]
     assert any("power, not a duty" in c for c in decision["conditions"])
 

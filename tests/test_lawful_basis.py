@@ -7,6 +7,7 @@ so no database or HTTP is involved.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,18 +56,21 @@ POLICE, COUNCIL, HOUSING = AGENCIES[T.POLICE_FORCE], AGENCIES[T.DISTRICT_COUNCIL
 PROBATION, PRISON, ICB = AGENCIES[T.PROBATION_SERVICE], AGENCIES[T.PRISON], AGENCIES[T.INTEGRATED_CARE_BOARD]
 DA_SERVICE = AGENCIES[T.DOMESTIC_ABUSE_SERVICE]
 
-S115 = "Crime and Disorder Act 1998 s115(1)"
-S325 = "Criminal Justice Act 2003 s325(2)-(4)"
-SCH4 = "Anti-social Behaviour, Crime and Policing Act 2014 Sch 4 para 7"
-PARA18 = "Data Protection Act 2018 Sch 1 para 18"
-PARA10 = "Data Protection Act 2018 Sch 1 para 10"
-PUBLIC_TASK = "UK GDPR Art 6(1)(e); DPA 2018 s8"
-LEGAL_OBLIGATION = "UK GDPR Art 6(1)(c)"
-NOT_FOR_PUBLIC_AUTHORITIES = "UK GDPR Art 6(1) final subparagraph"
-ICO = "ICO Data Sharing Code of Practice (DPA 2018 s121), 'Data sharing agreements'"
+S115 = "Crime and Disorder Act 1998, section 115(1)"
+S325 = "Criminal Justice Act 2003, section 325(2) to (4)"
+SCH4 = "Anti-social Behaviour, Crime and Policing Act 2014, Schedule 4, paragraph 7"
+PARA18 = "Data Protection Act 2018, Schedule 1, paragraph 18"
+PARA10 = "Data Protection Act 2018, Schedule 1, paragraph 10"
+PUBLIC_TASK = "UK GDPR, Article 6(1)(e); Data Protection Act 2018, section 8"
+LEGAL_OBLIGATION = "UK GDPR, Article 6(1)(c)"
+NOT_FOR_PUBLIC_AUTHORITIES = "UK GDPR, Article 6(1) final subparagraph"
+ICO = (
+    "Information Commissioner's Office, Data sharing: a code of practice (2021), "
+    "'Data sharing agreements' (good practice, not a legal requirement)"
+)
 IDENTITY_ADVICE = (
     "HM Government, Information sharing: advice for practitioners (2024); "
-    "UK GDPR Art 5(1)(c) data minimisation"
+    "UK GDPR, Article 5(1)(c) data minimisation"
 )
 
 
@@ -174,26 +178,26 @@ class Scenario:
 
 
 SCENARIOS = [
-    Scenario("housing to police for ASB case management: s115", HOUSING, POLICE,
+    Scenario("housing to police for ASB case management: section 115", HOUSING, POLICE,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "permitted", "cda1998_s115",
              {S115, PUBLIC_TASK, ICO}, says="A power, not a duty"),
-    Scenario("police to housing for ASB: a social landlord under s115 is unsettled law: review",
+    Scenario("police to housing for ASB: a social landlord under section 115 is unsettled law: review",
              POLICE, HOUSING, Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,),
-             "needs_review", "cda1998_s115", {"Crime and Disorder Act 1998 s115(2), as amended"},
+             "needs_review", "cda1998_s115", {"Crime and Disorder Act 1998, section 115(2), as amended"},
              says="unsettled"),
     Scenario("police to housing for ASB: consent the protocol names covers it", POLICE, HOUSING,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "permitted", "consent",
-             {"UK GDPR Art 6(1)(a), Art 7"}, consent=ConsentState.GIVEN, consent_covers=True),
-    Scenario("police to housing: consent not for this recipient leaves only unsettled s115",
+             {"UK GDPR, Article 6(1)(a), Article 7"}, consent=ConsentState.GIVEN, consent_covers=True),
+    Scenario("police to housing: consent not for this recipient leaves only unsettled section 115",
              POLICE, HOUSING, Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,),
-             "needs_review", "cda1998_s115", {"UK GDPR Art 7"}, consent=ConsentState.GIVEN,
+             "needs_review", "cda1998_s115", {"UK GDPR, Article 7"}, consent=ConsentState.GIVEN,
              consent_covers=False, says="does not cover this recipient"),
     Scenario("council to a domestic abuse charity not recorded as acting for anyone", COUNCIL,
              DA_SERVICE, Purpose.MARAC, (C.RISK_ASSESSMENT,), "refused", None,
-             {"Crime and Disorder Act 1998 s115(2)"}, says="not a relevant authority"),
-    Scenario("council to a domestic abuse charity under s115: not a relevant authority", COUNCIL,
+             {"Crime and Disorder Act 1998, section 115(2)"}, says="not a relevant authority"),
+    Scenario("council to a domestic abuse charity under section 115: not a relevant authority", COUNCIL,
              DA_SERVICE, Purpose.ASB_CASE_MANAGEMENT, (C.RISK_ASSESSMENT,), "refused", None,
-             {"Crime and Disorder Act 1998 s115(2)"}),
+             {"Crime and Disorder Act 1998, section 115(2)"}),
     Scenario("police to a domestic abuse charity for MARAC: safeguarding, high risk", POLICE,
              DA_SERVICE, Purpose.MARAC, (C.RISK_ASSESSMENT,), "permitted", "dpa2018_safeguarding",
              {PARA18, PUBLIC_TASK}, high_risk=True, would_prejudice=True),
@@ -205,41 +209,41 @@ SCENARIOS = [
              subject=SubjectRole.OFFENDER, says="not passed on without the agreement"),
     Scenario("MAPPA: housing provider to a charity outside MAPPA", HOUSING, DA_SERVICE,
              Purpose.MAPPA, (C.RISK_ASSESSMENT,), "refused", None,
-             {"Criminal Justice Act 2003 s325(1), (6)"}, subject=SubjectRole.OFFENDER),
+             {"Criminal Justice Act 2003, section 325(1), (6)"}, subject=SubjectRole.OFFENDER),
     Scenario("MAPPA: two duty-to-co-operate agencies without a responsible authority", COUNCIL,
              HOUSING, Purpose.MAPPA, (C.RISK_ASSESSMENT,), "refused", None,
-             {"Criminal Justice Act 2003 s325(1), (6)"}, subject=SubjectRole.OFFENDER),
+             {"Criminal Justice Act 2003, section 325(1), (6)"}, subject=SubjectRole.OFFENDER),
     Scenario("MAPPA: police to prison, both responsible authorities", POLICE, PRISON,
              Purpose.MAPPA, (C.CRIMINAL_OFFENCE_DATA,), "permitted", "cja2003_s325",
              {S325, PARA10}, subject=SubjectRole.OFFENDER),
-    Scenario("case review request: police to council under Sch 4 para 7", POLICE, COUNCIL,
+    Scenario("case review request: police to council under Schedule 4, paragraph 7", POLICE, COUNCIL,
              Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "permitted",
              "asbcpa2014_sch4_para7", {SCH4, LEGAL_OBLIGATION}),
-    Scenario("case review: a housing provider asked under Sch 4 para 7 has a power, not a duty",
+    Scenario("case review: a housing provider asked under Schedule 4, paragraph 7 has a power, not a duty",
              HOUSING, COUNCIL, Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "refused",
-             "asbcpa2014_sch4_para7", {"Anti-social Behaviour, Crime and Policing Act 2014 Sch 4 para 7(2)"},
+             "asbcpa2014_sch4_para7", {"Anti-social Behaviour, Crime and Policing Act 2014, Schedule 4, paragraph 7(2)"},
              withheld={C.ASB_INCIDENT_DETAILS}, says="a power, not a duty"),
     Scenario("case review: a housing provider answers under its own basis, legitimate interests",
              HOUSING, COUNCIL, Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "permitted",
-             "asbcpa2014_sch4_para7", {SCH4, "UK GDPR Art 6(1) final subparagraph; DPA 2018 s7"},
+             "asbcpa2014_sch4_para7", {SCH4, "UK GDPR, Article 6(1) final subparagraph; Data Protection Act 2018, section 7"},
              protocols=(protocol(COUNCIL, POLICE, HOUSING, article6={HOUSING: A6.LEGITIMATE_INTERESTS}),)),
     Scenario("case review: council to a housing provider not recorded as co-opted", COUNCIL, HOUSING,
              Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "refused", "cda1998_s115",
-             {"Anti-social Behaviour, Crime and Policing Act 2014 s104(2)"}, says="once co-opted",
+             {"Anti-social Behaviour, Crime and Policing Act 2014, section 104(2)"}, says="once co-opted",
              withheld={C.ASB_INCIDENT_DETAILS}),
     Scenario("case review: council to a co-opted housing provider", COUNCIL, HOUSING,
              Purpose.ASB_CASE_REVIEW, (C.ASB_INCIDENT_DETAILS,), "permitted", "asbcpa2014_sch4_para7",
-             {SCH4, "Anti-social Behaviour, Crime and Policing Act 2014 s104(2), Sch 4"},
+             {SCH4, "Anti-social Behaviour, Crime and Policing Act 2014, section 104(2), Schedule 4"},
              protocols=(protocol(COUNCIL, POLICE, HOUSING, co_opted={HOUSING}),), says="co-opted"),
-    Scenario("s115 to a charity acting on behalf of the council (s115(1))", POLICE, DA_SERVICE,
+    Scenario("section 115 to a charity acting on behalf of the council (section 115(1))", POLICE, DA_SERVICE,
              Purpose.MARAC, (C.RISK_ASSESSMENT,), "permitted", "cda1998_s115",
-             {"Crime and Disorder Act 1998 s115(1): disclosure to a person acting on behalf of a relevant authority"},
+             {"Crime and Disorder Act 1998, section 115(1): disclosure to a person acting on behalf of a relevant authority"},
              protocols=(protocol(POLICE, COUNCIL, DA_SERVICE, on_behalf={DA_SERVICE: COUNCIL}),),
              says="acts on behalf of"),
-    Scenario("s115 does not reach a charity acting for another charity", POLICE, DA_SERVICE,
-             Purpose.MARAC, (C.RISK_ASSESSMENT,), "refused", None, {"Crime and Disorder Act 1998 s115(2)"},
+    Scenario("section 115 does not reach a charity acting for another charity", POLICE, DA_SERVICE,
+             Purpose.MARAC, (C.RISK_ASSESSMENT,), "refused", None, {"Crime and Disorder Act 1998, section 115(2)"},
              protocols=(protocol(POLICE, AGENCIES[T.OTHER], DA_SERVICE, on_behalf={DA_SERVICE: AGENCIES[T.OTHER]}),)),
-    Scenario("a risk of serious harm from a MARAC referral on record: para 18", POLICE, DA_SERVICE,
+    Scenario("a risk of serious harm from a MARAC referral on record: paragraph 18", POLICE, DA_SERVICE,
              Purpose.MARAC, (C.RISK_ASSESSMENT,), "permitted", "dpa2018_safeguarding", {PARA18},
              recorded_risk=RecordedRisk(kind="marac_referral", reference="MARAC-2026-0007",
                                         criteria=("visible high risk",)),
@@ -254,7 +258,7 @@ SCENARIOS = [
              says="a person has reviewed it"),
     Scenario("no protocol, but a risk of serious harm: needs review naming the conditions",
              HOUSING, POLICE, Purpose.SAFEGUARDING, (C.IDENTITY, C.RISK_ASSESSMENT), "needs_review",
-             None, {"ICO, Data sharing: a code of practice (2021), 'Data sharing in an urgent situation or in an emergency'"},
+             None, {"Information Commissioner's Office, Data sharing: a code of practice (2021), 'Data sharing in an urgent situation or in an emergency' (good practice: an agreement is not a precondition of sharing)"},
              protocols=(), high_risk=True, says="Schedule 1, paragraph 18"),
     Scenario("no protocol and no risk of serious harm: refused", HOUSING, POLICE,
              Purpose.SAFEGUARDING, (C.RISK_ASSESSMENT,), "refused", None, {ICO}, protocols=(),
@@ -262,7 +266,7 @@ SCENARIOS = [
     Scenario("a signed protocol with a start date still to come", HOUSING, POLICE,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", None, {ICO},
              protocols=(protocol(HOUSING, POLICE, starts_on=date(2027, 1, 1)),),
-             says="comes into force on 2027-01-01"),
+             says="comes into force on 1 January 2027"),
     Scenario("a protocol awaiting signatures names who has not signed", HOUSING, POLICE,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", None, {ICO},
              protocols=(protocol(HOUSING, POLICE, status=ProtocolStatus.AWAITING_SIGNATURES,
@@ -272,29 +276,29 @@ SCENARIOS = [
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", None, {ICO},
              protocols=(protocol(HOUSING, POLICE, status=ProtocolStatus.SUSPENDED,
                                  suspended=(date(2026, 11, 2), "a breach is being investigated")),),
-             says="suspended on 2026-11-02: a breach is being investigated"),
+             says="suspended on 2 November 2026: a breach is being investigated"),
     Scenario("health data without a Schedule 1 condition is refused", POLICE, COUNCIL,
              Purpose.ASB_CASE_MANAGEMENT, (C.SPECIAL_CATEGORY_HEALTH,), "refused", "cda1998_s115",
-             {"UK GDPR Art 9(2)(g), Art 10; Data Protection Act 2018 s10, Sch 1"},
+             {"UK GDPR, Article 9(2)(g), Article 10; Data Protection Act 2018, section 10, Schedule 1"},
              protocols=(protocol(POLICE, COUNCIL, purposes=purposes_with(
                  Purpose.ASB_CASE_MANAGEMENT, cat(C.SPECIAL_CATEGORY_HEALTH))),),
              withheld={C.SPECIAL_CATEGORY_HEALTH}),
-    Scenario("health data under para 18 without risk is refused", POLICE, COUNCIL,
+    Scenario("health data under paragraph 18 without risk is refused", POLICE, COUNCIL,
              Purpose.ASB_CASE_MANAGEMENT, (C.SPECIAL_CATEGORY_HEALTH,), "refused", "cda1998_s115",
              {PARA18}, withheld={C.SPECIAL_CATEGORY_HEALTH}),
-    Scenario("health data under para 18 at high risk for MARAC", POLICE, COUNCIL, Purpose.MARAC,
+    Scenario("health data under paragraph 18 at high risk for MARAC", POLICE, COUNCIL, Purpose.MARAC,
              (C.SPECIAL_CATEGORY_HEALTH,), "permitted", "cda1998_s115", {S115, PARA18},
              high_risk=True, would_prejudice=True, permitted={C.SPECIAL_CATEGORY_HEALTH}),
-    Scenario("criminal offence data under para 10 for ASB", POLICE, COUNCIL,
+    Scenario("criminal offence data under paragraph 10 for ASB", POLICE, COUNCIL,
              Purpose.ASB_CASE_MANAGEMENT, (C.CRIMINAL_OFFENCE_DATA,), "permitted", "cda1998_s115",
              {PARA10}),
-    Scenario("criminal offence data under para 10 is not for general safeguarding", POLICE,
+    Scenario("criminal offence data under paragraph 10 is not for general safeguarding", POLICE,
              COUNCIL, Purpose.SAFEGUARDING, (C.CRIMINAL_OFFENCE_DATA,), "refused",
              "dpa2018_safeguarding", {PARA10}, high_risk=True, would_prejudice=True,
              withheld={C.CRIMINAL_OFFENCE_DATA}),
     Scenario("expired protocol", HOUSING, POLICE, Purpose.ASB_CASE_MANAGEMENT,
              (C.ASB_INCIDENT_DETAILS,), "refused", None, {ICO},
-             protocols=(protocol(HOUSING, POLICE, review_date=date(2026, 9, 30)),), says="expired on 2026-10-30"),
+             protocols=(protocol(HOUSING, POLICE, review_date=date(2026, 9, 30)),), says="expired on 30 October 2026"),
     Scenario("protocol past review but within grace: permitted, flagged", HOUSING, POLICE,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "permitted", "cda1998_s115",
              {S115}, protocols=(protocol(HOUSING, POLICE, review_date=date(2026, 11, 1)),),
@@ -341,20 +345,20 @@ SCENARIOS = [
                  Purpose.ASB_CASE_MANAGEMENT, cat(C.ASB_INCIDENT_DETAILS, A6.LEGITIMATE_INTERESTS))),)),
     Scenario("legitimate interests is open to a housing association", HOUSING, COUNCIL,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "permitted", "cda1998_s115",
-             {"UK GDPR Art 6(1) final subparagraph; DPA 2018 s7"},
+             {"UK GDPR, Article 6(1) final subparagraph; Data Protection Act 2018, section 7"},
              protocols=(protocol(POLICE, COUNCIL, HOUSING, purposes=purposes_with(
                  Purpose.ASB_CASE_MANAGEMENT, cat(C.ASB_INCIDENT_DETAILS, A6.LEGITIMATE_INTERESTS))),)),
-    Scenario("an integrated care board's s115 status is unsettled: review", POLICE, ICB,
+    Scenario("an integrated care board's section 115 status is unsettled: review", POLICE, ICB,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "needs_review", "cda1998_s115",
              {S115}, says="unsettled"),
     Scenario("a consent basis without consent is withheld", HOUSING, POLICE,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", "cda1998_s115",
-             {"UK GDPR Art 7"}, withheld={C.ASB_INCIDENT_DETAILS},
+             {"UK GDPR, Article 7"}, withheld={C.ASB_INCIDENT_DETAILS},
              protocols=(protocol(HOUSING, POLICE, purposes=purposes_with(
                  Purpose.ASB_CASE_MANAGEMENT, cat(C.ASB_INCIDENT_DETAILS, A6.CONSENT))),)),
     Scenario("contract is never the basis for partnership sharing", HOUSING, POLICE,
              Purpose.ASB_CASE_MANAGEMENT, (C.ASB_INCIDENT_DETAILS,), "refused", "cda1998_s115",
-             {"UK GDPR Art 6(1)(b)"}, withheld={C.ASB_INCIDENT_DETAILS},
+             {"UK GDPR, Article 6(1)(b)"}, withheld={C.ASB_INCIDENT_DETAILS},
              protocols=(protocol(HOUSING, POLICE, purposes=purposes_with(
                  Purpose.ASB_CASE_MANAGEMENT, cat(C.ASB_INCIDENT_DETAILS, A6.CONTRACT))),)),
     Scenario("the newest version in force is the one relied on", HOUSING, POLICE,
@@ -406,7 +410,7 @@ def test_scenario(s: Scenario):
 
 
 def test_s115_alone_is_never_a_blanket_yes():
-    """Every category shared under s115 also carries its own Art 6 basis."""
+    """Every category shared under section 115 also carries its own Article 6 basis."""
     for s in SCENARIOS:
         decision = decide(request_for(s), s.protocols)
         if decision.gateway == "cda1998_s115":
@@ -449,3 +453,23 @@ def test_a_broken_rules_file_is_refused(tmp_path, change, complaint):
     broken.write_text(DEFAULT_FILE.read_text().replace(*change, 1))
     with pytest.raises(GatewayFileError, match=complaint):
         load_gateway_rules(broken)
+
+
+ABBREVIATED = re.compile(r"\b(Sch|para|Art|DPA|s\d+)\b")
+CODE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_explanations_are_for_people(s: Scenario):
+    """What a data protection officer reads: no internal codes, and citations
+    written out as the legislation is ("Schedule 1, paragraph 18")."""
+    decision = decide(request_for(s), s.protocols)
+    texts = (
+        [r.text for r in decision.reasons]
+        + list(decision.conditions)
+        + [w.reason for w in decision.withheld]
+    )
+    for text in texts:
+        assert not CODE.search(text), text
+    for citation in decision.citations:
+        assert not ABBREVIATED.search(citation), citation

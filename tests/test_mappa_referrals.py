@@ -326,7 +326,7 @@ async def test_only_a_responsible_authority_refers(mappa, settings):
     refused = await mappa.viewer.post(f"{API}/", json=referral(theirs["id"], area="Otherton"))
     problem = assert_problem(refused, 403)
     assert "not a MAPPA responsible authority" in problem["detail"]
-    assert "s325(1)" in problem["detail"]
+    assert "section 325(1)" in problem["detail"]
     assert await count_referrals(settings) == 0
     engine, sessions = await database(settings)
     async with sessions() as db:

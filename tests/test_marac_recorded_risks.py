@@ -162,7 +162,7 @@ async def test_referrals_count_for_12_months_and_the_latest_is_cited(marac, sett
 
 @pytest.fixture
 async def safeguarding(partners):  # noqa: F811
-    """Partners whose MARAC protocol rests on DPA 2018 Sch 1 para 18 alone, so a
+    """Partners whose MARAC protocol rests on Data Protection Act 2018, Schedule 1, paragraph 18 alone, so a
     disclosure needs a risk of serious harm."""
     partners.marac_protocol = await signed(
         partners,

@@ -228,7 +228,7 @@ async def test_a_recorded_sharing_decision_shows_the_victim_to_the_coordinator(m
             "purpose": "marac",
             "recipients": {"agencies": [marac.other_id]},
             "categories": ["identity"],
-            "legal_basis": "Data Protection Act 2018 Sch 1 para 18",
+            "legal_basis": "Data Protection Act 2018, Schedule 1, paragraph 18",
             "reasons": "High risk of serious harm; asking her would alert the perpetrator.",
         },
     )

@@ -185,7 +185,7 @@ async def test_a_marac_runs_end_to_end(marac_partnership, settings):
             "purpose": "marac",
             "recipients": {"agencies": [p.home_id]},
             "categories": ["identity"],
-            "legal_basis": "Data Protection Act 2018 Sch 1 para 18",
+            "legal_basis": "Data Protection Act 2018, Schedule 1, paragraph 18",
             "reasons": "The police need to know the child lives at the address; risk of harm.",
         },
     )

@@ -336,7 +336,7 @@ async def test_a_sharing_decision_is_recorded_and_changes_what_the_partner_sees(
             "purpose": ASB,
             "recipients.agencies": [partners.other_id],
             "categories": ["identity"],
-            "legal_basis": "Data Protection Act 2018 Sch 1 para 18",
+            "legal_basis": "Data Protection Act 2018, Schedule 1, paragraph 18",
             "reasons": "Serious risk of harm; seeking consent would alert the perpetrator.",
         },
     )
@@ -344,7 +344,7 @@ async def test_a_sharing_decision_is_recorded_and_changes_what_the_partner_sees(
     text = visible_text(await page(lead, made.headers["location"]))
     assert "Sharing decision recorded" in text
     assert "Managing ASB cases In force" in text
-    assert "Law relied on Data Protection Act 2018 Sch 1 para 18" in text
+    assert "Law relied on Data Protection Act 2018, Schedule 1, paragraph 18" in text
     assert "Shown A sharing decision your agency recorded covers this agency." in text
     # Contact details were not in the decision: still withheld, and the page says why.
     assert "They would see Imogen Thwaite" in text

@@ -3,7 +3,7 @@ HTTP, and the disclosure gate as another agency meets it.
 
 The home agency (made a police force here) holds the subjects; Otherton
 Borough Council views them under a signed protocol for ASB case management
-that allows identity and contact details under s115. People sign in through
+that allows identity and contact details under section 115. People sign in through
 the real OpenID Connect flow.
 """
 
@@ -340,7 +340,7 @@ async def test_a_sharing_decision_reveals_until_revoked(partners):
             "purpose": ASB,
             "recipients": {"agencies": [partners.other_id]},
             "categories": ["identity"],
-            "legal_basis": "Data Protection Act 2018 Sch 1 para 18",
+            "legal_basis": "Data Protection Act 2018, Schedule 1, paragraph 18",
             "reasons": "Serious risk of harm; seeking consent would alert the perpetrator.",
         },
     )
@@ -357,7 +357,7 @@ async def test_a_sharing_decision_reveals_until_revoked(partners):
                 "purpose": ASB,
                 "recipients": {"agencies": [partners.other_id]},
                 "categories": ["risk_assessment"],
-                "legal_basis": "DPA 2018 Sch 1 para 18",
+                "legal_basis": "Data Protection Act 2018, Schedule 1, paragraph 18",
                 "reasons": "Not an identity category, so not for a sharing decision.",
             },
         ),

@@ -16,7 +16,7 @@ def test_an_s115_only_marac_protocol_with_a_charity_is_warned_about():
     warnings = protocol_warnings(protocol(POLICE, COUNCIL, DA_SERVICE, purposes=MARAC_S115_ONLY), default_rules())
     to_charity = [w for w in warnings if "to Safe Steps" in w]
     assert len(to_charity) == 2  # from the police and from the council
-    assert all("Safe Steps is not a relevant authority under s115" in w for w in to_charity)
+    assert all("Safe Steps is not a relevant authority under section 115" in w for w in to_charity)
     assert all("acts on behalf of a relevant authority" in w for w in to_charity)
     # The charity may disclose to the police and the council under s115.
     assert not [w for w in warnings if "from Safe Steps" in w]

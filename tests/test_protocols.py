@@ -657,7 +657,7 @@ async def test_exports_as_json_and_as_a_readable_document(cast):
     assert html.count(">OFFICIAL<") == 2
     assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)" in html
     assert "Crime and Disorder Act 1998, section 115" in html
-    assert "DPA 2018 Sch 1 para 10" in html and "730 days" in html
+    assert "Data Protection Act 2018, Schedule 1, paragraph 10" in html and "730 days" in html
     assert "Officer other-ig" in html and "No copies on removable media." in html
     csp = page.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "style-src 'sha256-" in csp

@@ -725,7 +725,7 @@ async def record_bases(w: World, p: dict[str, Person]) -> None:
             "purpose": MARAC,
             "recipients": {"agencies": [w.agencies["CNL"]]},
             "categories": ["identity"],
-            "legal_basis": "Data Protection Act 2018 Sch 1 para 18",
+            "legal_basis": "Data Protection Act 2018, Schedule 1, paragraph 18",
             "reasons": f"The council must know {p['mk'].name} lives at the address; risk of harm.",
         },
     )

@@ -12,6 +12,7 @@ from litestar.static_files import create_static_files_router
 
 from sharehub import __version__
 from sharehub.access import pages as staff_pages
+from sharehub.disclosure import pages as check_pages
 from sharehub.access.controllers import RoleAssignmentController
 from sharehub.access.guards import authorise
 from sharehub.access.policy import AccessPolicy
@@ -31,6 +32,7 @@ from sharehub.identity.authentication import authentication
 from sharehub.identity.provider_client import ProviderClient
 from sharehub.meetings.controllers import MeetingActionController, MeetingController
 from sharehub.privacy import pages as people_pages
+from sharehub.protocols import pages as protocol_pages
 from sharehub.privacy.controllers import OverrideReviewController, SubjectController
 from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
@@ -87,6 +89,8 @@ PAGE_ROUTES = [
     *asb_pages.ROUTES,
     *people_pages.ROUTES,
     *staff_pages.ROUTES,
+    *check_pages.ROUTES,
+    *protocol_pages.ROUTES,
 ]
 
 

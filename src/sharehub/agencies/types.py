@@ -1,7 +1,7 @@
 """The controlled vocabulary of agency types.
 
 Which statutory gateways an agency type can use (for example whether it is a
-"relevant authority" under s115 Crime and Disorder Act 1998) is not decided
+"relevant authority" under section 115 Crime and Disorder Act 1998) is not decided
 here: the lawful-basis engine in ``sharehub.protocols`` holds that as data with
 citations. This table only names the kinds of organisation.
 """

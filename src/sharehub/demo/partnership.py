@@ -81,8 +81,8 @@ class Party:
     # The party's own UK GDPR Art 6 basis: public task for the public bodies,
     # legitimate interests for the housing association and the charity.
     article6: Article6Basis
-    on_behalf_of: str | None = None  # another party's code (s115(1))
-    co_opted_for_case_reviews: bool = False  # ASBCPA 2014 s104
+    on_behalf_of: str | None = None  # another party's code (section 115(1))
+    co_opted_for_case_reviews: bool = False  # ASBCPA 2014 section 104
 
 
 @dataclass(frozen=True)
@@ -374,7 +374,7 @@ SHARING_DECISIONS: list[SharingDecisionCase] = [
         Purpose.MARAC,
         ("marac",),
         WHO,
-        "Data Protection Act 2018 Sch 1 para 18",
+        "Data Protection Act 2018, Schedule 1, paragraph 18",
         "A repeat referral at high risk: the MARAC agencies need to know who she is to keep her "
         "safe, and asking for her consent at her new address could alert her ex-partner.",
         referral="m4",

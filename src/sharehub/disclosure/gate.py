@@ -447,7 +447,7 @@ def render(
 def references_entitled(gate: GateContext, agency_type: AgencyType | None) -> bool:
     """Restricted references (PNC ID, nDelius CRN, ViSOR, prison number) in free
     text are shown to the staff of MAPPA's responsible authorities (CJA 2003
-    s325(1): police, probation, prisons) and withheld from everyone else."""
+    section 325(1): police, probation, prisons) and withheld from everyone else."""
     if agency_type is None:
         return False
     return gate.rules.agency_types[agency_type].mappa == "responsible_authority"

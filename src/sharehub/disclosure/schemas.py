@@ -16,7 +16,7 @@ from sharehub.protocols.terms import DataCategory, Purpose
 
 class AssertedFact(enum.StrEnum):
     """What the person deciding asserts, for the record: the facts the
-    conditions for sharing without a protocol turn on (DPA 2018 Sch 1 paras
+    conditions for sharing without a protocol turn on (Data Protection Act 2018, Schedule 1 paras
     10 and 18 and Part 4)."""
 
     RISK_OF_SERIOUS_HARM = "risk_of_serious_harm"

@@ -64,7 +64,7 @@ MEETING_TYPES: dict[MeetingType, Kind] = {
         "asb_case_review",
         60,
         (Role.ASB_CASE_REVIEW_COORDINATOR,),
-        "Anti-social Behaviour, Crime and Policing Act 2014 s104, Sch 4",
+        "Anti-social Behaviour, Crime and Policing Act 2014, section 104, Schedule 4",
     ),
     MeetingType.ASB_CASE_CONFERENCE: Kind(
         "ASB case conference",

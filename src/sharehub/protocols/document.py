@@ -39,41 +39,41 @@ CATEGORY_LABELS = {
     DataCategory.CONTACT_DETAILS: "Contact details",
     DataCategory.ASB_INCIDENT_DETAILS: "ASB incident details",
     DataCategory.RISK_ASSESSMENT: "Risk assessment",
-    DataCategory.CRIMINAL_OFFENCE_DATA: "Criminal offence data (UK GDPR Art 10)",
-    DataCategory.SPECIAL_CATEGORY_HEALTH: "Health (special category, UK GDPR Art 9)",
-    DataCategory.RACIAL_OR_ETHNIC_ORIGIN: "Racial or ethnic origin (special category, UK GDPR Art 9)",
+    DataCategory.CRIMINAL_OFFENCE_DATA: "Criminal offence data (UK GDPR, Article 10)",
+    DataCategory.SPECIAL_CATEGORY_HEALTH: "Health (special category, UK GDPR, Article 9)",
+    DataCategory.RACIAL_OR_ETHNIC_ORIGIN: "Racial or ethnic origin (special category, UK GDPR, Article 9)",
     DataCategory.RELIGIOUS_OR_PHILOSOPHICAL_BELIEFS: (
-        "Religious or philosophical beliefs (special category, UK GDPR Art 9)"
+        "Religious or philosophical beliefs (special category, UK GDPR, Article 9)"
     ),
     DataCategory.SEX_LIFE_OR_SEXUAL_ORIENTATION: (
-        "Sex life or sexual orientation (special category, UK GDPR Art 9)"
+        "Sex life or sexual orientation (special category, UK GDPR, Article 9)"
     ),
-    DataCategory.POLITICAL_OPINIONS: "Political opinions (special category, UK GDPR Art 9)",
-    DataCategory.TRADE_UNION_MEMBERSHIP: "Trade union membership (special category, UK GDPR Art 9)",
-    DataCategory.GENETIC_OR_BIOMETRIC: "Genetic or biometric data (special category, UK GDPR Art 9)",
-    DataCategory.SPECIAL_CATEGORY_OTHER: "Other special category data (UK GDPR Art 9)",
+    DataCategory.POLITICAL_OPINIONS: "Political opinions (special category, UK GDPR, Article 9)",
+    DataCategory.TRADE_UNION_MEMBERSHIP: "Trade union membership (special category, UK GDPR, Article 9)",
+    DataCategory.GENETIC_OR_BIOMETRIC: "Genetic or biometric data (special category, UK GDPR, Article 9)",
+    DataCategory.SPECIAL_CATEGORY_OTHER: "Other special category data (UK GDPR, Article 9)",
     DataCategory.FINANCIAL: "Financial information",
     DataCategory.HOUSING_TENANCY: "Housing and tenancy",
     DataCategory.EDUCATION: "Education",
     DataCategory.SOCIAL_CARE: "Social care",
 }
 ARTICLE6_LABELS = {
-    Article6Basis.CONSENT: "Art 6(1)(a) consent",
-    Article6Basis.CONTRACT: "Art 6(1)(b) contract",
-    Article6Basis.LEGAL_OBLIGATION: "Art 6(1)(c) legal obligation",
-    Article6Basis.VITAL_INTERESTS: "Art 6(1)(d) vital interests",
-    Article6Basis.PUBLIC_TASK: "Art 6(1)(e) public task",
-    Article6Basis.LEGITIMATE_INTERESTS: "Art 6(1)(f) legitimate interests",
+    Article6Basis.CONSENT: "Article 6(1)(a) consent",
+    Article6Basis.CONTRACT: "Article 6(1)(b) contract",
+    Article6Basis.LEGAL_OBLIGATION: "Article 6(1)(c) legal obligation",
+    Article6Basis.VITAL_INTERESTS: "Article 6(1)(d) vital interests",
+    Article6Basis.PUBLIC_TASK: "Article 6(1)(e) public task",
+    Article6Basis.LEGITIMATE_INTERESTS: "Article 6(1)(f) legitimate interests",
 }
 SCHEDULE1_LABELS = {
-    Schedule1Condition.STATUTORY_PURPOSES: "DPA 2018 Sch 1 para 6, statutory purposes",
+    Schedule1Condition.STATUTORY_PURPOSES: "Data Protection Act 2018, Schedule 1, paragraph 6, statutory purposes",
     Schedule1Condition.PREVENTING_UNLAWFUL_ACTS: (
-        "DPA 2018 Sch 1 para 10, preventing or detecting unlawful acts"
+        "Data Protection Act 2018, Schedule 1, paragraph 10, preventing or detecting unlawful acts"
     ),
     Schedule1Condition.SAFEGUARDING: (
-        "DPA 2018 Sch 1 para 18, safeguarding of children and individuals at risk"
+        "Data Protection Act 2018, Schedule 1, paragraph 18, safeguarding of children and individuals at risk"
     ),
-    Schedule1Condition.EXPLICIT_CONSENT: "UK GDPR Art 9(2)(a), explicit consent",
+    Schedule1Condition.EXPLICIT_CONSENT: "UK GDPR, Article 9(2)(a), explicit consent",
 }
 ROLE_LABELS = {
     PartyRole.CONTROLLER: "Controller",
@@ -132,11 +132,11 @@ def _acts_as(party: PartyView) -> str:
     said = []
     if party.on_behalf_of:
         said.append(
-            f"Acts on behalf of {party.on_behalf_of_name} (Crime and Disorder Act 1998, s115(1))"
+            f"Acts on behalf of {party.on_behalf_of_name} (Crime and Disorder Act 1998, section 115(1))"
         )
     if party.co_opted_for_case_reviews:
         said.append(
-            "Co-opted into the ASB case review group (ASB, Crime and Policing Act 2014, s104)"
+            "Co-opted into the ASB case review group (ASB, Crime and Policing Act 2014, section 104)"
         )
     return "<br>".join(_e(s) for s in said) or "—"
 
@@ -157,7 +157,7 @@ def _parties(version: VersionView) -> str:
         for p in version.parties
     ]
     return _table(
-        ["Agency", "Type", "Role", "Its UK GDPR Art 6 basis", "Acting as", "Signature"],
+        ["Agency", "Type", "Role", "Its UK GDPR, Article 6 basis", "Acting as", "Signature"],
         rows,
         "No parties yet.",
     )
@@ -213,7 +213,7 @@ def _purposes(version: VersionView, gateway_names: Mapping[str, str]) -> str:
             f"<h3>{_e(PURPOSE_LABELS[section.purpose])} <code>{_e(section.purpose.value)}</code>"
             f"</h3><p>Legal gateways relied on:</p><ul>{gateways}</ul>"
             + _table(
-                ["Data category", "UK GDPR Art 6 basis", "Schedule 1 condition", "Retention"],
+                ["Data category", "UK GDPR, Article 6 basis", "Schedule 1 condition", "Retention"],
                 rows,
                 "No data categories.",
             )

@@ -8,9 +8,9 @@ versions on record (``ProtocolTerms``) and the legal rules from
 ``gateways.toml``. No database, no clock: the date is part of the request.
 
 The law is combined as it combines, not short-circuited: a gateway such as
-s115 is a *power* to disclose, so the engine still needs, for every data
-category, a UK GDPR Art 6 basis the discloser may use, and for special
-category (Art 9) or criminal offence (Art 10) data a DPA 2018 Schedule 1
+section 115 is a *power* to disclose, so the engine still needs, for every data
+category, a UK GDPR, Article 6 basis the discloser may use, and for special
+category (Article 9) or criminal offence (Article 10) data a Data Protection Act 2018, Schedule 1
 condition whose own requirements are met. Identities of complainants, victims
 and witnesses are withheld unless consent covers the recipient, or a
 safeguarding decision overrides it, which a person must then confirm.
@@ -42,7 +42,12 @@ from sharehub.protocols.terms import (
     Schedule1Condition,
 )
 
-ICO_CODE = "ICO Data Sharing Code of Practice (DPA 2018 s121), 'Data sharing agreements'"
+# The code recommends an agreement; it is good practice, not a legal condition
+# of sharing, and the citation says so.
+ICO_CODE = (
+    "Information Commissioner's Office, Data sharing: a code of practice (2021), "
+    "'Data sharing agreements' (good practice, not a legal requirement)"
+)
 
 
 class SubjectRole(enum.StrEnum):
@@ -87,7 +92,7 @@ class IdentityRelease(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     kind: Literal["sharing_decision", "safeguarding_override"]
     reference: uuid.UUID
-    citation: str = "Data Protection Act 2018 Sch 1 para 18"
+    citation: str = "Data Protection Act 2018, Schedule 1, paragraph 18"
 
 
 class AgencyRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -242,7 +247,7 @@ class Facts:
 
 
 S115_ON_BEHALF = (
-    "Crime and Disorder Act 1998 s115(1): disclosure to a person acting on behalf of a "
+    "Crime and Disorder Act 1998, section 115(1): disclosure to a person acting on behalf of a "
     "relevant authority"
 )
 
@@ -267,7 +272,7 @@ def _recipient_is_s115_relevant_authority(facts: Facts) -> Check:
     if rules.s115 == "unsettled":
         return Check(True, rules.s115_note, rules.s115_citation, unsettled=True)
     who = facts.request.recipient.name or "the recipient"
-    why = f"{who} is not a relevant authority under s115"
+    why = f"{who} is not a relevant authority under section 115"
     return Check(False, f"{why}. {rules.s115_note or ''}".strip(), rules.s115_citation)
 
 
@@ -279,13 +284,13 @@ def _mappa_partners(facts: Facts) -> Check:
         False,
         "MAPPA exchange needs a responsible authority and another responsible authority "
         "or duty-to-co-operate agency",
-        "Criminal Justice Act 2003 s325(1), (6)",
+        "Criminal Justice Act 2003, section 325(1), (6)",
     )
 
 
 def _recipient_is_case_review_body(facts: Facts) -> Check:
     body = facts.recipient.case_review
-    citation = "Anti-social Behaviour, Crime and Policing Act 2014 s104, s105(1)"
+    citation = "Anti-social Behaviour, Crime and Policing Act 2014, section 104, section 105(1)"
     if body == "relevant_body":
         return Check(True, citation=citation)
     if body == "co_opted":
@@ -296,14 +301,14 @@ def _recipient_is_case_review_body(facts: Facts) -> Check:
                 True,
                 f"{who} is a local provider of social housing co-opted into the case review "
                 "group, as the protocol records: a relevant body",
-                "Anti-social Behaviour, Crime and Policing Act 2014 s104(2), Sch 4",
+                "Anti-social Behaviour, Crime and Policing Act 2014, section 104(2), Schedule 4",
                 explains=True,
             )
         return Check(
             False,
             f"{who} is a relevant body for case reviews only once co-opted into the case "
             "review group; record its co-option on the protocol",
-            "Anti-social Behaviour, Crime and Policing Act 2014 s104(2)",
+            "Anti-social Behaviour, Crime and Policing Act 2014, section 104(2)",
         )
     return Check(False, "the recipient is not a relevant body for ASB case reviews", citation)
 
@@ -314,7 +319,7 @@ def _discloser_exercises_public_functions(facts: Facts) -> Check:
     return Check(
         False,
         "the discloser does not exercise public functions",
-        "Anti-social Behaviour, Crime and Policing Act 2014 Sch 4 para 7(2)",
+        "Anti-social Behaviour, Crime and Policing Act 2014, Schedule 4, paragraph 7(2)",
     )
 
 
@@ -331,8 +336,8 @@ def _consent_covers(facts: Facts) -> Check:
     if request.consent is ConsentState.GIVEN and request.consent_covers_recipient:
         return MET
     if request.consent is ConsentState.GIVEN:
-        return Check(False, "the recorded consent does not cover this recipient", "UK GDPR Art 7")
-    return Check(False, CONSENT_WORDS[request.consent], "UK GDPR Art 7")
+        return Check(False, "the recorded consent does not cover this recipient", "UK GDPR, Article 7")
+    return Check(False, CONSENT_WORDS[request.consent], "UK GDPR, Article 7")
 
 
 def _risk_of_serious_harm(facts: Facts) -> Check:
@@ -360,7 +365,7 @@ def _consent_not_available(facts: Facts) -> Check:
     return Check(
         False,
         "consent could be sought without prejudicing the protection",
-        "Data Protection Act 2018 Sch 1 para 18(2)",
+        "Data Protection Act 2018, Schedule 1, paragraph 18(2)",
     )
 
 
@@ -390,7 +395,7 @@ def _discloser_is_not_a_public_authority(facts: Facts) -> Check:
     return Check(
         False,
         "legitimate interests is not available to a public authority performing its tasks",
-        "UK GDPR Art 6(1) final subparagraph",
+        "UK GDPR, Article 6(1) final subparagraph",
     )
 
 
@@ -448,12 +453,17 @@ def _not_in_force(protocol: ProtocolTerms, status: ProtocolStatus) -> str:
             return f"{named} is awaiting signatures from {', '.join(waiting)}"
         return f"{named} is awaiting signatures"
     if status is ProtocolStatus.NOT_YET_STARTED and protocol.starts_on:
-        return f"{named} is signed and comes into force on {protocol.starts_on.isoformat()}"
+        return f"{named} is signed and comes into force on {_day(protocol.starts_on)}"
     if status is ProtocolStatus.SUSPENDED:
-        since = f" on {protocol.suspended_on.isoformat()}" if protocol.suspended_on else ""
+        since = f" on {_day(protocol.suspended_on)}" if protocol.suspended_on else ""
         why = f": {protocol.suspension_reason}" if protocol.suspension_reason else ""
         return f"{named} was suspended{since}{why}"
     return f"{named} is {status.value.replace('_', ' ')}"
+
+
+def _day(day: date) -> str:
+    """A date as a reader writes it: 5 March 2027."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _parties(protocol: ProtocolTerms) -> set[uuid.UUID]:
@@ -477,7 +487,7 @@ def _find_protocol(
             reasons.append(
                 Reason(
                     f"protocol '{protocol.title}' (version {protocol.version}) expired on "
-                    f"{ended.isoformat()}: its review date passed and was not renewed",
+                    f"{_day(ended)}: its review date passed and was not renewed",
                     ICO_CODE,
                 )
             )
@@ -528,7 +538,7 @@ def _category_verdict(
             None,
             WithheldCategory(
                 category,
-                f"the Art 6 basis {ARTICLE6_WORDS[article6]} is not available: {failed[0].why}",
+                f"the Article 6 basis {ARTICLE6_WORDS[article6]} is not available: {failed[0].why}",
                 failed[0].citation or basis.citation,
             ),
             False,
@@ -539,15 +549,15 @@ def _category_verdict(
     needs = rules.categories[category].needs_condition
     if needs != "none":
         article = (
-            "Art 9 (special category)" if needs == "article_9" else "Art 10 (criminal offence)"
+            "Article 9 (special category)" if needs == "article_9" else "Article 10 (criminal offence)"
         )
         if terms.schedule1 is None:
             return (
                 None,
                 WithheldCategory(
                     category,
-                    f"{article} data needs a DPA 2018 Schedule 1 condition and the protocol names none",
-                    "UK GDPR Art 9(2)(g), Art 10; Data Protection Act 2018 s10, Sch 1",
+                    f"{article} data needs a Data Protection Act 2018, Schedule 1 condition and the protocol names none",
+                    "UK GDPR, Article 9(2)(g), Article 10; Data Protection Act 2018, section 10, Schedule 1",
                 ),
                 False,
                 [],
@@ -587,7 +597,7 @@ def _category_verdict(
                 review = True
                 conditions.append(
                     f"{rules.categories[category].name}: shared without consent under a safeguarding override "
-                    "(DPA 2018 Sch 1 para 18); a person must confirm and record the decision"
+                    "(Data Protection Act 2018, Schedule 1, paragraph 18); a person must confirm and record the decision"
                 )
             else:
                 return (
@@ -666,7 +676,7 @@ def decide(
         stops = protocol.review_date + timedelta(days=protocol.review_grace_days)
         conditions.append(
             f"the protocol's review is overdue; it stops authorising disclosures after "
-            f"{stops.isoformat()}"
+            f"{_day(stops)}"
         )
 
     # The first gateway in the protocol's order that applies outright; failing
@@ -747,7 +757,7 @@ def decide(
             withheld.append(refused)
     if not permitted:
         outcome: Outcome = "refused"
-        reasons.append(Reason("none of the data asked about may be shared"))
+        reasons.append(Reason("nothing asked about may be shared"))
     else:
         outcome = "needs_review" if review else "permitted"
     return Decision(
@@ -770,7 +780,7 @@ def decide(
 OWNERS_AGREE = OnwardSharingRule(
     agreement="information_owners",
     text="Information is not passed on without the agreement of the agency that provided it.",
-    citation="UK GDPR Art 5(1)(b) purpose limitation",
+    citation="UK GDPR, Article 5(1)(b) purpose limitation",
 )
 
 

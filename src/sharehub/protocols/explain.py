@@ -17,7 +17,7 @@ END = "<!-- generated from src/sharehub/protocols/gateways.toml: end -->"
 
 # Plain words for the named checks a rule may require.
 CHECK_WORDS = {
-    "recipient_is_s115_relevant_authority": "the recipient is a relevant authority under s115",
+    "recipient_is_s115_relevant_authority": "the recipient is a relevant authority under section 115",
     "mappa_responsible_authority_and_partner": (
         "one party is a MAPPA responsible authority and the other a responsible authority "
         "or duty-to-co-operate agency"
@@ -55,7 +55,7 @@ def render_rules_markdown(rules: GatewayRules) -> str:
                 if gateway.duty_only_when
                 else []
             ),
-            f"Art 6 bases it supports: {', '.join(b.value for b in gateway.article6)}."
+            f"Article 6 bases it supports: {', '.join(b.value for b in gateway.article6)}."
             + (
                 " A power only: it does not itself satisfy data protection law."
                 if gateway.power_only
@@ -64,7 +64,7 @@ def render_rules_markdown(rules: GatewayRules) -> str:
             f"{gateway.note}",
             "",
         ]
-    out += ["### UK GDPR Article 6 bases", "", "| basis | citation | needs |", "|---|---|---|"]
+    out += ["### UK GDPR, Article 6 bases", "", "| basis | citation | needs |", "|---|---|---|"]
     for basis, rule in rules.article6.items():
         out.append(f"| `{basis.value}` | {rule.citation} | {_needs(rule.requires)} |")
     if rules.onward_sharing:
@@ -88,7 +88,7 @@ def render_rules_markdown(rules: GatewayRules) -> str:
     ]
     out.append("|---|---|---|---|")
     for category, rule in rules.categories.items():
-        needs = {"article_9": "Art 9 (special category)", "article_10": "Art 10 (criminal offence)"}
+        needs = {"article_9": "Article 9 (special category)", "article_10": "Article 10 (criminal offence)"}
         out.append(
             f"| `{category.value}` | {rule.name} | {needs.get(rule.needs_condition, 'no')} | "
             f"{'yes' if rule.identifying else 'no'} |"
@@ -97,7 +97,7 @@ def render_rules_markdown(rules: GatewayRules) -> str:
         "",
         "### Agency types",
         "",
-        "| agency type | public authority | s115 relevant authority | MAPPA | ASB case review |",
+        "| agency type | public authority | section 115 relevant authority | MAPPA | ASB case review |",
         "|---|---|---|---|---|",
     ]
     for agency_type, rule in rules.agency_types.items():
@@ -108,7 +108,7 @@ def render_rules_markdown(rules: GatewayRules) -> str:
         )
     notes = [(t, r.s115_note) for t, r in rules.agency_types.items() if r.s115_note]
     if notes:
-        out += ["", "Notes on s115:", ""]
+        out += ["", "Notes on section 115:", ""]
         out += [f"- `{t.value}`: {note}" for t, note in notes]
     protection = rules.identity_protection
     out += [

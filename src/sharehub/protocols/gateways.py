@@ -2,7 +2,7 @@
 
 The file is the law as the hub reads it. It is parsed into typed structures
 and cross-checked (every gateway, basis and condition names only checks the
-engine knows; every agency type, purpose, category, Art 6 basis and Schedule 1
+engine knows; every agency type, purpose, category, Article 6 basis and Schedule 1
 condition the hub uses is covered), so a mistake in it stops the hub at start
 instead of producing wrong answers later.
 """
@@ -31,7 +31,7 @@ class AgencyTypeRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     s115: Literal["yes", "no", "unsettled"]
     mappa: Literal["responsible_authority", "duty_to_cooperate", "none"]
     case_review: Literal["relevant_body", "co_opted", "none"]
-    s115_citation: str = "Crime and Disorder Act 1998 s115(2)"
+    s115_citation: str = "Crime and Disorder Act 1998, section 115(2)"
     s115_note: str | None = None
     # Whether it exercises public functions (ASBCPA 2014 Sch 4 para 7(2)), where
     # that differs from being a public authority for data protection.

@@ -1,6 +1,6 @@
 """What the protocol API takes and returns.
 
-The coded vocabulary (purposes, data categories, Art 6 bases, Schedule 1
+The coded vocabulary (purposes, data categories, Article 6 bases, Schedule 1
 conditions, party roles, statuses) is the one in ``protocols/terms.py``, which
 the lawful-basis engine reads too.
 """

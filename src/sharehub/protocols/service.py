@@ -349,7 +349,7 @@ def _check_purposes(purposes: Sequence[PurposeAllowed], rules: GatewayRules) -> 
             needs = rules.categories[allowed.category].needs_condition
             if needs != "none" and allowed.schedule1 is None:
                 raise BadRequest(
-                    f"{allowed.category.value} needs a DPA 2018 Schedule 1 condition "
+                    f"{allowed.category.value} needs a Data Protection Act 2018, Schedule 1 condition "
                     f"(UK GDPR {needs.replace('_', ' ')})",
                     field=f"{here}.schedule1",
                 )
@@ -755,7 +755,7 @@ async def change_party(
     expected_version: int,
     rules: GatewayRules,
 ) -> Protocol:
-    """Change one party's terms in the draft: its role, its own Art 6 basis, on
+    """Change one party's terms in the draft: its role, its own Article 6 basis, on
     whose behalf it acts, whether it is co-opted for ASB case reviews."""
     protocol = await _open(db, actor, protocol_id, expected_version)
     draft = check_step(protocol, "change parties", today())

@@ -6,8 +6,8 @@ how it is stored. The lawful-basis engine reads only these, so it can be
 tested without a database, and a stored protocol version converts to a
 ``ProtocolTerms`` for every check.
 
-Headings follow the ICO Data Sharing Code (statutory code under DPA 2018
-s121, in force 5 October 2021): parties and roles, purposes, data items,
+Headings follow the ICO Data Sharing Code (statutory code under Data Protection Act 2018
+section 121, in force 5 October 2021): parties and roles, purposes, data items,
 lawful basis and special category / criminal offence conditions, retention,
 security and onward sharing, review.
 """
@@ -37,8 +37,8 @@ class DataCategory(enum.StrEnum):
     CONTACT_DETAILS = "contact_details"
     ASB_INCIDENT_DETAILS = "asb_incident_details"
     RISK_ASSESSMENT = "risk_assessment"
-    CRIMINAL_OFFENCE_DATA = "criminal_offence_data"  # UK GDPR Art 10
-    SPECIAL_CATEGORY_HEALTH = "special_category_health"  # UK GDPR Art 9
+    CRIMINAL_OFFENCE_DATA = "criminal_offence_data"  # UK GDPR, Article 10
+    SPECIAL_CATEGORY_HEALTH = "special_category_health"  # UK GDPR, Article 9
     # The other special categories (UK GDPR Art 9(1)), each needing its own
     # Schedule 1 condition: a hate incident's motivation is one of these.
     RACIAL_OR_ETHNIC_ORIGIN = "racial_or_ethnic_origin"
@@ -47,7 +47,7 @@ class DataCategory(enum.StrEnum):
     POLITICAL_OPINIONS = "political_opinions"
     TRADE_UNION_MEMBERSHIP = "trade_union_membership"
     GENETIC_OR_BIOMETRIC = "genetic_or_biometric"
-    SPECIAL_CATEGORY_OTHER = "special_category_other"  # Art 9, not listed above
+    SPECIAL_CATEGORY_OTHER = "special_category_other"  # Article 9, not listed above
     # As the ICO's data sharing agreement templates list them.
     FINANCIAL = "financial"
     HOUSING_TENANCY = "housing_tenancy"
@@ -56,7 +56,7 @@ class DataCategory(enum.StrEnum):
 
 
 class Article6Basis(enum.StrEnum):
-    """UK GDPR Article 6(1)."""
+    """UK GDPR, Article 6(1)."""
 
     CONSENT = "a_consent"
     CONTRACT = "b_contract"
@@ -67,7 +67,7 @@ class Article6Basis(enum.StrEnum):
 
 
 class Schedule1Condition(enum.StrEnum):
-    """DPA 2018 Schedule 1 conditions for special category and criminal offence data."""
+    """Data Protection Act 2018, Schedule 1 conditions for special category and criminal offence data."""
 
     STATUTORY_PURPOSES = "para_6_statutory_and_government_purposes"
     PREVENTING_UNLAWFUL_ACTS = "para_10_preventing_or_detecting_unlawful_acts"

@@ -2,8 +2,8 @@
 
 MARAC: the SafeLives criteria (visible high risk on the DASH checklist,
 professional judgement, potential escalation, repeat). ASB case review: the
-statutory threshold (Anti-social Behaviour, Crime and Policing Act 2014 s104
-and Sch 4) and its local parameters. The numbers are local parameters with
+statutory threshold (Anti-social Behaviour, Crime and Policing Act 2014, section 104
+and Schedule 4) and its local parameters. The numbers are local parameters with
 defaults, never beliefs in code: an area may lower the case review threshold
 (never raise it) or count escalation at 5 incidents instead of 3.
 """
@@ -17,7 +17,7 @@ from datetime import date
 from sharehub.calendar import add_months
 
 SAFELIVES = "SafeLives, MARAC referral criteria and DASH risk identification checklist"
-S104 = "Anti-social Behaviour, Crime and Policing Act 2014 s104(4), (11), Sch 4"
+S104 = "Anti-social Behaviour, Crime and Policing Act 2014, section 104(4), (11), Schedule 4"
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class CaseReviewParameters:
     def __post_init__(self) -> None:
         if not 1 <= self.qualifying_complaints <= 3:
             raise ValueError(
-                "the threshold is at most 3 qualifying complaints (s104(4)); an area may lower it"
+                "the threshold is at most 3 qualifying complaints (section 104(4)); an area may lower it"
             )
         if not 1 <= self.hate_incident_complaints <= self.qualifying_complaints:
             raise ValueError("the hate-incident threshold is between 1 and the main threshold")

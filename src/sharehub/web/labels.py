@@ -108,6 +108,70 @@ LABELS: dict[str, dict[str, str]] = {
         "criminal_offence_data": N_("Offences and convictions"),
         "special_category_health": N_("Health"),
         "special_category_other": N_("Other special category data"),
+        "racial_or_ethnic_origin": N_("Racial or ethnic origin"),
+        "religious_or_philosophical_beliefs": N_("Religious or philosophical beliefs"),
+        "sex_life_or_sexual_orientation": N_("Sex life or sexual orientation"),
+        "political_opinions": N_("Political opinions"),
+        "trade_union_membership": N_("Trade union membership"),
+        "genetic_or_biometric": N_("Genetic or biometric data"),
+        "financial": N_("Financial information"),
+        "housing_tenancy": N_("Housing and tenancy"),
+        "education": N_("Education"),
+        "social_care": N_("Social care"),
+    },
+    "article6": {
+        "a_consent": N_("Consent"),
+        "b_contract": N_("Contract"),
+        "c_legal_obligation": N_("Legal obligation"),
+        "d_vital_interests": N_("Vital interests"),
+        "e_public_task": N_("Public task"),
+        "f_legitimate_interests": N_("Legitimate interests"),
+    },
+    "check_outcome": {
+        "permitted": N_("You may share it"),
+        "refused": N_("Do not share it"),
+        "needs_review": N_("A person must decide"),
+    },
+    "asserted_fact": {
+        "risk_of_serious_harm": N_("There is a risk of serious harm to someone"),
+        "consent_cannot_be_given": N_("The person cannot give consent"),
+        "consent_cannot_reasonably_be_obtained": N_("Consent cannot reasonably be obtained"),
+        "seeking_consent_would_prejudice": N_("Asking for consent would put the protection at risk"),
+        "necessary_to_prevent_or_detect_crime": N_("It is necessary to prevent or detect crime"),
+        "only_what_is_necessary": N_("Only what is necessary will be shared"),
+        "appropriate_policy_document_in_place": N_(
+            "Your agency has an appropriate policy document in place"
+        ),
+    },
+    "schedule1": {
+        "para_6_statutory_and_government_purposes": N_(
+            "Statutory and government purposes (Data Protection Act 2018, Schedule 1, paragraph 6)"
+        ),
+        "para_10_preventing_or_detecting_unlawful_acts": N_(
+            "Preventing or detecting unlawful acts (Data Protection Act 2018, Schedule 1, "
+            "paragraph 10)"
+        ),
+        "para_18_safeguarding_of_children_and_individuals_at_risk": N_(
+            "Safeguarding of children and individuals at risk (Data Protection Act 2018, "
+            "Schedule 1, paragraph 18)"
+        ),
+        "art_9_2_a_explicit_consent": N_("Explicit consent (UK GDPR, Article 9(2)(a))"),
+    },
+    "party_role": {
+        "controller": N_("Controller"),
+        "joint_controller": N_("Joint controller"),
+        "processor": N_("Processor"),
+    },
+    "yes_no": {
+        "yes": N_("Yes"),
+        "no": N_("No"),
+    },
+    "asked_consent": {
+        "given": N_("They have consented to sharing with this agency for this purpose"),
+        "refused": N_("They refused consent"),
+        "withdrawn": N_("They withdrew consent"),
+        "expired": N_("Their consent has expired"),
+        "not_sought": N_("Consent has not been asked for"),
     },
     "consent_method": {
         "written": N_("In writing"),
@@ -125,6 +189,7 @@ LABELS: dict[str, dict[str, str]] = {
         "given": N_("Consent given"),
         "refused": N_("Consent refused"),
         "withdrawn": N_("Consent withdrawn"),
+        "expired": N_("Consent expired"),
         "not_sought": N_("No consent on record"),
     },
     "subject_kind": {
@@ -273,3 +338,10 @@ def harm_choice(target: dict[str, object], chosen: object) -> dict[str, object]:
             )
         },
     }
+
+
+def sentence(text: object) -> str:
+    """An explanation as a sentence on a page: its first letter a capital (the
+    engine writes clauses, "no consent in force is recorded", to be joined)."""
+    words = str(text or "")
+    return words[:1].upper() + words[1:]

@@ -36,6 +36,8 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     (N_("Your work"), "/", None),
     (N_("ASB reports"), "/asb-reports", "asb-report:read"),
     (N_("People"), "/people", "subject:read"),
+    (N_("May I share this?"), "/may-i-share", "disclosure:check"),
+    (N_("Protocols"), "/protocols", "protocol:read"),
     (N_("Override reviews"), "/override-reviews", "override:review"),
     (N_("Staff and roles"), "/staff", "role:read"),
 ]

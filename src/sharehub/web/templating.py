@@ -57,6 +57,7 @@ def build_environment() -> Environment:
     env.filters["datetime"] = labels.long_datetime
     env.filters["short_date"] = labels.short_date
     env.filters["harm_choice"] = labels.harm_choice
+    env.filters["sentence"] = labels.sentence
     return env
 
 

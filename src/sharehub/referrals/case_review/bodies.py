@@ -1,4 +1,4 @@
-"""The relevant bodies' part: each body asked answers once (Sch 4 para 7), and
+"""The relevant bodies' part: each body asked answers once (Schedule 4, paragraph 7), and
 each body given a recommendation records its response. Only the body's own
 staff write its answer; anyone else reads it through the gate."""
 

@@ -163,7 +163,7 @@ class CaseReviewController(Controller):
         "/{review_id:str}/discretionary-decision",
         operation_id="DecideCaseReviewThreshold",
         opt={"action": "case-review:manage"},
-        summary="Accept or decline an application below the threshold, with reasons (s104(5))",
+        summary="Accept or decline an application below the threshold, with reasons (section 104(5))",
         status_code=200,
         responses=CHANGE,
     )
@@ -212,7 +212,7 @@ class CaseReviewController(Controller):
         "/{review_id:str}/information-requests",
         operation_id="RequestCaseReviewInformation",
         opt={"action": "case-review:manage"},
-        summary="Ask relevant bodies (or co-opted ones) for information (Sch 4 para 7)",
+        summary="Ask relevant bodies (or co-opted ones) for information (Schedule 4, paragraph 7)",
         status_code=200,
         responses=CHANGE,
     )

@@ -132,7 +132,7 @@ class CaseReviewComplaint(Base):
 
 
 class InformationRequest(SharedRecord):
-    """A request to one body for information (Sch 4 para 7), and its one answer."""
+    """A request to one body for information (Schedule 4, paragraph 7), and its one answer."""
 
     __tablename__ = "case_review_requests"
     __table_args__ = (UniqueConstraint("case_review_id", "agency_id"),)

@@ -1,13 +1,13 @@
 """The case review's rules as data, with where each comes from.
 
-Anti-social Behaviour, Crime and Policing Act 2014 s104, s105 and Sch 4: the
-relevant bodies of an area make and publish review procedures (s104(2), (3));
-an application with enough qualifying complaints must be accepted (s104(4),
+Anti-social Behaviour, Crime and Policing Act 2014, section 104, section 105 and Schedule 4: the
+relevant bodies of an area make and publish review procedures (section 104(2), (3));
+an application with enough qualifying complaints must be accepted (section 104(4),
 (11)), any other is decided by the procedure, which may look at persistence,
-harm and the adequacy of the response (s104(5)); the applicant is told the
-decision (s104(6)) and the outcome; the procedure says what happens when an
-applicant is dissatisfied (Sch 4 para 3); the bodies may ask for information
-(Sch 4 para 7). The numbers below are each area's to set, never beliefs in
+harm and the adequacy of the response (section 104(5)); the applicant is told the
+decision (section 104(6)) and the outcome; the procedure says what happens when an
+applicant is dissatisfied (Schedule 4, paragraph 3); the bodies may ask for information
+(Schedule 4, paragraph 7). The numbers below are each area's to set, never beliefs in
 code: these are the defaults until it does (``procedures.py``).
 """
 
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from sharehub.referrals.criteria import CaseReviewParameters
 
 ACT = "Anti-social Behaviour, Crime and Policing Act 2014"
-PROCEDURES = f"{ACT} s104(2), (3): review procedures made and published by the relevant bodies"
-THRESHOLD = f"{ACT} s104(4), (11)"
-DISCRETION = f"{ACT} s104(5)"
-APPLICANT_TOLD = f"{ACT} s104(6)"
-OUTCOME = f"{ACT} s104: the review, its recommendations, and the applicant told the outcome"
-DISSATISFIED = f"{ACT} Sch 4 para 3"
-INFORMATION = f"{ACT} Sch 4 para 7"
-FIGURES = f"{ACT} s104: applications, threshold not met, reviews and recommendations published"
+PROCEDURES = f"{ACT}, section 104(2), (3): review procedures made and published by the relevant bodies"
+THRESHOLD = f"{ACT}, section 104(4), (11)"
+DISCRETION = f"{ACT}, section 104(5)"
+APPLICANT_TOLD = f"{ACT}, section 104(6)"
+OUTCOME = f"{ACT}, section 104: the review, its recommendations, and the applicant told the outcome"
+DISSATISFIED = f"{ACT}, Schedule 4, paragraph 3"
+INFORMATION = f"{ACT}, Schedule 4, paragraph 7"
+FIGURES = f"{ACT}, section 104: applications, threshold not met, reviews and recommendations published"
 
 # Example timescales of local procedures; each area sets its own.
 CLOCK_SOURCE = "example local procedure timescales (10, 15 and 20 working days)"
@@ -77,10 +77,10 @@ class Window:
 
 WINDOWS: dict[str, Window] = {
     "complaint_within_months": Window(
-        1, f"{ACT} s104(11): a complaint made within one month of the behaviour"
+        1, f"{ACT}, section 104(11): a complaint made within one month of the behaviour"
     ),
     "application_within_months": Window(
-        6, f"{ACT} s104(11): the application made within six months of the complaint"
+        6, f"{ACT}, section 104(11): the application made within six months of the complaint"
     ),
 }
 

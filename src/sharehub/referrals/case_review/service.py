@@ -113,7 +113,7 @@ REQUIREMENTS: dict[str, Requirement] = {
     ),
     "applicant_told": Requirement(
         _told,
-        "record first that the applicant was told the threshold decision (s104(6)) and any outcome",
+        "record first that the applicant was told the threshold decision (section 104(6)) and any outcome",
     ),
 }
 
@@ -869,7 +869,7 @@ async def escalate(
     gate: GateContext,
 ) -> CaseReview:
     """A dissatisfied applicant's request, recorded and routed as the area's
-    procedure says now (Sch 4 para 3)."""
+    procedure says now (Schedule 4, paragraph 3)."""
     today, cipher = gate.today, gate.cipher
     review = await changing(db, actor, review_id, version, "escalate", gate)
     # The applicant is dissatisfied with the latest thing they were told.

@@ -53,7 +53,7 @@ TEXTS = (
 
 
 def body_role(rules: GatewayRules, agency_type: str) -> BodyRole:
-    """A relevant body (s105), a co-opted one (housing providers), or neither."""
+    """A relevant body (section 105), a co-opted one (housing providers), or neither."""
     return rules.agency_types[AgencyType(agency_type)].case_review
 
 

@@ -87,7 +87,7 @@ def shown_to(
     *, own_agency: bool, viewer_mappa_role: str, coordinates: bool, offender_identified: bool
 ) -> bool:
     """Whether a viewer sees the references: the referring agency's own staff
-    always; otherwise staff of a responsible authority (s325(1)) and the MAPPA
+    always; otherwise staff of a responsible authority (section 325(1)) and the MAPPA
     coordinators and chairs for the area, and only where the disclosure gate
     showed them who the offender is (a PNC ID identifies a person as surely as
     a name)."""

@@ -72,13 +72,13 @@ from sharehub.referrals.mappa.schemas import (
 
 KIND = "MAPPA referral"
 CONTEXT_KIND = "mappa_referral"
-S325 = "Criminal Justice Act 2003 s325(1)"
+S325 = "Criminal Justice Act 2003, section 325(1)"
 # Hub-wide roles that reach every referral in their area (or every area).
 COORDINATOR_ROLES = frozenset({Role.MAPPA_COORDINATOR.value, Role.MAPPA_CHAIR.value})
 REVIEWS_DUE_LIMIT = 500
 NOT_A_MAPPA_AGENCY = (
     "neither a responsible authority nor a duty-to-co-operate agency "
-    "(Criminal Justice Act 2003 s325(1), (3), (6))"
+    "(Criminal Justice Act 2003, section 325(1), (3), (6))"
 )
 
 

@@ -1,7 +1,7 @@
 """The risk of serious harm the MARAC records hold, for the lawful-basis
 engine: a live referral that met the criteria is the partnership's own record
 that its victim (and the children and household members linked to it) are at
-high risk, so DPA 2018 Sch 1 para 18 need not rest on the asker's word.
+high risk, so Data Protection Act 2018, Schedule 1, paragraph 18 need not rest on the asker's word.
 
 Kept apart from the referral service so the disclosure gate can read it
 without depending on the rest of MARAC."""
