@@ -41,7 +41,8 @@ async def test_a_report_runs_its_course(partners):  # noqa: F811
     ]
     created = await officer.post(f"{API}/", json=report(links))
     body = await ok(created, 201)
-    assert body["status"] == "open" and body["next_steps"] == ["assess", "close"]
+    assert body["status"] == "open"
+    assert body["next_steps"] == ["triage", "assess", "close", "report_to_police"]
     # The agency's own view through the gate: nothing withheld from its own staff.
     assert [p["name"] for p in body["subjects"]] == ["Imogen Thwaite", "Dorian Pellow"]
     assert "Imogen Thwaite" in body["narrative"]
@@ -85,7 +86,8 @@ async def test_a_report_runs_its_course(partners):  # noqa: F811
         responded.headers["etag"],
     )
     view = await ok(closed)
-    assert view["status"] == "closed" and view["next_steps"] == ["reopen"]
+    assert view["status"] == "closed"
+    assert view["next_steps"] == ["reopen", "report_to_police", "record_satisfaction"]
 
     # Illegal steps name the steps open from here.
     wrong = await step(

@@ -508,6 +508,9 @@ class World:
     written: list[tuple[str, str, str]] = field(default_factory=list)
     asb_reports: list[str] = field(default_factory=list)
     asb_references: list[str] = field(default_factory=list)  # "ASB-2026-0042"
+    asb_cases: list[str] = field(default_factory=list)
+    asb_case_references: list[str] = field(default_factory=list)  # "CASE-2026-0001"
+    evidence: list[str] = field(default_factory=list)
     subject_references: list[str] = field(default_factory=list)  # "PER-2026-0042"
     marac: list[str] = field(default_factory=list)
     mappa: list[str] = field(default_factory=list)
@@ -801,6 +804,38 @@ async def asb_reports(w: World, p: dict[str, Person]) -> None:
     w.wrote(
         "POL", [f"/api/asb-reports/{w.asb_reports[0]}", f"/asb-reports/{w.asb_references[0]}"], wit
     )
+
+
+async def asb_cases(w: World, p: dict[str, Person]) -> None:
+    """The police open a case from their report and ask the council about it,
+    naming the complainant and the council's own witness; the council answers."""
+    police, council = w.at("POL", Role.PRACTITIONER), w.at("CNL", Role.PRACTITIONER)
+    c, wit = p["asb_c"], p["asb_w"]
+    case = await w.hub.post(police, "/api/asb-cases/", {"report_ids": [w.asb_reports[0]]})
+    w.asb_cases.append(case["id"])
+    w.asb_case_references.append(case["reference"])
+    url = f"/api/asb-cases/{case['id']}"
+    await w.hub.step(
+        police,
+        f"{url}/evidence-requests",
+        {
+            "agency_id": w.agencies["CNL"],
+            "question": f"Has {c.name} or {wit.name} of {wit.line} reported the shouting to you?",
+            "due_on": (local_today() + timedelta(days=7)).isoformat(),
+        },
+        of=url,
+    )
+    [asked] = await w.hub.get(council, "/api/asb-evidence-requests/?waiting=true")
+    w.evidence.append(asked["id"])
+    await w.hub.post(
+        council,
+        f"/api/asb-evidence-requests/{asked['id']}/answer",
+        {"answer": f"{wit.name} rang us about it twice last month."},
+        status=200,
+    )
+    # The police's own question, wherever they read it back.
+    w.wrote("POL", [url, f"/asb-cases/{case['reference']}", "/api/asb-evidence-requests"], c, wit)
+    w.wrote("CNL", ["/api/asb-evidence-requests", "/asb-evidence-requests"], wit)
 
 
 async def marac_referrals(w: World, p: dict[str, Person], day: date) -> None:
@@ -1312,6 +1347,7 @@ async def build(client: Any, provider: Any, settings: Any, partnership: Any) -> 
     p = await record_people(w)
     await record_bases(w, p)
     await asb_reports(w, p)
+    await asb_cases(w, p)
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
     await marac_referrals(w, p, starts.astimezone(LOCAL_TIME).date())
     await mappa_referrals(w, p)
@@ -1407,6 +1443,8 @@ def parameter_values(w: World, name: str, template: str) -> list[str] | None:
         "agency_id": list(w.agencies.values()),
         "subject_id": [p.id for p in people],
         "report_id": w.asb_reports,
+        "case_id": w.asb_cases,
+        "evidence_id": w.evidence,
         "review_id": w.reviews,
         "request_id": [q for _, q in w.review_requests],
         "meeting_id": list(w.meetings),
@@ -1430,6 +1468,8 @@ def parameter_values(w: World, name: str, template: str) -> list[str] | None:
     if name == "reference":
         if template.startswith("/asb-reports"):
             return w.asb_references
+        if template.startswith(("/asb-cases", "/asb-evidence-requests")):
+            return w.asb_case_references
         if template.startswith("/people"):
             return w.subject_references
         return w.asb_references + w.subject_references
@@ -1476,7 +1516,9 @@ def purpose_of(w: World, url: str) -> str | None:
     path, _, query = url.partition("?")
     params = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
     parts = path.strip("/").split("/")
-    if path.startswith("/api/asb-reports"):
+    if path.startswith(
+        ("/api/asb-reports", "/api/asb-cases", "/api/asb-evidence-requests", "/asb-cases")
+    ) or path.startswith("/asb-evidence-requests"):
         return ASB
     if path.startswith("/api/marac-referrals"):
         return MARAC

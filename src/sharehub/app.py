@@ -37,8 +37,14 @@ from sharehub.privacy.controllers import OverrideReviewController, SubjectContro
 from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
+from sharehub.referrals.asb import case_pages
 from sharehub.referrals.asb import pages as asb_pages
-from sharehub.referrals.asb.controllers import AsbReportController, ResponsePolicyController
+from sharehub.referrals.asb.case_controllers import AsbCaseController, EvidenceRequestController
+from sharehub.referrals.asb.controllers import (
+    AsbReportController,
+    ResponsePolicyController,
+    TriagePolicyController,
+)
 from sharehub.referrals.case_review.controllers import (
     CaseReviewController,
     CaseReviewProcedureController,
@@ -72,6 +78,9 @@ ROUTE_HANDLERS = [
     LegalHoldController,
     AsbReportController,
     ResponsePolicyController,
+    TriagePolicyController,
+    AsbCaseController,
+    EvidenceRequestController,
     CaseReviewController,
     CaseReviewProcedureController,
     MaracReferralController,
@@ -87,6 +96,7 @@ ROUTE_HANDLERS = [
 PAGE_ROUTES = [
     *home_pages.ROUTES,
     *asb_pages.ROUTES,
+    *case_pages.ROUTES,
     *people_pages.ROUTES,
     *staff_pages.ROUTES,
     *check_pages.ROUTES,

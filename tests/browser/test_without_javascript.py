@@ -27,7 +27,7 @@ def test_a_report_is_logged_and_assessed_with_javascript_off(
     page.get_by_role("button", name="Log the report").click()
     expect(page.locator("main")).to_contain_text("Report logged")
     page.get_by_role("button", name="Record the harm assessment").click()
-    page.get_by_label("Low").check()
+    page.get_by_role("radio", name="Low").check()
     page.get_by_role("button", name="Record the assessment").click()
     expect(page.locator("main")).to_contain_text("Harm assessed: Low")
     page.get_by_role("link", name="People", exact=True).click()

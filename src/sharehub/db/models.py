@@ -39,7 +39,17 @@ from sharehub.protocols.models import (  # noqa: F401
     ProtocolSignature,
     ProtocolVersion,
 )
-from sharehub.referrals.asb.models import AsbReport, AsbReportEvent, AsbReportSubject  # noqa: F401
+from sharehub.referrals.asb.models import (  # noqa: F401
+    AsbCase,
+    AsbCaseEntry,
+    AsbCaseReport,
+    AsbEvidenceRequest,
+    AsbReport,
+    AsbReportEvent,
+    AsbReportSubject,
+    AsbRiskAssessment,
+    TriagePolicy,
+)
 from sharehub.referrals.case_review.models import (  # noqa: F401
     CaseReview,
     CaseReviewComplaint,

@@ -17,6 +17,7 @@ from sharehub.db.base import Base
 # kind -> prefix. A table of its own so that a new kind of record is one line.
 PREFIXES = {
     "asb_report": "ASB",
+    "asb_case": "CASE",
     "person": "PER",
 }
 

@@ -85,14 +85,20 @@ from sharehub.protocols.gateways import load_gateway_rules
 from sharehub.protocols.models import Protocol, ProtocolVersion
 from sharehub.protocols.schemas import PartiesInvite, ProtocolCreate
 from sharehub.protocols.terms import PartyRole
+from sharehub.referrals.asb import cases
 from sharehub.referrals.asb import service as asb
+from sharehub.referrals.asb.case_schemas import ActionPlan, CaseCreate, ContactIn, InterventionIn
+from sharehub.referrals.asb.models import AsbCase as AsbCaseRecord
 from sharehub.referrals.asb.models import AsbReport
+from sharehub.referrals.asb.risk_tool import risk_tools
 from sharehub.referrals.asb.schemas import (
     Assessment,
     Closure,
     FirstResponse,
+    PoliceReport,
     Reopening,
     ReportCreate,
+    Triage,
 )
 from sharehub.referrals.case_review import bodies
 from sharehub.referrals.case_review import service as case_reviews
@@ -125,9 +131,9 @@ INWARD = "ABDEFGHJLNPQRSTUWXYZ"
 T = TypeVar("T")
 
 
-def body(kind: type[T], **fields: object) -> T:
+def body(struct: type[T], /, **fields: object) -> T:
     """A request body as the route would decode it: every constraint checked."""
-    return msgspec.convert(fields, kind)
+    return msgspec.convert(fields, struct)
 
 
 @dataclass(order=True)
@@ -256,6 +262,7 @@ class Partnership:
         self.people: dict[str, uuid.UUID] = {}
         self.protocols: dict[str, uuid.UUID] = {}
         self.reports: dict[str, uuid.UUID] = {}
+        self.asb_cases: dict[str, uuid.UUID] = {}
         self.referrals: dict[str, uuid.UUID] = {}
         self.meetings: dict[str, uuid.UUID] = {}
         self.items: dict[tuple[str, str], uuid.UUID] = {}  # (meeting, case) -> agenda item
@@ -545,11 +552,41 @@ class Partnership:
             )
             self.reports[case.key] = (await asb.log_report(db, actor, report, gate)).id
 
+        async def triage(gate: GateContext) -> None:
+            assert case.triaged is not None
+            actor, report = await current(case.by)
+            _, outcome, codes = case.triaged
+            decided = body(
+                Triage,
+                outcome=outcome,
+                definitions=list(codes) if outcome == "asb" else [],
+                matter=codes[0] if outcome == "not_asb" else None,
+                complainant_told_on=gate.today if outcome == "not_asb" else None,
+            )
+            await asb.triage(db, actor, report.id, report.version, decided, gate)
+
         async def assess(gate: GateContext) -> None:
             assert case.assessed is not None
             actor, report = await current(case.by)
-            harm = body(Assessment, harm_level=case.assessed[1])
+            if case.risk_yes is None:
+                harm = body(Assessment, harm_level=case.assessed[1])
+            else:
+                questions = risk_tools().in_use().question
+                harm = body(
+                    Assessment,
+                    answers={q.code: "yes" if q.code in case.risk_yes else "no" for q in questions},
+                    harm_level=case.assessed[1],
+                )
             await asb.assess(db, actor, report.id, report.version, harm, gate)
+
+        async def report_to_police(gate: GateContext) -> None:
+            actor, report = await current(case.by)
+            told = body(
+                PoliceReport,
+                reported_on=gate.today,
+                reported_to="Kestrelshire Constabulary on 101",
+            )
+            await asb.report_to_police(db, actor, report.id, report.version, told, gate)
 
         async def respond(gate: GateContext) -> None:
             actor, report = await current(case.by)
@@ -567,15 +604,79 @@ class Partnership:
             change = body(Reopening, material_change=case.reopened[1])
             await asb.reopen(db, actor, report.id, report.version, change, gate)
 
+        if case.case is not None:
+            self.plan_asb_case(case)
         self.add(case.received, f"ASB report {case.key}", log)
+        if case.triaged:
+            self.add(case.triaged[0], f"triage {case.key}", triage)
         if case.assessed:
             self.add(case.assessed[0], f"assess {case.key}", assess)
+        if case.reported_to_police:
+            self.add(case.reported_to_police, f"{case.key} reported to the police", report_to_police)
         if case.responded:
             self.add(case.responded, f"respond to {case.key}", respond)
         if case.closed:
             self.add(case.closed[0], f"close {case.key}", close)
         if case.reopened:
             self.add(case.reopened[0], f"reopen {case.key}", reopen)
+
+    def plan_asb_case(self, report_case: data.AsbCase) -> None:
+        """A case opened from the report and worked to its plan: a visit, then a
+        contact with the complainant as agreed."""
+        assert report_case.case is not None
+        opened, agreed, visited, contacted = report_case.case
+        db, key = self.db, f"case {report_case.key}"
+
+        async def current(gate: GateContext) -> tuple[Principal, AsbCaseRecord]:
+            actor = self.actor(report_case.by, "asb-report:update")
+            return actor, await cases.get_case(db, actor, self.asb_cases[report_case.key])
+
+        async def open_(gate: GateContext) -> None:
+            actor = self.actor(report_case.by, "asb-report:create")
+            made = body(CaseCreate, report_ids=[self.reports[report_case.key]])
+            self.asb_cases[report_case.key] = (await cases.open_case(db, actor, made, gate)).id
+
+        async def plan(gate: GateContext) -> None:
+            actor, case = await current(gate)
+            agreed_plan = body(
+                ActionPlan,
+                agreed_on=gate.today,
+                contact_method="phone",
+                contact_every_days=7,
+                first_contact_on=gate.today + timedelta(days=2),
+                actions=[
+                    {"owner": "landlord", "what": "Visit the alleged perpetrator about the "
+                     "behaviour and the tenancy conditions", "due_on": gate.today + timedelta(days=3)},
+                    {"owner": "partner", "agency_id": self.agency_id("KPOL"),
+                     "what": "Patrols at the bus stop in the mornings",
+                     "due_on": gate.today + timedelta(days=14)},
+                    {"owner": "complainant", "what": "Keep the diary sheets and ring 999 if he "
+                     "threatens her", "due_on": gate.today + timedelta(days=28)},
+                ],
+            )  # fmt: skip
+            await cases.agree_plan(db, actor, case.id, case.version, agreed_plan, gate)
+
+        async def visit(gate: GateContext) -> None:
+            actor, case = await current(gate)
+            done = body(
+                InterventionIn,
+                kind="visit",
+                on=gate.today,
+                outcome="Visited; he denied following her but was told what the tenancy requires.",
+            )
+            await cases.record_intervention(db, actor, case.id, case.version, done, gate)
+
+        async def contact(gate: GateContext) -> None:
+            actor, case = await current(gate)
+            spoken = body(
+                ContactIn, on=gate.today, method="phone", note="She says it has been quieter."
+            )
+            await cases.record_contact(db, actor, case.id, case.version, spoken, gate)
+
+        self.add(opened, f"open {key}", open_)
+        self.add(agreed, f"agree the plan of {key}", plan)
+        self.add(visited, f"visit in {key}", visit)
+        self.add(contacted, f"contact in {key}", contact)
 
     # --- MARAC referrals ----------------------------------------------------------------------------
 

@@ -427,6 +427,14 @@ class AsbCase:
     responded: When | None = None
     closed: tuple[When, str] | None = None  # (when, reason): the complainant told that day
     reopened: tuple[When, str] | None = None  # (when, the material change)
+    # (when, outcome, the definitions met, or the matter not dealt with as ASB)
+    triaged: tuple[When, str, tuple[str, ...]] | None = None
+    # The risk tool's questions answered "yes" with the complainant (the rest "no").
+    risk_yes: tuple[str, ...] | None = None
+    reported_to_police: When | None = None
+    # A case opened from the report: (when opened, when the plan was agreed,
+    # a visit, a contact), each a moment in its life.
+    case: tuple[When, When, When, When] | None = None
 
 
 # Every stage: logged, harm assessed, first responded, closed with a reason,
@@ -438,6 +446,8 @@ ASB_REPORTS: list[AsbCase] = [
         "{marsh_c} reports loud music and shouting from the flat above, where {marsh_p} lives, "
         "most nights after midnight. She has asked him to stop and he swore at her.",
         (("marsh_c", R.COMPLAINANT), ("marsh_p", R.PERPETRATOR)),
+        triaged=(on(-61, "10:30"), "asb", ("residential_nuisance",)),
+        risk_yes=("q04", "q07"),
         assessed=(on(-61, "11:00"), "low"),
         responded=on(-59, "14:00"),
         closed=(on(-45, "16:00"), "behaviour_improved"),
@@ -450,7 +460,10 @@ ASB_REPORTS: list[AsbCase] = [
         "{court_c} says {court_p} has been following her to the bus stop and shouting abuse "
         "about her son. She is frightened to leave the house in the mornings.",
         (("court_c", R.COMPLAINANT), ("court_p", R.PERPETRATOR)),
+        triaged=(on(-13, "09:00"), "asb", ("harassment_alarm_distress",)),
+        risk_yes=("q04", "q05", "q06", "q07"),
         assessed=(on(-13, "09:30"), "high"),
+        case=(on(-12, "10:00"), on(-12, "10:30"), on(-10, "14:00"), on(-5, "11:00")),
     ),
     AsbCase(
         "stairs", "FVHA", "housing_officer", ago(200), "in_person", "personal",
@@ -466,7 +479,10 @@ ASB_REPORTS: list[AsbCase] = [
         "time this month.",
         (("hate_v", R.COMPLAINANT),),
         motivation="race",
+        triaged=(on(-1, "11:00"), "asb", ("hate_incident", "harassment_alarm_distress")),
+        risk_yes=("q03", "q04"),
         assessed=(on(-1, "11:30"), "low"),
+        reported_to_police=on(-1, "12:00"),
     ),
     AsbCase(
         "garages", "FVHA", "housing_officer", on(-20, "11:00"), "letter", "environmental",
@@ -477,6 +493,15 @@ ASB_REPORTS: list[AsbCase] = [
         assessed=(on(-20, "14:00"), "low"),
         responded=on(-18, "10:00"),
         closed=(on(-4, "15:00"), "no_further_reasonable_action"),
+    ),
+    AsbCase(
+        "smells", "FVHA", "housing_officer", on(-9, "10:00"), "phone", "nuisance",
+        "Shared hallway, Elm Walk",
+        "{elm_c} complains that cooking smells from the flat opposite fill the shared hallway "
+        "every evening.",
+        (("elm_c", R.COMPLAINANT),),
+        # Set aside: a matter the landlord does not deal with as ASB; she was told why.
+        triaged=(on(-8, "11:00"), "not_asb", ("cooking_smells",)),
     ),
     AsbCase(
         "motorbikes", "FVHA", "housing_officer", on(-6, "13:10"), "phone", "nuisance",

@@ -73,8 +73,45 @@ LABELS: dict[str, dict[str, str]] = {
         "behaviour_improved": N_("The behaviour has improved"),
         "no_further_reasonable_action": N_("No further reasonable action can be taken"),
         "complainant_request": N_("The complainant asked for it to be closed"),
+        "insufficient_evidence": N_("There is not enough evidence to take it further"),
+        "legal_action_concluded": N_("Legal action has concluded"),
+        "perpetrator_moved": N_("The alleged perpetrator has moved away"),
+        "complainant_moved": N_("The complainant has moved away"),
+        "not_asb": N_("Not dealt with as ASB: the complainant was signposted"),
+        "domestic_abuse": N_("Domestic abuse: the MARAC referral route"),
+    },
+    "triage_outcome": {
+        "asb": N_("Dealt with as anti-social behaviour"),
+        "not_asb": N_("Not dealt with as ASB"),
+        "domestic_abuse": N_("Domestic abuse"),
+    },
+    "reopening_condition": {
+        "persistent": N_("The incidents are repeated and persistent"),
+        "deliberate": N_("The behaviour is deliberate"),
+        "harmful": N_("It is causing harm to the complainant or others"),
+    },
+    "risk_answer": {
+        "yes": N_("Yes"),
+        "no": N_("No"),
+        "not_known": N_("Not known"),
+    },
+    "evidence_status": {
+        "asked": N_("Waiting for an answer"),
+        "answered": N_("Answered"),
+        "declined": N_("Declined"),
+    },
+    "satisfaction": {
+        "very_satisfied": N_("Very satisfied"),
+        "fairly_satisfied": N_("Fairly satisfied"),
+        "neither": N_("Neither satisfied nor dissatisfied"),
+        "fairly_dissatisfied": N_("Fairly dissatisfied"),
+        "very_dissatisfied": N_("Very dissatisfied"),
+        "declined": N_("They did not want to answer"),
     },
     "asb_step": {
+        "triage": N_("Triage the report"),
+        "record_satisfaction": N_("Record their satisfaction"),
+        "report_to_police": N_("Record a report to the police"),
         "assess": N_("Record the harm assessment"),
         "respond": N_("Record the first response"),
         "close": N_("Close the report"),
@@ -345,3 +382,26 @@ def sentence(text: object) -> str:
     engine writes clauses, "no consent in force is recorded", to be joined)."""
     words = str(text or "")
     return words[:1].upper() + words[1:]
+
+
+def extract(key: object, table: dict[object, object]) -> object:
+    """A code's words from a table the page was given (``codes | map("extract", words)``)."""
+    return table.get(key, "")
+
+
+def radio_item(pair: tuple[str, str], chosen: object) -> dict[str, object]:
+    """A (value, words) pair as a GOV.UK radio, checked if chosen."""
+    value, text = pair
+    return {"value": value, "text": text, "checked": value == chosen}
+
+
+def select_item(pair: tuple[str, str], chosen: object) -> dict[str, object]:
+    value, text = pair
+    return {"value": value, "text": text, "selected": value == chosen}
+
+
+def report_link(reference: str) -> object:
+    """An ASB report's reference as a link to it (references are letters, digits and hyphens)."""
+    from markupsafe import Markup, escape
+
+    return Markup('<a class="govuk-link" href="/asb-reports/{0}">{0}</a>').format(escape(reference))

@@ -58,6 +58,10 @@ def build_environment() -> Environment:
     env.filters["short_date"] = labels.short_date
     env.filters["harm_choice"] = labels.harm_choice
     env.filters["sentence"] = labels.sentence
+    env.filters["extract"] = labels.extract
+    env.filters["radio_item"] = labels.radio_item
+    env.filters["select_item"] = labels.select_item
+    env.filters["report_link"] = labels.report_link
     return env
 
 

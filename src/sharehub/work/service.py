@@ -21,7 +21,7 @@ from sharehub.disclosure.context import GateContext
 from sharehub.meetings.cases import OUTSTANDING
 from sharehub.meetings.models import Action, Meeting, MeetingAgency
 from sharehub.privacy.models import Consent, ConsentWithdrawal, SafeguardingOverride, Subject
-from sharehub.referrals.asb.models import AsbReport
+from sharehub.referrals.asb.models import AsbCase, AsbEvidenceRequest, AsbReport
 from sharehub.referrals.marac.models import MaracReferral
 
 # How far ahead a consent's expiry is worth warning about.
@@ -63,6 +63,11 @@ class YourWork:
     reports_breached: list[ReportDue] = field(default_factory=list)
     reports_due: list[ReportDue] = field(default_factory=list)
     reports_to_assess: list[ReportDue] = field(default_factory=list)
+    # ASB cases: the complainant's contact due as agreed, and reviews overdue.
+    cases_contact_due: int | None = None
+    cases_review_overdue: int | None = None
+    # Partner agencies' requests for information, waiting for an answer.
+    evidence_waiting: int | None = None
     consents_ending: list[ConsentEnding] = field(default_factory=list)
     overrides_to_review: int | None = None
     referrals_to_screen: int | None = None
@@ -75,6 +80,9 @@ class YourWork:
             self.reports_breached
             or self.reports_due
             or self.reports_to_assess
+            or self.cases_contact_due
+            or self.cases_review_overdue
+            or self.evidence_waiting
             or self.consents_ending
             or self.overrides_to_review
             or self.referrals_to_screen
@@ -121,6 +129,22 @@ async def your_work(
             .limit(LISTED)
         )
         work.reports_to_assess = [_due(r, today) for r in to_assess]
+        open_cases = and_(AsbCase.agency_id == agency_id, AsbCase.status == "open")
+        work.cases_contact_due = await db.scalar(
+            select(func.count())
+            .select_from(AsbCase)
+            .where(open_cases, AsbCase.next_contact_on <= today)
+        )
+        work.evidence_waiting = await db.scalar(
+            select(func.count())
+            .select_from(AsbEvidenceRequest)
+            .where(AsbEvidenceRequest.agency_id == agency_id, AsbEvidenceRequest.status == "asked")
+        )
+        work.cases_review_overdue = await db.scalar(
+            select(func.count())
+            .select_from(AsbCase)
+            .where(open_cases, AsbCase.next_review_on < today)
+        )
     if may("consent:read"):
         withdrawn = select(ConsentWithdrawal.consent_id)
         ending = await db.execute(

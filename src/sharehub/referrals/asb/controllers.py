@@ -8,21 +8,26 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from sharehub.referrals.asb import policies, service
+from sharehub.referrals.asb import policies, service, triage_policy
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.asb.schemas import (
     Assessment,
     Closure,
     FirstResponse,
     HarmLevel,
+    PoliceReport,
     Reopening,
     ReportCreate,
+    SatisfactionAnswer,
     ReportPage,
     ReportView,
     ResponsePolicyIn,
-    SubjectLink,
     ResponsePolicyView,
     Status,
+    SubjectLink,
+    Triage,
+    TriagePolicyIn,
+    TriagePolicyView,
 )
 from sharehub.web.params import Gate, IfMatch, Session
 from sharehub.web.problems import problem_responses
@@ -122,6 +127,50 @@ class AsbReportController(Controller):
         return await _answer(request, gate, db_session, report)
 
     @post(
+        "/{report_id:str}/triage",
+        operation_id="TriageAsbReport",
+        opt={"action": "asb-report:update"},
+        summary="Triage a report: dealt with as ASB, set aside and signposted, or domestic abuse",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def triage(
+        self,
+        request: Request,
+        gate: Gate,
+        db_session: Session,
+        report_id: ReportId,
+        data: JSONBody[Triage],
+        if_match: IfMatch = None,
+    ) -> Response[ReportView]:
+        report = await service.triage(
+            db_session, request.user, report_id, expected_version(if_match), data, gate
+        )
+        return await _answer(request, gate, db_session, report)
+
+    @post(
+        "/{report_id:str}/police-report",
+        operation_id="RecordAsbPoliceReport",
+        opt={"action": "asb-report:update"},
+        summary="Record that criminal behaviour or hate crime was reported on to the police",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def report_to_police(
+        self,
+        request: Request,
+        gate: Gate,
+        db_session: Session,
+        report_id: ReportId,
+        data: JSONBody[PoliceReport],
+        if_match: IfMatch = None,
+    ) -> Response[ReportView]:
+        report = await service.report_to_police(
+            db_session, request.user, report_id, expected_version(if_match), data, gate
+        )
+        return await _answer(request, gate, db_session, report)
+
+    @post(
         "/{report_id:str}/first-response",
         operation_id="RespondToAsbReport",
         opt={"action": "asb-report:update"},
@@ -161,6 +210,28 @@ class AsbReportController(Controller):
         if_match: IfMatch = None,
     ) -> Response[ReportView]:
         report = await service.close(
+            db_session, request.user, report_id, expected_version(if_match), data, gate
+        )
+        return await _answer(request, gate, db_session, report)
+
+    @post(
+        "/{report_id:str}/satisfaction",
+        operation_id="RecordAsbSatisfaction",
+        opt={"action": "asb-report:update"},
+        summary="Record the complainant's satisfaction, asked after closure (TSM TP12)",
+        status_code=200,
+        responses=CHANGE,
+    )
+    async def record_satisfaction(
+        self,
+        request: Request,
+        gate: Gate,
+        db_session: Session,
+        report_id: ReportId,
+        data: JSONBody[SatisfactionAnswer],
+        if_match: IfMatch = None,
+    ) -> Response[ReportView]:
+        report = await service.record_satisfaction(
             db_session, request.user, report_id, expected_version(if_match), data, gate
         )
         return await _answer(request, gate, db_session, report)
@@ -246,4 +317,40 @@ class ResponsePolicyController(Controller):
     ) -> Response[ResponsePolicyView]:
         version = expected_version(if_match) if if_match is not None else None
         view = await policies.set_policy(db_session, request.user, agency_id, data, version)
+        return Response(view, headers={"ETag": etag(view.version or 0)})
+
+
+class TriagePolicyController(Controller):
+    path = "/api/agencies/{agency_id:str}/asb-triage-policy"
+    tags = ["ASB reports"]
+
+    @get(
+        "/",
+        operation_id="GetAsbTriagePolicy",
+        opt={"action": "asb-report:read"},
+        summary="The matters an agency does not deal with as ASB, and where each is signposted",
+        responses=problem_responses(400, 404),
+    )
+    async def read(
+        self, request: Request, db_session: Session, agency_id: AgencyId
+    ) -> TriagePolicyView:
+        return await triage_policy.read_policy(db_session, agency_id)
+
+    @put(
+        "/",
+        operation_id="SetAsbTriagePolicy",
+        opt={"action": "response-policy:manage"},
+        summary="Set the agency's own list (its administrator; If-Match once one is set)",
+        responses=problem_responses(400, 404, 412, 422, 428),
+    )
+    async def set(
+        self,
+        request: Request,
+        db_session: Session,
+        agency_id: AgencyId,
+        data: JSONBody[TriagePolicyIn],
+        if_match: IfMatch = None,
+    ) -> Response[TriagePolicyView]:
+        version = expected_version(if_match) if if_match is not None else None
+        view = await triage_policy.set_policy(db_session, request.user, agency_id, data, version)
         return Response(view, headers={"ETag": etag(view.version or 0)})

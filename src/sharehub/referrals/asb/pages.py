@@ -9,7 +9,7 @@ nothing is written (the transaction is rolled back).
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from litestar import Request, get, post
 from litestar.params import PathParameter, QueryParameter
@@ -22,18 +22,24 @@ from sharehub.privacy import subjects as people
 from sharehub.privacy.forms import identity_payload, search_payload
 from sharehub.privacy.models import Subject
 from sharehub.privacy.schemas import SubjectCreate, SubjectSearch
-from sharehub.referrals.asb import service
+from sharehub.referrals.asb import cases, service
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.asb.policies import policy_for
+from sharehub.referrals.asb.risk_tool import risk_tools
 from sharehub.referrals.asb.schemas import (
     Assessment,
+    ChosenCloseReason,
     Closure,
     FirstResponse,
+    PoliceReport,
     Reopening,
     ReportCreate,
+    SatisfactionAnswer,
     SubjectLink,
+    Triage,
 )
 from sharehub.referrals.asb.targets import response_due
+from sharehub.referrals.asb.triage import triage_rules
 from sharehub.web.forms import Form, FormErrors, refused
 from sharehub.web.pages import page_opt, render, see_other
 from sharehub.web.params import Gate, Session
@@ -58,6 +64,11 @@ MESSAGES = {
     "material_change": "Enter what has changed (at least 10 characters)",
     "role": "Select the person's role in the report",
     "subject_id": "Choose a person",
+    "outcome": "Select how the report is dealt with",
+    "reported_on": "Enter the date it was reported to the police",
+    "reported_to": "Enter who it was reported to",
+    "answer": "Select their answer",
+    "asked_on": "Enter the date they were asked",
 }
 NOTICES = {
     "logged": "Report logged",
@@ -66,6 +77,9 @@ NOTICES = {
     "closed": "Report closed",
     "reopened": "Report reopened",
     "person": "Person added to the report",
+    "triaged": "Triage recorded",
+    "police": "Report to the police recorded",
+    "satisfaction": "Their satisfaction recorded",
 }
 
 
@@ -115,6 +129,16 @@ async def _page(
             )
         ).all()
     )
+    rules, tools = triage_rules(), risk_tools()
+    words = {
+        "definitions": {code: d.words for code, d in rules.definitions.items()},
+        "signposts": {code: p.words for code, p in rules.signposts.items()},
+        "matters": {
+            code: m.words
+            for code, m in (await service.matters_of(db, report.agency_id, rules)).items()
+        },
+        "vulnerabilities": tools.vulnerabilities.words,
+    }
     return await render(
         request,
         db,
@@ -123,6 +147,7 @@ async def _page(
         status_code=status_code,
         marking=True,
         report=view,
+        words=words,
         person_references=references,
         errors=errors,
         values=values or {},
@@ -237,6 +262,7 @@ async def read_report(
     done: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
 ) -> Template:
     report = await _report(db_session, request, reference)
+    case = await cases.case_of_report(db_session, report.id)
     return await _page(
         request,
         db_session,
@@ -245,6 +271,8 @@ async def read_report(
         "asb/report.html",
         report.reference,
         notice=_(NOTICES[done]) if done in NOTICES else None,
+        case_reference=case.reference if case else None,
+        may_open_case=case is None and report.close_reason not in ("not_asb", "domestic_abuse"),
     )
 
 
@@ -274,6 +302,9 @@ async def _targets(db: Session, report: AsbReport) -> list[dict[str, Any]]:
 
 STEP_PAGES: dict[str, tuple[str, str]] = {
     # step path -> (template, title)
+    "triage": ("asb/triage.html", "Triage the report"),
+    "police-report": ("asb/police_report.html", "Record a report to the police"),
+    "satisfaction": ("asb/satisfaction.html", "Record their satisfaction"),
     "assessment": ("asb/assessment.html", "Record the harm assessment"),
     "first-response": ("asb/first_response.html", "Record the first response"),
     "closure": ("asb/closure.html", "Close the report"),
@@ -303,7 +334,82 @@ async def _step_page(
         values=values,
         status_code=400 if errors else 200,
         targets=await _targets(db, report) if step == "assessment" else None,
+        **(await _step_context(db, report, step, values or {})),
     )
+
+
+async def _step_context(
+    db: Session, report: AsbReport, step: str, values: dict[str, list[str]]
+) -> dict[str, Any]:
+    """What a step's form offers, from the rules files: the triage's
+    definitions, the agency's matters and the bodies to signpost to; the risk
+    tool's questions and the vulnerabilities recorded."""
+    if step == "triage":
+        rules = triage_rules()
+        matters = await service.matters_of(db, report.agency_id, rules)
+        chosen = set(values.get("definitions", report.triage_definitions or []))
+        matter = (values.get("matter") or [report.not_asb_matter or ""])[0]
+        signpost = (values.get("signposted_to") or [""])[0]
+        return {
+            "definition_items": [
+                {
+                    "value": code,
+                    "text": d.words,
+                    "checked": code in chosen,
+                    "hint": {"text": d.citation},
+                }
+                for code, d in rules.definitions.items()
+            ],
+            "matter_items": [
+                {
+                    "value": code,
+                    "text": m.words,
+                    "checked": code == matter,
+                    "hint": {
+                        "text": _("Signpost: {body}").format(body=rules.signposts[m.signpost].words)
+                    },
+                }
+                for code, m in matters.items()
+            ],
+            "signpost_items": [{"value": "", "text": _("The body the matter names")}]
+            + [
+                {"value": code, "text": p.words, "selected": code == signpost}
+                for code, p in rules.signposts.items()
+            ],
+            "domestic_abuse": rules.domestic_abuse,
+        }
+    if step == "assessment":
+        tools = risk_tools()
+        words = tools.vulnerabilities.words
+        return {
+            "tool": tools.in_use(),
+            "vulnerabilities": tools.vulnerabilities,
+            "needs_items": {
+                who: [
+                    {
+                        "value": code,
+                        "text": text,
+                        "checked": code in values.get(f"{who}.vulnerabilities", []),
+                    }
+                    for code, text in words.items()
+                ]
+                for who in ("complainant", "perpetrator")
+            },
+        }
+    if step == "closure":
+        return {"close_reasons": list(get_args(ChosenCloseReason))}
+    if step == "reopening":
+        rules = triage_rules()
+        chosen = set(values.get("conditions", []))
+        return {
+            "condition_items": [
+                {"value": c, "text": rules.reopening.words[c], "checked": c in chosen}
+                for c in rules.reopening.requires
+            ]
+            if report.close_reason == "not_asb"
+            else []
+        }
+    return {}
 
 
 @get("/asb-reports/{reference:str}/{step:str}", opt=UPDATE, include_in_schema=False)
@@ -327,6 +433,28 @@ async def step_form(
     return await _step_page(request, db_session, gate, report, step, values=values)
 
 
+def _assessment_payload(form: Form) -> dict[str, Any]:
+    """The risk tool's answers (``answers.q01``...), any level put higher with
+    reasons, and each person's needs, as the API's Assessment."""
+    answers = {
+        name.split(".", 1)[1]: form.text(name)
+        for name in form.values
+        if name.startswith("answers.") and form.text(name)
+    }
+
+    def needs(who: str) -> dict[str, Any] | None:
+        chosen, support = form.many(f"{who}.vulnerabilities"), form.text(f"{who}.support")
+        return {"vulnerabilities": chosen, "support": support} if chosen or support else None
+
+    return {
+        "answers": answers or None,
+        "harm_level": form.text("harm_level"),
+        "judgement": form.text("judgement"),
+        "complainant": needs("complainant"),
+        "perpetrator": needs("perpetrator"),
+    }
+
+
 def _version(form: Form) -> int:
     try:
         return int(form.text("version") or "")
@@ -347,9 +475,48 @@ async def _do_step(
     actor = request.user
     try:
         if step == "assessment":
-            data = form.convert(Assessment, {"harm_level": form.text("harm_level")}, _messages())
+            data = form.convert(Assessment, _assessment_payload(form), _messages())
             await service.assess(db, actor, report.id, version, data, gate)
             done = "assessed"
+        elif step == "triage":
+            told = form.date(
+                "complainant_told_on", required=False, label=_("the complainant was told")
+            )
+            outcome = form.text("outcome")
+            decided = form.convert(
+                Triage,
+                {
+                    "outcome": outcome,
+                    "definitions": form.many("definitions") if outcome == "asb" else [],
+                    "matter": form.text("matter") if outcome == "not_asb" else None,
+                    "signposted_to": form.text("signposted_to") if outcome == "not_asb" else None,
+                    "complainant_told_on": told if outcome == "not_asb" else None,
+                    "note": form.text("note"),
+                },
+                _messages(),
+            )
+            await service.triage(db, actor, report.id, version, decided, gate)
+            done = "triaged"
+        elif step == "satisfaction":
+            asked = form.date("asked_on", label=_("they were asked"))
+            answer = form.convert(
+                SatisfactionAnswer, {"answer": form.text("answer"), "asked_on": asked}, _messages()
+            )
+            await service.record_satisfaction(db, actor, report.id, version, answer, gate)
+            done = "satisfaction"
+        elif step == "police-report":
+            reported = form.date("reported_on", label=_("it was reported"))
+            told_police = form.convert(
+                PoliceReport,
+                {
+                    "reported_on": reported,
+                    "reported_to": form.text("reported_to"),
+                    "crime_reference": form.text("crime_reference"),
+                },
+                _messages(),
+            )
+            await service.report_to_police(db, actor, report.id, version, told_police, gate)
+            done = "police"
         elif step == "first-response":
             answer = form.convert(
                 FirstResponse, {"responded_at": _when(form, "responded_at")}, _messages()
@@ -359,13 +526,25 @@ async def _do_step(
         elif step == "closure":
             told = form.date("complainant_told_on", label=_("the complainant was told"))
             closure = form.convert(
-                Closure, {"reason": form.text("reason"), "complainant_told_on": told}, _messages()
+                Closure,
+                {
+                    "reason": form.text("reason"),
+                    "complainant_told_on": told,
+                    "explanation": form.text("explanation"),
+                    "case_review_offered": form.text("case_review_offered") == "yes",
+                },
+                _messages(),
             )
             await service.close(db, actor, report.id, version, closure, gate)
             done = "closed"
         else:
             change = form.convert(
-                Reopening, {"material_change": form.text("material_change") or ""}, _messages()
+                Reopening,
+                {
+                    "material_change": form.text("material_change") or "",
+                    "conditions": form.many("conditions"),
+                },
+                _messages(),
             )
             await service.reopen(db, actor, report.id, version, change, gate)
             done = "reopened"

@@ -29,7 +29,45 @@ Motivation = Literal[
     "race", "religion", "disability", "sexual_orientation", "transgender_identity", "other"
 ]
 HarmLevel = Literal["urgent", "high", "low"]
-CloseReason = Literal["behaviour_improved", "no_further_reasonable_action", "complainant_request"]
+# The closures a person chooses, and the two triage makes ("not_asb": a matter
+# not dealt with as ASB; "domestic_abuse": the domestic abuse route).
+CloseReason = Literal[
+    "behaviour_improved",
+    "no_further_reasonable_action",
+    "complainant_request",
+    "insufficient_evidence",
+    "legal_action_concluded",
+    "perpetrator_moved",
+    "complainant_moved",
+    "not_asb",
+    "domestic_abuse",
+]
+# The reasons the landlords' policies give for closing a case (policies A and B).
+ChosenCloseReason = Literal[
+    "behaviour_improved",
+    "no_further_reasonable_action",
+    "complainant_request",
+    "insufficient_evidence",
+    "legal_action_concluded",
+    "perpetrator_moved",
+    "complainant_moved",
+]
+# The Tenant Satisfaction Measures' five-point scale (TP12, the landlord's
+# approach to handling anti-social behaviour), or the complainant declined.
+Satisfaction = Literal[
+    "very_satisfied",
+    "fairly_satisfied",
+    "neither",
+    "fairly_dissatisfied",
+    "very_dissatisfied",
+    "declined",
+]
+TriageOutcome = Literal["asb", "not_asb", "domestic_abuse"]
+RiskAnswer = Literal["yes", "no", "not_known"]
+Condition = Literal["persistent", "deliberate", "harmful"]
+RuleCode = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")]
+Note = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+Short = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE)]
 Status = Literal["open", "assessed", "closed"]
 Narrative = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 
@@ -54,10 +92,71 @@ class ReportCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     )
 
 
-class Assessment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """The harm-centred risk assessment made with the complainant."""
+class Needs(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A person's vulnerability (codes from risk_tools.toml) and support needs."""
 
+    vulnerabilities: Annotated[list[RuleCode], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+    support: Note | None = None
+
+
+class Assessment(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The harm-centred risk assessment made with the complainant: the tool's
+    answers (scored), or a level alone where no tool was used; again during
+    the case as a reassessment."""
+
+    # "code/version" of the tool (risk_tools.toml); the one in use if left out.
+    tool: Annotated[str, msgspec.Meta(max_length=60)] | None = None
+    answers: Annotated[dict[RuleCode, RiskAnswer], msgspec.Meta(max_length=60)] | None = None
+    # With answers: only to put the level higher than they score, with reasons.
+    harm_level: HarmLevel | None = None
+    judgement: Annotated[str, msgspec.Meta(min_length=20, max_length=4000)] | None = None
+    complainant: Needs | None = None
+    perpetrator: Needs | None = None
+
+
+class Triage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Whether the report is dealt with as ASB, and if not, why and where the
+    complainant was pointed instead."""
+
+    outcome: TriageOutcome
+    # For ASB: the definitions met (triage.toml).
+    definitions: Annotated[list[RuleCode], msgspec.Meta(max_length=10)] = msgspec.field(
+        default_factory=list
+    )
+    # For a matter not dealt with as ASB: which, where pointed, when told.
+    matter: RuleCode | None = None
+    signposted_to: RuleCode | None = None
+    complainant_told_on: date | None = None
+    note: Note | None = None
+
+
+class PoliceReport(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Criminal behaviour or hate crime reported on to the police."""
+
+    reported_on: date
+    # The force, and the officer or desk, e.g. "Kestrelshire Constabulary, 101".
+    reported_to: Short
+    crime_reference: (
+        Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=PRINTABLE)] | None
+    ) = None
+
+
+class AssessmentView(View, kw_only=True):
+    at: datetime
+    by: StaffName | None
+    tool: Code
+    tool_title: GovernanceText
+    score: int
+    scored_level: HarmLevel
     harm_level: HarmLevel
+    judgement: GatedText | None
+    complainant_needs: list[Code]
+    complainant_support: GatedText | None
+    perpetrator_needs: list[Code]
+    perpetrator_support: GatedText | None
+    reassessment: bool
 
 
 class FirstResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -65,12 +164,27 @@ class FirstResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class Closure(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    reason: CloseReason
+    reason: ChosenCloseReason
     complainant_told_on: date
+    # What the complainant was told, and why.
+    explanation: Note | None = None
+    # Whether they were told of the ASB case review (community trigger) and how to ask for one.
+    case_review_offered: bool = False
+
+
+class SatisfactionAnswer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Asked of the complainant after closure (Tenant Satisfaction Measures TP12)."""
+
+    answer: Satisfaction
+    asked_on: date
 
 
 class Reopening(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     material_change: Annotated[str, msgspec.Meta(min_length=10, max_length=4000)]
+    # For a matter set aside as not ASB: what the repeated incidents are.
+    conditions: Annotated[list[Condition], msgspec.Meta(max_length=3)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class ReportEvent(msgspec.Struct, kw_only=True):
@@ -108,6 +222,19 @@ class ReportView(View, kw_only=True):
     complainant_told_on: date | None
     reopened: int
     material_change: GatedText | None
+    triage_outcome: TriageOutcome | None = None
+    triage_definitions: list[Code] = msgspec.field(default_factory=list)
+    not_asb_matter: Code | None = None
+    signposted_to: Code | None = None
+    triage_note: GatedText | None = None
+    police_reported_on: date | None = None
+    police_reported_to: GatedText | None = None
+    police_reference: GatedText | None = None
+    closure_explanation: GatedText | None = None
+    case_review_offered: bool = False
+    satisfaction: Satisfaction | None = None
+    satisfaction_asked_on: date | None = None
+    assessments: list[AssessmentView] = msgspec.field(default_factory=list)
     next_steps: list[Code]
     # Newest first; kept across reopenings.
     history: list[ReportEvent] = msgspec.field(default_factory=list)
@@ -117,6 +244,7 @@ class ReportSummary(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     reference: Reference
     status: Status
+    triage_outcome: TriageOutcome | None
     category: Category
     received_at: datetime
     harm_level: HarmLevel | None
@@ -156,4 +284,35 @@ class ResponsePolicyView(msgspec.Struct, kw_only=True):
     opens: time
     closes: time
     # The title of the agency's own policy the targets come from.
+    source: GovernanceText
+
+
+class OwnMatter(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    words: Short
+    signpost: RuleCode
+
+
+class TriagePolicyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The agency's own list of matters it does not deal with as ASB."""
+
+    # Codes from the hub's catalogue (triage.toml not_asb).
+    matters: Annotated[list[RuleCode], msgspec.Meta(max_length=40)]
+    own_matters: Annotated[list[OwnMatter], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+    source: Annotated[str, msgspec.Meta(min_length=3, max_length=300, pattern=PRINTABLE)]
+
+
+class MatterView(msgspec.Struct, kw_only=True):
+    code: Code
+    words: GovernanceText
+    signpost: Code
+    citation: Citation | None
+
+
+class TriagePolicyView(msgspec.Struct, kw_only=True):
+    agency_id: uuid.UUID
+    version: int | None
+    is_default: bool
+    matters: list[MatterView]
     source: GovernanceText

@@ -1,5 +1,8 @@
-"""ASB reports: logged (every one, even where no action follows), assessed with
-the complainant, answered within the target, closed with a reason the
+"""ASB reports: logged (every one, even where no action follows), triaged
+against the ASB definitions (triage.py: dealt with as ASB, set aside and
+signposted, or the domestic abuse route), assessed with the complainant on a
+versioned risk tool and reassessed (risk_tool.py), answered within the
+target, reported on to the police where criminal, closed with a reason the
 complainant is told, reopened only on a material change.
 
 The lifecycle is the table ``STEPS``: the statuses each step may start from
@@ -11,12 +14,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.calendar import LOCAL_TIME
 from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id, utcnow
 from sharehub.db.changes import check_version, write_changes
@@ -24,26 +28,47 @@ from sharehub.db.references import next_reference
 from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose
 from sharehub.errors import Conflict, NotFound, Unprocessable
+from sharehub.identity.models import User
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Subject
 from sharehub.privacy.subjects import held_subject_errors
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.terms import Purpose
-from sharehub.identity.models import User
-from sharehub.referrals.asb.models import AsbReport, AsbReportEvent, AsbReportSubject
+from sharehub.referrals.asb.models import (
+    AsbReport,
+    AsbReportEvent,
+    AsbReportSubject,
+    AsbRiskAssessment,
+    TriagePolicy,
+)
 from sharehub.referrals.asb.policies import policy_for
+from sharehub.referrals.asb.risk_tool import answer_errors, higher, risk_tools, score
 from sharehub.referrals.asb.schemas import (
     Assessment,
+    AssessmentView,
     Closure,
     FirstResponse,
+    Needs,
+    PoliceReport,
     Reopening,
     ReportCreate,
-    ReportSummary,
     ReportEvent,
+    ReportSummary,
     ReportView,
+    SatisfactionAnswer,
     SubjectLink,
+    Triage,
 )
 from sharehub.referrals.asb.targets import response_due
+from sharehub.referrals.asb.triage import (
+    Matter,
+    TriageRules,
+    agency_matters,
+    reopening_errors,
+    signpost_for,
+    triage_errors,
+    triage_rules,
+)
 
 KIND = "ASB report"
 MAX_PEOPLE = 30
@@ -57,10 +82,15 @@ class Step:
 
 
 STEPS: dict[str, Step] = {
+    # Triage closes a report set aside as not ASB or sent the domestic abuse way.
+    "triage": Step(frozenset({"open", "assessed"}), None),
     "assess": Step(frozenset({"open", "assessed"}), "assessed"),
     "respond": Step(frozenset({"assessed"}), None),
     "close": Step(frozenset({"open", "assessed"}), "closed"),
     "reopen": Step(frozenset({"closed"}), "open"),
+    "report_to_police": Step(frozenset({"open", "assessed", "closed"}), None),
+    # After closure: the complainant's satisfaction (TSM TP12), once per closure.
+    "record_satisfaction": Step(frozenset({"closed"}), None),
 }
 
 
@@ -175,6 +205,61 @@ def _raced(_: IntegrityError) -> Conflict:
     return Conflict("the report was changed at the same time; fetch it again")
 
 
+def _needs_errors(needs: Needs | None, field: str) -> list[tuple[str, str]]:
+    known = risk_tools().vulnerabilities.words
+    if needs is None:
+        return []
+    return [
+        (f"{field}.vulnerabilities", "not a vulnerability the hub records")
+        for code in needs.vulnerabilities
+        if code not in known
+    ][:1]
+
+
+def _scored(data: Assessment) -> tuple[str, AsbRiskAssessment | None]:
+    """The level an assessment sets, and the completed tool to keep (None for
+    a level given without one). Raises naming every field wrong."""
+    tools = risk_tools()
+    errors = _needs_errors(data.complainant, "complainant")
+    errors += _needs_errors(data.perpetrator, "perpetrator")
+    if data.answers is None and data.tool is None:
+        if data.harm_level is None:
+            errors.append(("answers", "complete the risk assessment, or give the harm level"))
+        if errors:
+            raise Unprocessable(errors)
+        return data.harm_level or "low", None
+    tool = tools.tools.get(data.tool) if data.tool else tools.in_use()
+    if tool is None:
+        raise Unprocessable([("tool", "not a risk assessment tool the hub has"), *errors])
+    answers = data.answers or {}
+    errors += answer_errors(tool, answers)
+    total, scored = score(tool, answers)
+    level = data.harm_level or scored
+    if level != scored and not higher(level, scored):
+        errors.append(
+            (
+                "harm_level",
+                f"the answers score {scored} harm: the level may be put higher, with your "
+                "reasons, never lower",
+            )
+        )
+    elif level != scored and data.judgement is None:
+        errors.append(("judgement", "give your reasons for putting the harm higher"))
+    if errors:
+        raise Unprocessable(errors)
+    row = AsbRiskAssessment(
+        id=new_id(),
+        tool=tool.key,
+        answers=dict(answers),
+        score=total,
+        scored_level=scored,
+        level=level,
+        complainant_needs=list(data.complainant.vulnerabilities) if data.complainant else [],
+        perpetrator_needs=list(data.perpetrator.vulnerabilities) if data.perpetrator else [],
+    )
+    return level, row
+
+
 async def assess(
     db: AsyncSession,
     actor: Principal,
@@ -184,14 +269,121 @@ async def assess(
     gate: GateContext,
 ) -> AsbReport:
     report = await _changing(db, actor, report_id, version, "assess")
-    report.harm_level = data.harm_level
+    level, completed = _scored(data)
+    if completed is not None:
+        completed.report_id, completed.assessed_by = report.id, actor.user_id
+        completed.assessed_at = gate.now
+        seal_field(gate.cipher, completed, "judgement", data.judgement)
+        for who, needs in (("complainant", data.complainant), ("perpetrator", data.perpetrator)):
+            seal_field(gate.cipher, completed, f"{who}_support", needs.support if needs else None)
+        db.add(completed)
+    reassessed = report.harm_level is not None
+    report.harm_level = level
     report.assessed_at, report.assessed_by = gate.now, actor.user_id
-    # The target runs from when the report was received, not from the assessment.
-    report.response_due_at = response_due(
-        report.received_at, data.harm_level, await policy_for(db, report.agency_id)
-    )
+    # The target runs from when the report was received, not from the
+    # assessment; a reassessment before the first response can only bring it
+    # forward, never put it back.
+    due = response_due(report.received_at, level, await policy_for(db, report.agency_id))
+    if report.responded_at is None:
+        current = report.response_due_at
+        report.response_due_at = due if current is None else min(current, due)
     report.status = STEPS["assess"].leaves or report.status
-    _happened(db, report, "assessed", actor, gate.now, data.harm_level)
+    _happened(db, report, "reassessed" if reassessed else "assessed", actor, gate.now, level)
+    await write_changes(db, KIND, _raced)
+    return report
+
+
+async def matters_of(
+    db: AsyncSession, agency_id: uuid.UUID, rules: TriageRules
+) -> dict[str, Matter]:
+    """The agency's matters not dealt with as ASB (the whole catalogue by default)."""
+    row = await db.scalar(select(TriagePolicy).where(TriagePolicy.agency_id == agency_id))
+    if row is None:
+        return agency_matters(rules, None)
+    own = {
+        m["code"]: Matter(words=m["words"], signpost=m["signpost"], citation=row.source)
+        for m in row.own_matters
+    }
+    return agency_matters(rules, row.matters, own)
+
+
+async def triage(
+    db: AsyncSession,
+    actor: Principal,
+    report_id: uuid.UUID,
+    version: int,
+    data: Triage,
+    gate: GateContext,
+) -> AsbReport:
+    report = await _changing(db, actor, report_id, version, "triage")
+    rules = triage_rules()
+    matters = await matters_of(db, report.agency_id, rules)
+    errors = triage_errors(
+        rules,
+        matters,
+        category=report.category,
+        outcome=data.outcome,
+        definitions=data.definitions,
+        matter=data.matter,
+        signposted_to=data.signposted_to,
+        told=data.complainant_told_on is not None,
+    )
+    told = data.complainant_told_on
+    if told is not None and told > gate.today:
+        errors.append(("complainant_told_on", "cannot be in the future"))
+    elif told is not None and told < _received_day(report):
+        errors.append(("complainant_told_on", "cannot be before the report was received"))
+    if errors:
+        raise Unprocessable(errors)
+    report.triage_outcome = data.outcome
+    report.triage_definitions = list(dict.fromkeys(data.definitions)) or None
+    report.not_asb_matter = data.matter
+    report.signposted_to = (
+        signpost_for(rules, matters, data.matter, data.signposted_to) if data.matter else None
+    )
+    report.triaged_at, report.triaged_by = gate.now, actor.user_id
+    seal_field(gate.cipher, report, "triage_note", data.note)
+    if data.outcome != "asb":
+        # Logged and kept, but closed: set aside as not ASB (the complainant
+        # told and pointed elsewhere), or handed to the domestic abuse route,
+        # which does not run on the ASB response targets.
+        report.status = "closed"
+        report.closed_at, report.close_reason = gate.now, data.outcome
+        report.complainant_told_on = told
+        if data.outcome == "domestic_abuse":
+            report.harm_level = report.response_due_at = None
+    _happened(db, report, "triaged", actor, gate.now, data.outcome)
+    await write_changes(db, KIND, _raced)
+    return report
+
+
+def _received_day(report: AsbReport) -> date:
+    return report.received_at.astimezone(LOCAL_TIME).date()
+
+
+async def report_to_police(
+    db: AsyncSession,
+    actor: Principal,
+    report_id: uuid.UUID,
+    version: int,
+    data: PoliceReport,
+    gate: GateContext,
+) -> AsbReport:
+    """Record that criminal behaviour or a hate crime was reported on to the
+    police: when, to whom, and their reference."""
+    report = await _changing(db, actor, report_id, version, "report_to_police")
+    errors: list[tuple[str, str]] = []
+    if data.reported_on > gate.today:
+        errors.append(("reported_on", "cannot be in the future"))
+    elif data.reported_on < _received_day(report):
+        errors.append(("reported_on", "cannot be before the report was received"))
+    if errors:
+        raise Unprocessable(errors)
+    report.police_reported_on = data.reported_on
+    seal_field(gate.cipher, report, "police_reported_to", data.reported_to)
+    seal_field(gate.cipher, report, "police_reference", data.crime_reference)
+    report.updated_at = utcnow()
+    _happened(db, report, "reported_to_police", actor, gate.now)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -227,10 +419,41 @@ async def close(
     report = await _changing(db, actor, report_id, version, "close")
     if data.complainant_told_on > gate.today:
         raise Unprocessable([("complainant_told_on", "cannot be in the future")])
+    if data.complainant_told_on < _received_day(report):
+        raise Unprocessable([("complainant_told_on", "cannot be before the report was received")])
     report.status = "closed"
     report.closed_at, report.close_reason = gate.now, data.reason
     report.complainant_told_on = data.complainant_told_on
+    seal_field(gate.cipher, report, "closure_explanation", data.explanation)
+    report.case_review_offered = data.case_review_offered
     _happened(db, report, "closed", actor, gate.now, data.reason)
+    await write_changes(db, KIND, _raced)
+    return report
+
+
+async def record_satisfaction(
+    db: AsyncSession,
+    actor: Principal,
+    report_id: uuid.UUID,
+    version: int,
+    data: SatisfactionAnswer,
+    gate: GateContext,
+) -> AsbReport:
+    """The complainant's answer when asked, after closure, how satisfied they
+    are with how the landlord handled it: once per closure."""
+    report = await _changing(db, actor, report_id, version, "record_satisfaction")
+    if report.close_reason in ("not_asb", "domestic_abuse"):
+        raise Conflict("it was not handled as ASB, so its satisfaction is not asked")
+    if report.satisfaction is not None:
+        raise Conflict("their satisfaction is already recorded for this closure")
+    closed_on = report.closed_at.astimezone(LOCAL_TIME).date() if report.closed_at else None
+    if data.asked_on > gate.today:
+        raise Unprocessable([("asked_on", "cannot be in the future")])
+    if closed_on and data.asked_on < closed_on:
+        raise Unprocessable([("asked_on", "is asked after the report is closed")])
+    report.satisfaction, report.satisfaction_asked_on = data.answer, data.asked_on
+    report.updated_at = utcnow()
+    _happened(db, report, "satisfaction", actor, gate.now, data.answer)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -244,13 +467,23 @@ async def reopen(
     gate: GateContext,
 ) -> AsbReport:
     report = await _changing(db, actor, report_id, version, "reopen")
+    errors = reopening_errors(triage_rules(), report.close_reason, data.conditions)
+    if errors:
+        raise Unprocessable(errors)
+    if report.close_reason in ("not_asb", "domestic_abuse"):
+        # Reopened as ASB: triaged afresh.
+        report.triage_outcome = report.triage_definitions = None
+        report.not_asb_matter = report.signposted_to = None
     report.status = "open"
     report.reopened += 1
     report.closed_at = report.close_reason = report.complainant_told_on = None
+    report.closure_explanation_encrypted = None
+    report.case_review_offered = False
+    report.satisfaction = report.satisfaction_asked_on = None
     report.harm_level = report.response_due_at = report.responded_at = None
     report.assessed_at = report.assessed_by = None
     seal_field(gate.cipher, report, "material_change", data.material_change)
-    _happened(db, report, "reopened", actor, gate.now)
+    _happened(db, report, "reopened", actor, gate.now, ",".join(data.conditions) or None)
     await write_changes(db, KIND, _raced)
     return report
 
@@ -334,6 +567,7 @@ async def list_reports(
             id=r.id,
             reference=r.reference,
             status=r.status,
+            triage_outcome=r.triage_outcome,  # type: ignore[arg-type]
             category=r.category,
             received_at=r.received_at,  # type: ignore[arg-type]
             harm_level=r.harm_level,
@@ -353,6 +587,13 @@ async def view_of(
     """Built by the disclosure gate, like every view of people."""
     cipher = gate.cipher
     subjects = [await db.get(Subject, link.subject_id) for link in report.subjects]
+    assessments = list(
+        await db.scalars(
+            select(AsbRiskAssessment)
+            .where(AsbRiskAssessment.report_id == report.id)
+            .order_by(AsbRiskAssessment.assessed_at.desc(), AsbRiskAssessment.id.desc())
+        )
+    )
     gated = await disclose(
         db,
         gate,
@@ -364,9 +605,12 @@ async def view_of(
             if s is not None
         ],
         texts={
-            "place": open_field(cipher, report, "place"),
-            "narrative": open_field(cipher, report, "narrative"),
-            "material_change": open_field(cipher, report, "material_change"),
+            **{name: open_field(cipher, report, name) for name in AsbReport.__encrypted__},
+            **{
+                f"{a.id}.{name}": open_field(cipher, a, name)
+                for a in assessments
+                for name in AsbRiskAssessment.__encrypted__
+            },
         },
         texts_held_by=report.agency_id,
         context_kind="asb_report",
@@ -374,6 +618,15 @@ async def view_of(
     )
     policy = await policy_for(db, report.agency_id)
     target = policy.targets.get(report.harm_level or "")
+    names = dict(
+        (
+            await db.execute(
+                select(User.id, User.display_name).where(
+                    User.id.in_({a.assessed_by for a in assessments if a.assessed_by})
+                )
+            )
+        ).all()
+    )
     events = (
         await db.execute(
             select(AsbReportEvent, User.display_name)
@@ -406,6 +659,53 @@ async def view_of(
         complainant_told_on=report.complainant_told_on,
         reopened=report.reopened,
         material_change=gated.texts["material_change"],
-        next_steps=next_steps(report.status),
+        triage_outcome=report.triage_outcome,  # type: ignore[arg-type]
+        triage_definitions=list(report.triage_definitions or []),
+        not_asb_matter=report.not_asb_matter,
+        signposted_to=report.signposted_to,
+        triage_note=gated.texts["triage_note"],
+        police_reported_on=report.police_reported_on,
+        police_reported_to=gated.texts["police_reported_to"],
+        police_reference=gated.texts["police_reference"],
+        closure_explanation=gated.texts["closure_explanation"],
+        case_review_offered=report.case_review_offered,
+        satisfaction=report.satisfaction,  # type: ignore[arg-type]
+        satisfaction_asked_on=report.satisfaction_asked_on,
+        assessments=_assessment_views(assessments, gated.texts, names),
+        # Once triaged, triage is not offered again (it may still be changed).
+        next_steps=[
+            s
+            for s in next_steps(report.status)
+            if not (s == "triage" and report.triage_outcome)
+            and not (
+                s == "record_satisfaction"
+                and (report.satisfaction or report.close_reason in ("not_asb", "domestic_abuse"))
+            )
+        ],
         history=[ReportEvent(at=e.at, kind=e.kind, detail=e.detail, by=name) for e, name in events],
     )
+
+
+def _assessment_views(
+    rows: list[AsbRiskAssessment], texts: dict, names: dict[uuid.UUID, str]
+) -> list[AssessmentView]:
+    tools = risk_tools().tools
+    oldest = rows[-1].id if rows else None
+    return [
+        AssessmentView(
+            at=a.assessed_at,
+            by=names.get(a.assessed_by) if a.assessed_by else None,  # type: ignore[arg-type]
+            tool=a.tool,
+            tool_title=tools[a.tool].title if a.tool in tools else a.tool,
+            score=a.score,
+            scored_level=a.scored_level,  # type: ignore[arg-type]
+            harm_level=a.level,  # type: ignore[arg-type]
+            judgement=texts[f"{a.id}.judgement"],
+            complainant_needs=list(a.complainant_needs),
+            complainant_support=texts[f"{a.id}.complainant_support"],
+            perpetrator_needs=list(a.perpetrator_needs),
+            perpetrator_support=texts[f"{a.id}.perpetrator_support"],
+            reassessment=a.id != oldest,
+        )
+        for a in rows
+    ]

@@ -1,0 +1,561 @@
+"""Pages for ASB cases, thin over cases.py: open a case from a report, read
+it (the plan, actions, contacts, diary, interventions, reviews), and each
+step as a form. Every step's form is one table entry (``FORMS``): its
+fields, and how they become the API's struct; one template draws them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, get_args
+
+from litestar import Request, get, post
+from litestar.params import PathParameter, QueryParameter
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+
+from sharehub.agencies.models import Agency
+from sharehub.errors import DomainError, NotFound
+from sharehub.referrals.asb import cases, evidence, service
+from sharehub.referrals.asb.case_schemas import (
+    ActionDone,
+    ActionPlan,
+    CaseClosure,
+    CaseCreate,
+    CaseReviewIn,
+    ContactIn,
+    DiaryEntryIn,
+    EvidenceAnswerIn,
+    EvidenceRequestIn,
+    InterventionIn,
+    ProportionalityReviewIn,
+)
+from sharehub.referrals.asb.casework import casework_rules
+from sharehub.referrals.asb.models import AsbCase
+from sharehub.referrals.asb.schemas import ChosenCloseReason
+from sharehub.web.forms import Form, FormErrors, refused
+from sharehub.web.labels import N_, label
+from sharehub.web.pages import page_opt, render, see_other
+from sharehub.web.params import Gate, Session
+from sharehub.web.templating import _
+
+READ = page_opt("asb-report:read")
+UPDATE = page_opt("asb-report:update")
+Reference = Annotated[str, PathParameter(max_length=20, description="e.g. CASE-2026-0007")]
+StepPath = Annotated[str, PathParameter(max_length=30)]
+# How many actions the plan's form offers at once (more by agreeing the plan again).
+PLAN_ACTIONS = 3
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # date | text | textarea | radios | select | checkbox
+    label: str
+    hint: str | None = None
+    items: Callable[[], list[tuple[str, str]]] | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class StepForm:
+    title: str
+    struct: type
+    fields: list[Field]
+    do: Callable[..., Any]
+    done: str
+    payload: Callable[[Form], dict[str, Any]] = field(default=lambda form: {})
+
+
+def _rules_items(table: str) -> Callable[[], list[tuple[str, str]]]:
+    return lambda: list(getattr(casework_rules(), table).items())
+
+
+def _interventions() -> list[tuple[str, str]]:
+    return [(code, i.words) for code, i in casework_rules().interventions.items()]
+
+
+def _close_reasons() -> list[tuple[str, str]]:
+    return [(code, label("close_reason", code)) for code in get_args(ChosenCloseReason)]
+
+
+def _plan_payload(form: Form) -> dict[str, Any]:
+    actions = []
+    for n in range(1, PLAN_ACTIONS + 1):
+        what = form.text(f"action{n}.what")
+        if not what:
+            continue
+        owner = form.text(f"action{n}.owner")
+        actions.append(
+            {
+                "owner": owner,
+                "agency_id": form.text(f"action{n}.agency_id") if owner == "partner" else None,
+                "what": what,
+                "due_on": form.date(f"action{n}.due_on", label=_("it is due")),
+            }
+        )
+    every = form.text("contact_every_days")
+    return {
+        "agreed_on": form.date("agreed_on", label=_("it was agreed")),
+        "contact_method": form.text("contact_method"),
+        "contact_every_days": int(every) if every and every.isdigit() else every,
+        "first_contact_on": form.date("first_contact_on", label=_("of the first contact")),
+        "actions": actions,
+    }
+
+
+def _simple(*names: str, dates: tuple[str, ...] = ("on",)) -> Callable[[Form], dict[str, Any]]:
+    def read(form: Form) -> dict[str, Any]:
+        values: dict[str, Any] = {n: form.text(n) for n in names}
+        for d in dates:
+            values[d] = form.date(d)
+        return values
+
+    return read
+
+
+FORMS: dict[str, StepForm] = {
+    "action-plan": StepForm(
+        N_("Agree the action plan"),
+        ActionPlan,
+        [
+            Field("agreed_on", "date", N_("When was it agreed with the complainant?")),
+            Field("contact_method", "radios", N_("How will you keep in touch?"),
+                  items=_rules_items("contact_methods")),
+            Field("contact_every_days", "text", N_("How often, in days?"),
+                  hint=N_("For example, 7 for weekly")),
+            Field("first_contact_on", "date", N_("When is the first contact due?"),
+                  hint=N_("Today or later")),
+        ],
+        cases.agree_plan,
+        "plan",
+        _plan_payload,
+    ),
+    "contact": StepForm(
+        N_("Record a contact with the complainant"),
+        ContactIn,
+        [
+            Field("on", "date", N_("When?")),
+            Field("method", "radios", N_("How?"), items=_rules_items("contact_methods")),
+            Field("note", "textarea", N_("What was said (optional)"), optional=True),
+        ],
+        cases.record_contact,
+        "contact",
+        _simple("method", "note"),
+    ),
+    "diary": StepForm(
+        N_("Add a diary sheet entry"),
+        DiaryEntryIn,
+        [
+            Field("on", "date", N_("The day it happened")),
+            Field("what", "textarea", N_("What happened, in the complainant's words")),
+        ],
+        cases.add_diary_entry,
+        "diary",
+        _simple("what"),
+    ),
+    "intervention": StepForm(
+        N_("Record an intervention"),
+        InterventionIn,
+        [
+            Field("kind", "radios", N_("What was done?"), items=_interventions),
+            Field("on", "date", N_("When?")),
+            Field("outcome", "textarea", N_("What came of it?")),
+        ],
+        cases.record_intervention,
+        "intervention",
+        _simple("kind", "outcome"),
+    ),
+    "proportionality-review": StepForm(
+        N_("Record a proportionality review"),
+        ProportionalityReviewIn,
+        [
+            Field("on", "date", N_("When?")),
+            Field("considerations", "textarea", N_("What you considered"),
+                  hint=N_("Their vulnerability, the support offered, and why legal action is, or "
+                          "is not, proportionate. At least 30 characters.")),
+            Field("proceed", "radios", N_("Do you proceed?"),
+                  items=lambda: [("yes", _("Yes")), ("no", _("No"))]),
+        ],
+        cases.record_proportionality_review,
+        "proportionality",
+        lambda form: {**_simple("considerations")(form),
+                      "proceed": {"yes": True, "no": False}.get(form.text("proceed") or "")},
+    ),
+    "review": StepForm(
+        N_("Record a case review"),
+        CaseReviewIn,
+        [
+            Field("on", "date", N_("When was it reviewed?")),
+            Field("outcome", "radios", N_("What did the review decide?"),
+                  items=_rules_items("review_outcomes")),
+            Field("note", "textarea", N_("Notes (optional)"), optional=True),
+        ],
+        cases.record_review,
+        "review",
+        _simple("outcome", "note"),
+    ),
+    "evidence-request": StepForm(
+        N_("Ask a partner agency for information"),
+        EvidenceRequestIn,
+        [
+            Field("agency_id", "partner", N_("Which agency?"),
+                  hint=N_("Only agencies a protocol in force connects with yours for managing "
+                          "ASB cases can be asked.")),
+            Field("question", "textarea", N_("What do you need to know?"),
+                  hint=N_("For managing this case only. It reaches them through the hub, with "
+                          "the people in it shown as the protocol and their consent allow.")),
+            Field("due_on", "date", N_("By when?")),
+        ],
+        evidence.ask_partner,
+        "asked",
+        _simple("agency_id", "question", dates=("due_on",)),
+    ),
+    "closure": StepForm(
+        N_("Close the case"),
+        CaseClosure,
+        [
+            Field("reason", "radios", N_("Why is it being closed?"), items=_close_reasons),
+            Field("complainant_told_on", "date", N_("When was the complainant told?")),
+        ],
+        cases.close_case,
+        "closed",
+        _simple("reason", dates=("complainant_told_on",)),
+    ),
+}  # fmt: skip
+
+# What a person reads when a field is missing or not a number.
+MESSAGES = {
+    "contact_every_days": N_("Enter how often, as a number of days from 1 to 90"),
+    "contact_method": N_("Select how you will keep in touch"),
+    "method": N_("Select how you were in touch"),
+    "kind": N_("Select what was done"),
+    "outcome": N_("Enter what came of it"),
+    "what": N_("Enter what happened"),
+    "proceed": N_("Select whether you proceed"),
+    "considerations": N_("Enter what you considered (at least 30 characters)"),
+    "reason": N_("Select why the case is being closed"),
+    "agency_id": N_("Select the agency"),
+    "question": N_("Enter what you need to know"),
+    "answer": N_("Enter your answer"),
+}
+NOTICES = {
+    "opened": N_("Case opened"),
+    "plan": N_("Action plan agreed"),
+    "contact": N_("Contact recorded"),
+    "diary": N_("Diary entry added"),
+    "intervention": N_("Intervention recorded"),
+    "proportionality": N_("Proportionality review recorded"),
+    "review": N_("Case review recorded"),
+    "closed": N_("Case closed"),
+    "action": N_("Action marked done"),
+    "asked": N_("Request sent to the partner agency"),
+    "answered": N_("Answer sent"),
+}
+STEP_PATHS = {
+    "action_plan": "action-plan",
+    "contact": "contact",
+    "diary": "diary",
+    "intervention": "intervention",
+    "proportionality_review": "proportionality-review",
+    "review": "review",
+    "evidence_request": "evidence-request",
+    "close": "closure",
+}
+
+
+async def _case(db: Session, request: Request, reference: str) -> AsbCase:
+    return await cases.case_by_reference(db, request.user, reference)
+
+
+async def _partners(db: Session, own: Any) -> list[tuple[str, str]]:
+    rows = await db.execute(
+        select(Agency.id, Agency.name)
+        .where(Agency.active.is_(True), Agency.id != own)
+        .order_by(Agency.name)
+    )
+    return [(str(i), n) for i, n in rows]
+
+
+def _version(form: Form) -> int:
+    try:
+        return int(form.text("version") or "")
+    except ValueError:
+        return -1  # refused by the service as a stale copy
+
+
+@post(
+    "/asb-reports/{reference:str}/case", opt=page_opt("asb-report:create"), include_in_schema=False
+)
+async def open_case(
+    request: Request, db_session: Session, gate: Gate, reference: Reference
+) -> Redirect:
+    report = await service.report_by_reference(db_session, request.user, reference)
+    existing = await cases.case_of_report(db_session, report.id)
+    if existing is not None:
+        return see_other(f"/asb-cases/{existing.reference}")
+    case = await cases.open_case(db_session, request.user, CaseCreate(report_ids=[report.id]), gate)
+    return see_other(f"/asb-cases/{case.reference}?done=opened")
+
+
+@get("/asb-cases", opt=READ, include_in_schema=False)
+async def list_cases(
+    request: Request,
+    db_session: Session,
+    gate: Gate,
+    show: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
+) -> Template:
+    overdue, due = show == "overdue", show == "contact"
+    items, total = await cases.list_cases(
+        db_session,
+        request.user,
+        gate,
+        status="open",
+        review_overdue=overdue,
+        contact_due=due,
+        limit=100,
+    )
+    return await render(
+        request,
+        db_session,
+        "asb/case_list.html",
+        title=_("ASB cases"),
+        marking=True,
+        items=items,
+        total=total,
+        show=show,
+    )
+
+
+def _steps(names: list[str], *, planned: bool) -> list[tuple[str, str]]:
+    """The case's steps as buttons; once a plan is agreed, keeping in touch
+    comes first and agreeing the plan again last."""
+    steps = [(STEP_PATHS[s], _(FORMS[STEP_PATHS[s]].title)) for s in names]
+    if planned and steps and steps[0][0] == "action-plan":
+        steps = [*steps[1:], ("action-plan", _("Agree a new action plan"))]
+    return steps
+
+
+@get("/asb-cases/{reference:str}", opt=READ, include_in_schema=False)
+async def read_case(
+    request: Request,
+    db_session: Session,
+    gate: Gate,
+    reference: Reference,
+    done: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
+) -> Template:
+    case = await _case(db_session, request, reference)
+    view = await cases.view_of(db_session, request.user, case, gate)
+    rules = casework_rules()
+    return await render(
+        request,
+        db_session,
+        "asb/case.html",
+        title=view.reference,
+        marking=True,
+        case=view,
+        steps=_steps(view.next_steps, planned=view.plan_agreed_on is not None),
+        words={
+            "contact_methods": rules.contact_methods,
+            "review_outcomes": rules.review_outcomes,
+            "owners": rules.owners,
+            "interventions": {c: i.words for c, i in rules.interventions.items()},
+        },
+        proportionality=rules.proportionality,
+        notice=_(NOTICES[done]) if done in NOTICES else None,
+        back={"href": "/asb-cases", "text": _("All cases")},
+    )
+
+
+async def _step_page(
+    request: Request,
+    db: Session,
+    case: AsbCase,
+    step: str,
+    *,
+    values: dict[str, list[str]] | None = None,
+    errors: FormErrors | None = None,
+) -> Template:
+    form = FORMS[step]
+    fields = [
+        {
+            "name": f.name,
+            "kind": f.kind,
+            "label": _(f.label),
+            "hint": _(f.hint) if f.hint else None,
+            "items": f.items() if f.items else [],
+        }
+        for f in form.fields
+    ]
+    return await render(
+        request,
+        db,
+        "asb/case_step.html",
+        title=_(form.title),
+        marking=True,
+        case=case,
+        fields=fields,
+        plan_actions=list(range(1, PLAN_ACTIONS + 1)) if step == "action-plan" else [],
+        owners=list(casework_rules().owners.items()),
+        partners=await _partners(db, case.agency_id)
+        if step in ("action-plan", "evidence-request")
+        else [],
+        values=values or {},
+        errors=errors,
+        status_code=400 if errors else 200,
+        back={"href": f"/asb-cases/{case.reference}", "text": _("Back to the case")},
+    )
+
+
+@get("/asb-cases/{reference:str}/{step:str}", opt=UPDATE, include_in_schema=False)
+async def step_form(
+    request: Request, db_session: Session, reference: Reference, step: StepPath
+) -> Template:
+    if step not in FORMS:
+        raise NotFound("page")
+    return await _step_page(request, db_session, await _case(db_session, request, reference), step)
+
+
+@post("/asb-cases/{reference:str}/{step:str}", opt=UPDATE, include_in_schema=False)
+async def step_submit(
+    request: Request, db_session: Session, gate: Gate, reference: Reference, step: StepPath
+) -> Template | Redirect:
+    if step not in FORMS:
+        raise NotFound("page")
+    case = await _case(db_session, request, reference)
+    spec = FORMS[step]
+    form = await Form.read(request)
+    try:
+        messages = {k: _(v) for k, v in MESSAGES.items()}
+        data = form.convert(spec.struct, spec.payload(form), messages)
+        await spec.do(db_session, request.user, case.id, _version(form), data, gate)
+    except (FormErrors, DomainError) as failed:
+        errors = await refused(db_session, form, failed, {k: _(v) for k, v in MESSAGES.items()})
+        db_session.expunge_all()
+        case = await _case(db_session, request, reference)
+        return await _step_page(request, db_session, case, step, values=form.values, errors=errors)
+    return see_other(f"/asb-cases/{case.reference}?done={spec.done}")
+
+
+@post("/asb-cases/{reference:str}/actions/{number:int}/done", opt=UPDATE, include_in_schema=False)
+async def action_done(
+    request: Request,
+    db_session: Session,
+    gate: Gate,
+    reference: Reference,
+    number: Annotated[int, PathParameter(ge=1, le=10_000)],
+) -> Redirect:
+    case = await _case(db_session, request, reference)
+    form = await Form.read(request)
+    await cases.complete_action(
+        db_session, request.user, case.id, number, _version(form), ActionDone(on=gate.today), gate
+    )
+    return see_other(f"/asb-cases/{case.reference}?done=action")
+
+
+# --- requests other agencies make of yours ------------------------------------------------
+
+
+@get("/asb-evidence-requests", opt=READ, include_in_schema=False)
+async def inbox(
+    request: Request,
+    db_session: Session,
+    gate: Gate,
+    done: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
+) -> Template:
+    return await render(
+        request,
+        db_session,
+        "asb/evidence_inbox.html",
+        title=_("Requests from partner agencies"),
+        marking=True,
+        requests=await evidence.inbox(db_session, request.user, gate),
+        notice=_(NOTICES[done]) if done in NOTICES else None,
+    )
+
+
+async def _answer_page(
+    request: Request,
+    db: Session,
+    gate: Gate,
+    number_in: Any,
+    *,
+    values: dict[str, list[str]] | None = None,
+    errors: FormErrors | None = None,
+) -> Template:
+    view = await evidence.view_of(db, request.user, number_in, gate)
+    return await render(
+        request,
+        db,
+        "asb/evidence_answer.html",
+        title=_("Answer a request"),
+        marking=True,
+        evidence=view,
+        values=values or {},
+        errors=errors,
+        status_code=400 if errors else 200,
+        back={"href": "/asb-evidence-requests", "text": _("All requests")},
+    )
+
+
+async def _request_for(db: Session, request: Request, case_reference: str, number: int) -> Any:
+    """A request by its case's reference and number (no id in the address)."""
+    from sharehub.referrals.asb.models import AsbCase, AsbEvidenceRequest
+
+    found = await db.scalar(
+        select(AsbEvidenceRequest)
+        .join(AsbCase, AsbCase.id == AsbEvidenceRequest.case_id)
+        .where(AsbCase.reference == case_reference.upper(), AsbEvidenceRequest.number == number)
+    )
+    if found is None or found.agency_id != request.user.agency_id:
+        raise NotFound("request")
+    return found
+
+
+Number = Annotated[int, PathParameter(ge=1, le=10_000)]
+
+
+@get("/asb-evidence-requests/{reference:str}/{number:int}", opt=UPDATE, include_in_schema=False)
+async def answer_form(
+    request: Request, db_session: Session, gate: Gate, reference: Reference, number: Number
+) -> Template:
+    found = await _request_for(db_session, request, reference, number)
+    return await _answer_page(request, db_session, gate, found)
+
+
+@post("/asb-evidence-requests/{reference:str}/{number:int}", opt=UPDATE, include_in_schema=False)
+async def answer(
+    request: Request, db_session: Session, gate: Gate, reference: Reference, number: Number
+) -> Template | Redirect:
+    found = await _request_for(db_session, request, reference, number)
+    form = await Form.read(request)
+    messages = {k: _(v) for k, v in MESSAGES.items()}
+    try:
+        data = form.convert(
+            EvidenceAnswerIn,
+            {"answer": form.text("answer"), "declined": form.text("declined") == "yes"},
+            messages,
+        )
+        await evidence.answer(db_session, request.user, found.id, data, gate)
+    except (FormErrors, DomainError) as failed:
+        errors = await refused(db_session, form, failed, messages)
+        db_session.expunge_all()
+        found = await _request_for(db_session, request, reference, number)
+        return await _answer_page(
+            request, db_session, gate, found, values=form.values, errors=errors
+        )
+    return see_other("/asb-evidence-requests?done=answered")
+
+
+ROUTES = [
+    open_case,
+    list_cases,
+    read_case,
+    step_form,
+    step_submit,
+    action_done,
+    inbox,
+    answer_form,
+    answer,
+]
