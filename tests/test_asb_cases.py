@@ -319,3 +319,75 @@ async def test_your_work_prompts_when_contact_is_due(partners):  # noqa: F811
     assert [c["reference"] for c in listed["items"]] == [case["reference"]]
     text = visible_text(soup(await officer.get("/")))
     assert "1 case is due a contact with the complainant, as agreed in its plan" in text
+
+
+async def test_cctv_is_assessed_case_by_case_and_fixed_cctv_reviewed_every_five_years(partners, settings):  # noqa: F811
+    from sqlalchemy import update
+
+    from sharehub.referrals.asb.models import AsbCaseEntry
+    from test_privacy import database
+
+    officer = partners.officer
+    _, case, tag = await opened(partners)
+    assessment = {
+        "on": day(),
+        "covert": True,
+        "fixed": True,
+        "issue": "Repeated damage to the communal door at night.",
+        "why_proportionate": "Only the door is in view; patrols and a new lock have not stopped it.",
+        "tried_first": "Patrols, a new lock and letters to every flat.",
+    }
+    refused = assert_problem(await post(officer, case, "cctv-assessments", assessment, tag), 422, "authorisation")
+    assert "Regulation of Investigatory Powers Act 2000" in str(refused)
+    overt = dict(assessment, covert=False, authorisation="RIPA-2026-004")
+    assert_problem(await post(officer, case, "cctv-assessments", overt, tag), 422, "authorisation")
+    del overt["authorisation"]
+    view = await ok(await post(officer, case, "cctv-assessments", overt, tag))
+    [entry] = [e for e in view["entries"] if e["kind"] == "cctv_assessment"]
+    today = local_today()
+    assert entry["code"] == "overt_fixed" and entry["due_on"] == today.replace(year=today.year + 5).isoformat()
+    assert "Tried first: Patrols" in entry["text"]
+
+    due = {"cctv_review_due": "true"}
+    assert (await ok(await officer.get(f"{CASES}/", params=due)))["items"] == []
+    engine, sessions = await database(settings)
+    async with sessions() as db, db.begin():
+        await db.execute(
+            update(AsbCaseEntry)
+            .where(AsbCaseEntry.kind == "cctv_assessment")
+            .values(due_on=today - timedelta(days=1))
+        )
+    await engine.dispose()
+    [listed] = (await ok(await officer.get(f"{CASES}/", params=due)))["items"]
+    assert listed["reference"] == case["reference"]
+    # Reviewed: a new assessment, and the case leaves the list.
+    tag = (await officer.get(f"{CASES}/{case['id']}")).headers["etag"]
+    await ok(await post(officer, case, "cctv-assessments", overt, tag))
+    assert (await ok(await officer.get(f"{CASES}/", params=due)))["items"] == []
+
+
+async def test_the_cctv_form_on_the_page(partners):  # noqa: F811
+    from pages import assert_no_machinery, error_summary, form_fields, soup, visible_text
+
+    officer = partners.officer
+    _, case, _ = await opened(partners)
+    url = f"/asb-cases/{case['reference']}/cctv"
+    form = soup(await officer.get(url))
+    assert_no_machinery(form)
+    today = local_today()
+    data = {
+        **form_fields(form),
+        "on-day": str(today.day), "on-month": str(today.month), "on-year": str(today.year),
+        "issue": "Damage to the bin store.",
+        "why_proportionate": "Only the bin store is in view, and other means failed.",
+        "tried_first": "A new gate and signs.",
+        "fixed": "no",
+        "covert": "yes",
+    }  # fmt: skip
+    refused = await officer.post(url, data=data)
+    assert refused.status_code == 400
+    assert any("authorisation" in s for s in error_summary(soup(refused)))
+    done = await officer.post(url, data={**data, "covert": "no"})
+    assert done.status_code == 303, done.text[:2000]
+    page = visible_text(soup(await officer.get(done.headers["location"])))
+    assert "CCTV assessment recorded" in page and "CCTV assessment: overt" in page

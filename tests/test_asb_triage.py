@@ -462,3 +462,34 @@ async def test_the_closure_and_satisfaction_pages(partners):  # noqa: F811
     assert answered_.status_code == 303, answered_.text[:2000]
     text = visible_text(soup(await officer.get(base)))
     assert "Satisfaction: Very satisfied" in text
+
+
+async def test_the_agency_administrator_sets_the_list_on_a_page(partners):  # noqa: F811
+    admin = await partners.person("home-admin", ["agency_administrator"])
+    assert (await partners.officer.get("/asb-triage-policy")).status_code == 403
+    form = soup(await admin.get("/asb-triage-policy"))
+    assert_no_machinery(form)
+    assert "uses the hub's whole list" in visible_text(form)
+    missing = await admin.post(
+        "/asb-triage-policy", data={**form_fields(form), "matters": ["cooking_smells"]}
+    )
+    assert missing.status_code == 400
+    assert any("policy these come from" in s for s in error_summary(soup(missing)))
+    saved = await admin.post(
+        "/asb-triage-policy",
+        data={
+            **form_fields(form),
+            "matters": ["cooking_smells", "parking_dispute"],
+            "own1.words": "Ball games in the street",
+            "own1.signpost": "mediation",
+            "source": "Testshire Hub ASB policy 2026",
+        },
+    )
+    assert saved.status_code == 303, saved.text[:2000]
+    view = await ok(
+        await partners.officer.get(f"/api/agencies/{partners.home_id}/asb-triage-policy/")
+    )
+    assert [m["code"] for m in view["matters"]] == ["cooking_smells", "parking_dispute", "own_1"]
+    again = soup(await admin.get("/asb-triage-policy?done=saved"))
+    assert "Your agency's list is saved" in visible_text(again)
+    assert again.select_one('input[name="own1.words"]')["value"] == "Ball games in the street"

@@ -19,6 +19,7 @@ from sharehub.referrals.asb.case_schemas import (
     CaseReviewIn,
     CaseStatus,
     CaseView,
+    CctvAssessmentIn,
     ContactIn,
     DiaryEntryIn,
     EvidenceAnswerIn,
@@ -90,6 +91,7 @@ class AsbCaseController(Controller):
         status: Annotated[CaseStatus | None, QueryParameter(required=False)] = None,
         review_overdue: Annotated[bool, QueryParameter(required=False)] = False,
         contact_due: Annotated[bool, QueryParameter(required=False)] = False,
+        cctv_review_due: Annotated[bool, QueryParameter(required=False)] = False,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> CasePage:
@@ -100,6 +102,7 @@ class AsbCaseController(Controller):
             status=status,
             review_overdue=review_overdue,
             contact_due=contact_due,
+            cctv_review_due=cctv_review_due,
             limit=limit,
             offset=offset,
         )
@@ -195,6 +198,15 @@ class AsbCaseController(Controller):
         data: JSONBody[CaseClosure], if_match: IfMatch = None,
     ) -> Response[CaseView]:  # fmt: skip
         return await _step(request, gate, db_session, case_id, if_match, cases.close_case, data)
+
+    @post("/{case_id:str}/cctv-assessments", operation_id="AssessAsbCctv", opt=UPDATE,
+          summary="Record the assessment before CCTV is installed (fixed: reviewed in five years)",
+          status_code=200, responses=CHANGE)  # fmt: skip
+    async def cctv(
+        self, request: Request, gate: Gate, db_session: Session, case_id: CaseId,
+        data: JSONBody[CctvAssessmentIn], if_match: IfMatch = None,
+    ) -> Response[CaseView]:  # fmt: skip
+        return await _step(request, gate, db_session, case_id, if_match, cases.assess_cctv, data)
 
     @post("/{case_id:str}/evidence-requests", operation_id="AskPartnerForEvidence", opt=UPDATE,
           summary="Ask a partner agency for information about the case (through the gate)",

@@ -17,13 +17,14 @@ from sqlalchemy import select
 
 from sharehub.agencies.models import Agency
 from sharehub.errors import DomainError, NotFound
-from sharehub.referrals.asb import cases, evidence, service
+from sharehub.referrals.asb import cases, evidence, service, triage_policy
 from sharehub.referrals.asb.case_schemas import (
     ActionDone,
     ActionPlan,
     CaseClosure,
     CaseCreate,
     CaseReviewIn,
+    CctvAssessmentIn,
     ContactIn,
     DiaryEntryIn,
     EvidenceAnswerIn,
@@ -33,7 +34,8 @@ from sharehub.referrals.asb.case_schemas import (
 )
 from sharehub.referrals.asb.casework import casework_rules
 from sharehub.referrals.asb.models import AsbCase
-from sharehub.referrals.asb.schemas import ChosenCloseReason
+from sharehub.referrals.asb.schemas import ChosenCloseReason, TriagePolicyIn
+from sharehub.referrals.asb.triage import triage_rules
 from sharehub.web.forms import Form, FormErrors, refused
 from sharehub.web.labels import N_, label
 from sharehub.web.pages import page_opt, render, see_other
@@ -212,6 +214,32 @@ FORMS: dict[str, StepForm] = {
         "asked",
         _simple("agency_id", "question", dates=("due_on",)),
     ),
+    "cctv": StepForm(
+        N_("Record a CCTV assessment"),
+        CctvAssessmentIn,
+        [
+            Field("on", "date", N_("When was it assessed?")),
+            Field("issue", "textarea", N_("The issue CCTV would address")),
+            Field("why_proportionate", "textarea", N_("Why it is proportionate to the privacy it intrudes on"),
+                  hint=N_("Who it will record, and why less intrusive means will not do. At least 20 characters.")),
+            Field("tried_first", "textarea", N_("What was tried first")),
+            Field("fixed", "radios", N_("Fixed or temporary?"),
+                  hint=N_("Fixed CCTV is reviewed every five years."),
+                  items=lambda: [("yes", _("Fixed")), ("no", _("Temporary"))]),
+            Field("covert", "radios", N_("Overt or covert?"),
+                  hint=N_("Covert recording needs an authorisation (Regulation of Investigatory "
+                          "Powers Act 2000, Part 2)."),
+                  items=lambda: [("no", _("Overt: people can see it and are told")), ("yes", _("Covert"))]),
+            Field("authorisation", "text", N_("The authorisation's reference, for covert recording")),
+        ],
+        cases.assess_cctv,
+        "cctv",
+        lambda form: {
+            **_simple("issue", "why_proportionate", "tried_first", "authorisation")(form),
+            "fixed": {"yes": True, "no": False}.get(form.text("fixed") or ""),
+            "covert": {"yes": True, "no": False}.get(form.text("covert") or ""),
+        },
+    ),
     "closure": StepForm(
         N_("Close the case"),
         CaseClosure,
@@ -239,6 +267,11 @@ MESSAGES = {
     "agency_id": N_("Select the agency"),
     "question": N_("Enter what you need to know"),
     "answer": N_("Enter your answer"),
+    "fixed": N_("Select fixed or temporary"),
+    "covert": N_("Select overt or covert"),
+    "issue": N_("Enter the issue CCTV would address"),
+    "why_proportionate": N_("Enter why it is proportionate (at least 20 characters)"),
+    "tried_first": N_("Enter what was tried first"),
 }
 NOTICES = {
     "opened": N_("Case opened"),
@@ -251,6 +284,7 @@ NOTICES = {
     "closed": N_("Case closed"),
     "action": N_("Action marked done"),
     "asked": N_("Request sent to the partner agency"),
+    "cctv": N_("CCTV assessment recorded"),
     "answered": N_("Answer sent"),
 }
 STEP_PATHS = {
@@ -261,6 +295,7 @@ STEP_PATHS = {
     "proportionality_review": "proportionality-review",
     "review": "review",
     "evidence_request": "evidence-request",
+    "cctv_assessment": "cctv",
     "close": "closure",
 }
 
@@ -306,14 +341,15 @@ async def list_cases(
     gate: Gate,
     show: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
 ) -> Template:
-    overdue, due = show == "overdue", show == "contact"
+    overdue, due, cctv = show == "overdue", show == "contact", show == "cctv"
     items, total = await cases.list_cases(
         db_session,
         request.user,
         gate,
-        status="open",
+        status=None if cctv else "open",
         review_overdue=overdue,
         contact_due=due,
+        cctv_review_due=cctv,
         limit=100,
     )
     return await render(
@@ -548,7 +584,93 @@ async def answer(
     return see_other("/asb-evidence-requests?done=answered")
 
 
+# --- the agency's own matters not dealt with as ASB -------------------------------------------
+
+MANAGE = page_opt("response-policy:manage")
+OWN_ROWS = 3
+
+
+async def _policy_page(
+    request: Request,
+    db: Session,
+    *,
+    values: dict[str, list[str]] | None = None,
+    errors: FormErrors | None = None,
+    notice: str | None = None,
+) -> Template:
+    rules = triage_rules()
+    view = await triage_policy.read_policy(db, request.user.agency_id)
+    chosen = values.get("matters", []) if values is not None else [m.code for m in view.matters]
+    own = [m for m in view.matters if m.code.startswith("own_")]
+    if values is None:
+        values = {"source": [] if view.is_default else [view.source]}
+        for n, m in enumerate(own, start=1):
+            values[f"own{n}.words"] = [m.words]
+            values[f"own{n}.signpost"] = [m.signpost]
+    return await render(
+        request,
+        db,
+        "asb/triage_policy.html",
+        title=_("Matters your agency does not deal with as ASB"),
+        matter_items=[
+            {"value": code, "text": m.words, "checked": code in chosen}
+            for code, m in rules.not_asb.items()
+        ],
+        signposts=[(code, p.words) for code, p in rules.signposts.items()],
+        own_rows=list(range(1, max(OWN_ROWS, len(own)) + 1)),
+        version=view.version,
+        is_default=view.is_default,
+        values=values,
+        errors=errors,
+        notice=notice,
+        status_code=400 if errors else 200,
+    )
+
+
+@get("/asb-triage-policy", opt=MANAGE, include_in_schema=False)
+async def policy_form(
+    request: Request,
+    db_session: Session,
+    done: Annotated[str | None, QueryParameter(required=False, max_length=20)] = None,
+) -> Template:
+    return await _policy_page(
+        request, db_session, notice=_("Your agency's list is saved") if done == "saved" else None
+    )
+
+
+@post("/asb-triage-policy", opt=MANAGE, include_in_schema=False)
+async def set_policy(request: Request, db_session: Session) -> Template | Redirect:
+    form = await Form.read(request)
+    rows = range(1, max(OWN_ROWS, len(form.values)) + 1)
+    payload = {
+        "matters": form.many("matters"),
+        "own_matters": [
+            {"words": form.text(f"own{n}.words"), "signpost": form.text(f"own{n}.signpost")}
+            for n in rows
+            if form.text(f"own{n}.words")
+        ],
+        "source": form.text("source"),
+    }
+    messages = {"source": _("Enter the name of your agency's ASB policy these come from")}
+    version = form.text("version")
+    try:
+        data = form.convert(TriagePolicyIn, payload, messages)
+        await triage_policy.set_policy(
+            db_session,
+            request.user,
+            request.user.agency_id,
+            data,
+            int(version) if version and version.isdigit() else None,
+        )
+    except (FormErrors, DomainError) as failed:
+        errors = await refused(db_session, form, failed, messages)
+        return await _policy_page(request, db_session, values=form.values, errors=errors)
+    return see_other("/asb-triage-policy?done=saved")
+
+
 ROUTES = [
+    policy_form,
+    set_policy,
     open_case,
     list_cases,
     read_case,

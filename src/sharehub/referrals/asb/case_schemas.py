@@ -78,6 +78,20 @@ class ProportionalityReviewIn(msgspec.Struct, forbid_unknown_fields=True, kw_onl
     proceed: bool
 
 
+class CctvAssessmentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The case-by-case assessment before CCTV is installed."""
+
+    on: date
+    covert: bool
+    # Fixed (reviewed every five years) rather than a temporary camera.
+    fixed: bool
+    issue: Text
+    why_proportionate: Annotated[str, msgspec.Meta(min_length=20, max_length=4000)]
+    tried_first: Text
+    # For covert recording: the authorisation's reference.
+    authorisation: Annotated[str, msgspec.Meta(min_length=3, max_length=200)] | None = None
+
+
 class CaseReviewIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     on: date
     outcome: RuleCode

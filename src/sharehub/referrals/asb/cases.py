@@ -37,6 +37,7 @@ from sharehub.referrals.asb.case_schemas import (
     CaseReviewIn,
     CaseSummary,
     CaseView,
+    CctvAssessmentIn,
     ContactIn,
     DiaryEntryIn,
     EntryView,
@@ -46,6 +47,7 @@ from sharehub.referrals.asb.case_schemas import (
 )
 from sharehub.referrals.asb.casework import (
     casework_rules,
+    cctv_review_due,
     needs_proportionality_review,
     next_contact,
     next_review,
@@ -69,6 +71,7 @@ STEPS = {
         "proportionality_review",
         "review",
         "evidence_request",
+        "cctv_assessment",
         "close",
     ],
     "closed": [],
@@ -372,6 +375,52 @@ async def record_proportionality_review(
     return case
 
 
+async def assess_cctv(
+    db: AsyncSession,
+    actor: Principal,
+    case_id: uuid.UUID,
+    version: int,
+    data: CctvAssessmentIn,
+    gate: GateContext,
+) -> AsbCase:
+    """The assessment before CCTV goes up: the issue, why it is proportionate
+    to the privacy it intrudes on, what was tried first; covert recording
+    only with its authorisation; fixed CCTV falls due for review in five years."""
+    case = await changing(db, actor, case_id, version, "cctv_assessment")
+    rules = casework_rules().cctv
+    errors = _not_future(data.on, gate, "on") + _not_before_opening(data.on, case, "on")
+    if data.covert and data.authorisation is None:
+        errors.append(
+            ("authorisation", f"covert recording needs its authorisation ({rules.covert_citation})")
+        )
+    if not data.covert and data.authorisation is not None:
+        errors.append(("authorisation", "give an authorisation only for covert recording"))
+    if errors:
+        raise Unprocessable(errors)
+    text = "\n".join(
+        line
+        for line in (
+            f"The issue: {data.issue}",
+            f"Why it is proportionate: {data.why_proportionate}",
+            f"Tried first: {data.tried_first}",
+            f"Authorisation: {data.authorisation}" if data.authorisation else None,
+        )
+        if line
+    )
+    # A new assessment is the review of the one before: it is done.
+    for earlier in await _entries(db, case.id):
+        if earlier.kind == "cctv_assessment" and earlier.done_on is None:
+            earlier.done_on = data.on
+    await _add(
+        db, gate, actor, case, "cctv_assessment", data.on,
+        text=text,
+        code=f"{'covert' if data.covert else 'overt'}_{'fixed' if data.fixed else 'temporary'}",
+        due_on=cctv_review_due(data.on, rules.review_every_years) if data.fixed else None,
+    )  # fmt: skip
+    await write_changes(db, KIND, raced)
+    return case
+
+
 async def record_review(
     db: AsyncSession,
     actor: Principal,
@@ -525,14 +574,22 @@ def _entry_view(
         agency=agencies.get(entry.agency_id) if entry.agency_id else None,  # type: ignore[arg-type]
         due_on=entry.due_on,
         done_on=entry.done_on,
-        overdue=entry.kind == "action" and entry.done_on is None and _due(entry.due_on, today),
+        # An action past its day, or fixed CCTV past its review.
+        overdue=entry.kind in ("action", "cctv_assessment")
+        and entry.done_on is None
+        and _due(entry.due_on, today),
         text=own_text(actor.agency_id, case.agency_id, text),
         by=names.get(entry.by) if entry.by else None,  # type: ignore[arg-type]
     )
 
 
 def _clause(
-    agency_id: uuid.UUID, status: str | None, overdue: bool, contact_due: bool, today: date
+    agency_id: uuid.UUID,
+    status: str | None,
+    overdue: bool,
+    contact_due: bool,
+    today: date,
+    cctv_due: bool = False,
 ) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = [AsbCase.agency_id == agency_id]
     if status:
@@ -541,6 +598,17 @@ def _clause(
         conditions += [AsbCase.status == "open", AsbCase.next_review_on < today]
     if contact_due:
         conditions += [AsbCase.status == "open", AsbCase.next_contact_on <= today]
+    if cctv_due:
+        # Fixed CCTV past its five-yearly review, whether or not the case is open.
+        conditions.append(
+            AsbCase.id.in_(
+                select(AsbCaseEntry.case_id).where(
+                    AsbCaseEntry.kind == "cctv_assessment",
+                    AsbCaseEntry.done_on.is_(None),
+                    AsbCaseEntry.due_on <= today,
+                )
+            )
+        )
     return and_(*conditions) if len(conditions) > 1 else conditions[0]
 
 
@@ -552,11 +620,12 @@ async def list_cases(
     status: str | None = None,
     review_overdue: bool = False,
     contact_due: bool = False,
+    cctv_review_due: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[CaseSummary], int]:
     today = gate.today
-    where = _clause(actor.agency_id, status, review_overdue, contact_due, today)
+    where = _clause(actor.agency_id, status, review_overdue, contact_due, today, cctv_review_due)
     total = await db.scalar(select(func.count()).select_from(AsbCase).where(where)) or 0
     rows: Sequence[AsbCase] = (
         await db.scalars(

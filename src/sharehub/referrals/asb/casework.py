@@ -31,6 +31,12 @@ class Proportionality(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     citation: str
 
 
+class Cctv(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    review_every_years: int
+    citation: str
+    covert_citation: str
+
+
 class CaseworkRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     version: str
     review: Review
@@ -39,6 +45,7 @@ class CaseworkRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     owners: dict[str, str]
     interventions: dict[str, Intervention]
     proportionality: Proportionality
+    cctv: Cctv
 
 
 def load_casework_rules(path: Path = CASEWORK_FILE) -> CaseworkRules:
@@ -53,6 +60,14 @@ def load_casework_rules(path: Path = CASEWORK_FILE) -> CaseworkRules:
 @cache
 def casework_rules() -> CaseworkRules:
     return load_casework_rules()
+
+
+def cctv_review_due(installed: date, every_years: int) -> date:
+    """When fixed CCTV is next reviewed (29 February falls to 28 February)."""
+    try:
+        return installed.replace(year=installed.year + every_years)
+    except ValueError:
+        return installed.replace(year=installed.year + every_years, day=28)
 
 
 def next_contact(last: date, every_days: int) -> date:
