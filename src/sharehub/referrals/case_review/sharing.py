@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.audit.events import AuditEvent
+from sharehub.disclosure import records
 from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import (
     GatedView,
     SubjectInRecord,
     Viewer,
     disclose,
-    sharing_partners,
 )
 from sharehub.identity.principal import Principal
 from sharehub.protocols.terms import Purpose
@@ -33,10 +33,8 @@ PURPOSE = Purpose.ASB_CASE_REVIEW
 async def connected(
     db: AsyncSession, gate: GateContext, viewer_agency_id: uuid.UUID, holder_agency_id: uuid.UUID
 ) -> bool:
-    """Whether a protocol in force names both agencies and covers the case
-    review: the question the gate's ``lawful_route_exists`` asks of subjects,
-    asked of the agencies, since a record may hold no subject at all."""
-    return holder_agency_id in await sharing_partners(db, viewer_agency_id, PURPOSE, gate.today)
+    """Whether a protocol in force connects the agencies for the case review."""
+    return await records.connected(db, gate, viewer_agency_id, holder_agency_id, PURPOSE)
 
 
 async def gated(
