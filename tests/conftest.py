@@ -113,8 +113,10 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(env="development", database_url=database_url)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        env="development", database_url=database_url, attachments_dir=str(tmp_path / "files")
+    )
 
 
 @pytest.fixture

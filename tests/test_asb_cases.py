@@ -12,7 +12,11 @@ import pytest
 
 from helpers import assert_problem
 from sharehub.calendar import local_today
-from sharehub.referrals.asb.casework import casework_rules, needs_proportionality_review
+from sharehub.referrals.asb.casework import (
+    casework_rules,
+    needs_proportionality_review,
+    review_interval,
+)
 from test_asb_triage import answered, logged
 from test_privacy import ok, partners  # noqa: F401
 from test_protocols import cast  # noqa: F401
@@ -321,7 +325,10 @@ async def test_your_work_prompts_when_contact_is_due(partners):  # noqa: F811
     assert "1 case is due a contact with the complainant, as agreed in its plan" in text
 
 
-async def test_cctv_is_assessed_case_by_case_and_fixed_cctv_reviewed_every_five_years(partners, settings):  # noqa: F811
+async def test_cctv_is_assessed_case_by_case_and_fixed_cctv_reviewed_every_five_years(
+    partners,  # noqa: F811
+    settings,
+):
     from sqlalchemy import update
 
     from sharehub.referrals.asb.models import AsbCaseEntry
@@ -337,7 +344,9 @@ async def test_cctv_is_assessed_case_by_case_and_fixed_cctv_reviewed_every_five_
         "why_proportionate": "Only the door is in view; patrols and a new lock have not stopped it.",
         "tried_first": "Patrols, a new lock and letters to every flat.",
     }
-    refused = assert_problem(await post(officer, case, "cctv-assessments", assessment, tag), 422, "authorisation")
+    refused = assert_problem(
+        await post(officer, case, "cctv-assessments", assessment, tag), 422, "authorisation"
+    )
     assert "Regulation of Investigatory Powers Act 2000" in str(refused)
     overt = dict(assessment, covert=False, authorisation="RIPA-2026-004")
     assert_problem(await post(officer, case, "cctv-assessments", overt, tag), 422, "authorisation")
@@ -345,7 +354,10 @@ async def test_cctv_is_assessed_case_by_case_and_fixed_cctv_reviewed_every_five_
     view = await ok(await post(officer, case, "cctv-assessments", overt, tag))
     [entry] = [e for e in view["entries"] if e["kind"] == "cctv_assessment"]
     today = local_today()
-    assert entry["code"] == "overt_fixed" and entry["due_on"] == today.replace(year=today.year + 5).isoformat()
+    assert (
+        entry["code"] == "overt_fixed"
+        and entry["due_on"] == today.replace(year=today.year + 5).isoformat()
+    )
     assert "Tried first: Patrols" in entry["text"]
 
     due = {"cctv_review_due": "true"}
@@ -391,3 +403,120 @@ async def test_the_cctv_form_on_the_page(partners):  # noqa: F811
     assert done.status_code == 303, done.text[:2000]
     page = visible_text(soup(await officer.get(done.headers["location"])))
     assert "CCTV assessment recorded" in page and "CCTV assessment: overt" in page
+
+
+# --- the agency's own review interval ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "asked,agency,every",
+    [
+        (None, None, 28),  # the hub's default (casework.toml)
+        (None, 30, 30),  # the agency's own policy (monthly)
+        (14, 30, 14),  # as asked when the case is opened
+        (14, None, 14),
+    ],
+)
+def test_a_case_is_reviewed_as_asked_else_as_its_agency_says_else_as_the_hub_does(
+    asked, agency, every
+):
+    assert review_interval(asked, agency, 28) == every
+
+
+def policy_body(**overrides):
+    body = {
+        "urgent": {"working_hours": 24},
+        "high": {"working_days": 1},
+        "low": {"working_days": 5},
+        "source": "Magna Housing ASB policy v3 (2026)",
+    }
+    body.update(overrides)
+    return body
+
+
+async def test_an_agency_reviews_its_cases_on_its_own_interval(partners):  # noqa: F811
+    officer = partners.officer
+    url = f"/api/agencies/{partners.home_id}/response-policy/"
+    default = await ok(await officer.get(url))
+    assert default["case_review_every_days"] is None
+    assert default["effective_case_review_every_days"] == RULES.review.every_days
+    assert default["case_review_is_default"] is True
+
+    admin = await partners.person("home-admin", ["agency_administrator"])
+    # Out of range or not a number: refused naming the field, and nothing written.
+    for bad in (0, 400, "abc"):
+        refused = await admin.put(url, json=policy_body(case_review_every_days=bad))
+        assert_problem(refused, 400, "case_review_every_days")
+    assert (await ok(await officer.get(url)))["version"] is None
+
+    monthly = await ok(await admin.put(url, json=policy_body(case_review_every_days=30)))
+    assert monthly["case_review_every_days"] == 30
+    assert monthly["effective_case_review_every_days"] == 30
+    assert monthly["case_review_is_default"] is False
+
+    # A new case is reviewed on the agency's interval, unless asked otherwise.
+    _, case, _ = await opened(partners)
+    assert case["review_every_days"] == 30 and case["next_review_on"] == day(30)
+    report, _ = await logged(partners)
+    asked = await officer.post(
+        f"{CASES}/", json={"report_ids": [report["id"]], "review_every_days": 14}
+    )
+    assert (await ok(asked, 201))["next_review_on"] == day(14)
+
+    # Left out again: back to the hub's default.
+    reset = await admin.put(url, json=policy_body(), headers={"If-Match": '"1"'})
+    assert (await ok(reset))["effective_case_review_every_days"] == RULES.review.every_days
+    _, case, _ = await opened(partners)
+    assert case["next_review_on"] == day(RULES.review.every_days)
+
+
+async def test_the_agency_administrator_sets_the_review_interval_on_a_page(partners):  # noqa: F811
+    from pages import assert_no_machinery, error_summary, field_error, form_fields, soup
+
+    officer = partners.officer
+    admin = await partners.person("home-admin", ["agency_administrator"])
+    url = f"/api/agencies/{partners.home_id}/response-policy/"
+    form = soup(await admin.get("/asb-triage-policy"))
+    assert_no_machinery(form)
+    box = form.select_one('input[name="case_review_every_days"]')
+    assert box["value"] == ""
+    assert form.select_one('label[for="case-review-every-days"]').get_text(strip=True) == (
+        "How often open cases are reviewed (days)"
+    )
+    base = {
+        **form_fields(form),
+        "matters": ["cooking_smells"],
+        "source": "Testshire Hub ASB policy 2026",
+    }
+    for bad in ("0", "400", "abc"):
+        refused = await admin.post(
+            "/asb-triage-policy", data={**base, "case_review_every_days": bad}
+        )
+        assert refused.status_code == 400
+        page = soup(refused)
+        assert any("how often open cases are reviewed" in s for s in error_summary(page))
+        assert "7 to 366" in field_error(page, "case-review-every-days")
+    # Nothing of it was written: neither the interval nor the list.
+    assert (await ok(await officer.get(url)))["version"] is None
+    triage = f"/api/agencies/{partners.home_id}/asb-triage-policy/"
+    assert (await ok(await officer.get(triage)))["is_default"] is True
+
+    saved = await admin.post("/asb-triage-policy", data={**base, "case_review_every_days": "30"})
+    assert saved.status_code == 303, saved.text[:2000]
+    policy = await ok(await officer.get(url))
+    assert policy["case_review_every_days"] == 30
+    # The targets are the ones in use, unchanged.
+    assert policy["high"] == {"working_days": 1, "working_hours": None}
+    again = soup(await admin.get("/asb-triage-policy"))
+    assert again.select_one('input[name="case_review_every_days"]')["value"] == "30"
+    # Saved again unchanged, and then emptied: the hub's default.
+    kept = await admin.post(
+        "/asb-triage-policy", data={**form_fields(again), **base, "case_review_every_days": "30"}
+    )
+    assert kept.status_code == 303, kept.text[:2000]
+    page = soup(await admin.get("/asb-triage-policy"))
+    emptied = await admin.post(
+        "/asb-triage-policy", data={**form_fields(page), **base, "case_review_every_days": ""}
+    )
+    assert emptied.status_code == 303, emptied.text[:2000]
+    assert (await ok(await officer.get(url)))["case_review_is_default"] is True

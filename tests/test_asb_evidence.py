@@ -110,3 +110,43 @@ async def test_the_partner_answers_on_the_pages(partners):  # noqa: F811
     assert "Answer sent" in visible_text(soup(await council.get(sent.headers["location"])))
     case_page = visible_text(soup(await officer.get(f"/asb-cases/{case['reference']}")))
     assert "None since May." in case_page and "Answered" in case_page
+
+
+async def test_the_case_officer_tells_a_partner_through_the_gate(partners, settings):  # noqa: F811
+    officer, council = partners.officer, partners.viewer
+    _, case, tag = await opened(partners)
+    told = {
+        "agency_id": partners.other_id,
+        "information": "Imogen Thwaite has been given a diary sheet; the perpetrator was warned.",
+    }
+    unconnected = dict(told, agency_id=partners.third_id)
+    refused = assert_problem(
+        await post(officer, case, "disclosures", unconnected, tag), 409, "agency_id"
+    )
+    assert "no information sharing protocol in force" in refused["detail"]
+    assert_problem(
+        await post(officer, case, "disclosures", {"agency_id": partners.other_id}, tag), 400
+    )
+    view = await ok(await post(officer, case, "disclosures", told, tag))
+    [shared] = view["evidence_requests"]
+    assert shared["kind"] == "disclosure" and shared["status"] == "shared"
+    assert shared["due_on"] is None and shared["question"] == told["information"]
+
+    before = len(await rows(settings, Disclosure))
+    [theirs] = await ok(await council.get(f"{REQUESTS}/"))
+    assert theirs["kind"] == "disclosure"
+    # The complainant is withheld from the council without consent covering it.
+    assert "Imogen" not in theirs["question"] and "diary sheet" in theirs["question"]
+    assert len(await rows(settings, Disclosure)) > before
+    # Nothing to answer.
+    answered = await council.post(f"{REQUESTS}/{theirs['id']}/answer", json={"answer": "Thanks"})
+    assert "nothing to answer" in assert_problem(answered, 409)["detail"]
+
+    inbox = soup(await council.get("/asb-evidence-requests"))
+    link = inbox.select_one('main a[href^="/asb-evidence-requests/CASE-"]')
+    assert link is not None and "information shared" in visible_text(link)
+    page = soup(await council.get(link["href"]))
+    assert_no_machinery(page)
+    assert (
+        "Information shared with you" in visible_text(page) and page.select_one("main form") is None
+    )

@@ -551,3 +551,113 @@ async def marac_disclosures(settings, **where: Any) -> list[Disclosure]:
             return list((await db.scalars(query)).all())
     finally:
         await engine.dispose()
+
+
+# --- the domestic abuse route: from an ASB report -------------------------------------------
+
+SHE, HIM = uuid.uuid4(), uuid.uuid4()
+
+
+@pytest.mark.parametrize(
+    "outcome,referred_as,victim,refused",
+    [
+        ("domestic_abuse", None, SHE, None),
+        ("domestic_abuse", None, HIM, "victim_id"),  # not one of the report's people
+        (None, None, SHE, "triaged as domestic abuse"),  # not triaged yet
+        ("asb", None, SHE, "triaged as domestic abuse"),
+        ("domestic_abuse", "MARAC referral 0a1b2c3d", SHE, "MARAC referral 0a1b2c3d"),
+    ],
+)
+def test_which_asb_reports_a_referral_takes_on(outcome, referred_as, victim, refused):
+    from sharehub.errors import Conflict
+    from sharehub.referrals.marac.service import asb_report_errors
+
+    if refused is None or refused == "victim_id":
+        errors = asb_report_errors(outcome, referred_as, victim, [SHE])
+        assert [field for field, _ in errors] == ([refused] if refused else [])
+    else:
+        with pytest.raises(Conflict, match=refused) as conflict:
+            asb_report_errors(outcome, referred_as, victim, [SHE])
+        assert conflict.value.field == "asb_report_id"
+
+
+async def test_an_asb_report_on_the_domestic_abuse_route_is_referred_to_marac(marac, settings):
+    from test_asb_reports import report as asb_report
+    from test_asb_reports import step as asb_step
+    from test_asb_triage import logged
+
+    officer = marac.officer
+    report, tag = await logged(marac, category="personal")
+    victim, accused = (s["subject_id"] for s in report["subjects"])
+    linked = referral(victim, accused, asb_report_id=report["id"])
+    assert "refer_to_marac" not in report["next_steps"]
+
+    # Not triaged as domestic abuse: refused, saying so.
+    early = assert_problem(await officer.post(f"{API}/", json=linked), 409, "asb_report_id")
+    assert "must first be triaged as domestic abuse" in early["detail"]
+    triaged = await ok(
+        await asb_step(officer, report["id"], "triage", {"outcome": "domestic_abuse"}, tag)
+    )
+    assert triaged["marac_referral_reference"] is None
+    assert "refer_to_marac" in triaged["next_steps"]
+
+    # A report that is not there, or another agency's: not found, alike.
+    theirs = await ok(await marac.viewer.post("/api/asb-reports/", json=asb_report([])), 201)
+    for missing in (str(uuid.uuid4()), theirs["id"]):
+        refused = await officer.post(
+            f"{API}/", json=referral(victim, accused, asb_report_id=missing)
+        )
+        problem = assert_problem(refused, 404)
+        assert theirs["reference"] not in refused.text and "ASB report" in problem["detail"]
+    # The victim is one of the report's people.
+    elsewhere = referral(marac.victim["id"], marac.accused["id"], asb_report_id=report["id"])
+    assert_problem(await officer.post(f"{API}/", json=elsewhere), 422, "victim_id")
+    assert await count_referrals(settings) == 0
+
+    body = await ok(await officer.post(f"{API}/", json=linked), 201)
+    assert body["asb_report_reference"] == report["reference"]
+    reference = f"MARAC referral {uuid.UUID(body['id']).hex[-8:]}"
+    seen = await ok(await officer.get(f"/api/asb-reports/{report['id']}"))
+    assert seen["marac_referral_reference"] == reference
+    assert "refer_to_marac" not in seen["next_steps"]
+
+    # One referral per report: a second names the first.
+    again = assert_problem(await officer.post(f"{API}/", json=linked), 409, "asb_report_id")
+    assert reference in again["detail"]
+    assert await count_referrals(settings) == 1
+
+    # The coordinator (another agency) sees the referral, not the landlord's report.
+    view = await ok(await marac.coordinator.get(f"{API}/{body['id']}"))
+    assert view["asb_report_reference"] is None
+    assert report["reference"] not in str(view)
+
+
+async def test_the_report_page_shows_the_domestic_abuse_route(marac):
+    from pages import assert_no_machinery, soup, visible_text
+    from sharehub.referrals.asb.triage import triage_rules
+    from test_asb_reports import step as asb_step
+    from test_asb_triage import logged
+
+    officer = marac.officer
+    report, tag = await logged(marac, category="personal")
+    await ok(await asb_step(officer, report["id"], "triage", {"outcome": "domestic_abuse"}, tag))
+    page = soup(await officer.get(f"/asb-reports/{report['reference']}"))
+    assert_no_machinery(page)
+    text = visible_text(page)
+    assert (
+        "This report is on the domestic abuse route: refer the victim to MARAC with the DASH "
+        "risk checklist." in text
+    )
+    assert triage_rules().domestic_abuse.words in text
+    assert "Open a case" not in text
+
+    victim, accused = (s["subject_id"] for s in report["subjects"])
+    made = await officer.post(f"{API}/", json=referral(victim, accused, asb_report_id=report["id"]))
+    body = await ok(made, 201)
+    page = soup(await officer.get(f"/asb-reports/{report['reference']}"))
+    assert_no_machinery(page)
+    text = visible_text(page)
+    assert "Referred to MARAC on " in text and "with the DASH risk checklist" in text
+    # No identifier of the referral on the page (MARAC referrals have no human reference yet).
+    assert uuid.UUID(body["id"]).hex[-8:] not in text
+    assert "refer the victim to MARAC" not in text

@@ -359,3 +359,52 @@ async def test_holds_on_people_and_on_reports_keep_each_other(partners, settings
     assert {str(d.record_id) for d in later.due if d.kind == "asb_report"} == set()
     assert {str(d.record_id) for d in later.due if d.kind == "subject"} == set()
     assert later.held >= 3
+
+
+async def test_a_report_referred_to_marac_goes_in_its_time_and_the_referral_stays(
+    partners,  # noqa: F811
+    settings,
+):
+    from sharehub.referrals.marac.models import MaracReferral
+
+    victim = await record(partners.officer, complainant())
+    made = await partners.officer.post(
+        "/api/asb-reports/",
+        json=report_body(
+            [{"subject_id": victim["id"], "role": "complainant"}], category="personal"
+        ),
+    )
+    report = await ok(made, 201)
+    await ok(
+        await partners.officer.post(
+            f"/api/asb-reports/{report['id']}/triage",
+            json={"outcome": "domestic_abuse"},
+            headers={"If-Match": made.headers["etag"]},
+        )
+    )
+    referral = await ok(
+        await partners.officer.post(
+            "/api/marac-referrals/",
+            json=marac_referral(victim["id"], asb_report_id=report["id"]),
+        ),
+        201,
+    )
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    signer = CheckpointSigner(settings.ledger_key, settings.public_url or "")
+    ledger = Ledger(sessions, signer, checkpoint_every=1000, forward=MemorySink())
+    try:
+        run = await run_retention(
+            sessions,
+            SCHEDULE,
+            cipher=FieldCipher(settings.field_keys),
+            audit=ledger,
+            now=utcnow() + timedelta(days=7 * 365),
+            dry_run=False,
+        )
+        assert report["id"] in {str(d.record_id) for d in run.due if d.kind == "asb_report"}
+        async with sessions() as db:
+            kept = await db.get(MaracReferral, __import__("uuid").UUID(referral["id"]))
+            assert kept is not None and kept.asb_report_id is None
+    finally:
+        await engine.dispose()

@@ -46,6 +46,7 @@ route once (at its agencies in turn) and must be answered 401 or 403.
 from __future__ import annotations
 
 import html
+import io
 import itertools
 import os
 import re
@@ -511,6 +512,7 @@ class World:
     asb_cases: list[str] = field(default_factory=list)
     asb_case_references: list[str] = field(default_factory=list)  # "CASE-2026-0001"
     evidence: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
     subject_references: list[str] = field(default_factory=list)  # "PER-2026-0042"
     marac: list[str] = field(default_factory=list)
     mappa: list[str] = field(default_factory=list)
@@ -530,6 +532,17 @@ class World:
     def wrote(self, agency: str, wheres: Iterable[str], *people: Person) -> None:
         for where in wheres:
             self.written += [(agency, p.key, where) for p in people]
+
+
+def _png_still() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), (30, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG_STILL = _png_still()
 
 
 def answers(yes: int) -> dict[str, str]:
@@ -833,8 +846,34 @@ async def asb_cases(w: World, p: dict[str, Person]) -> None:
         {"answer": f"{wit.name} rang us about it twice last month."},
         status=200,
     )
+    # A shareable diary sheet and a CCTV still, their names and words naming
+    # the complainant and the witness: the council (no consent covering it)
+    # must see neither, nor any agency the case was not shared with.
+    for kind, name, data, what in (
+        (
+            "diary_sheet",
+            f"Diary of {c.name}.txt",
+            f"{c.name}: shouting again at 2am.",
+            "text/plain",
+        ),
+        ("cctv_still", f"{wit.name} at the door.png", PNG_STILL, "image/png"),
+    ):
+        made = await w.hub.ok(
+            police, "POST", f"{url}/attachments", 201,
+            files={"file": (name, data.encode() if isinstance(data, str) else data, what)},
+            data={"kind": kind, "shareable": "true", "description": f"From {wit.name}",
+                  "recorded_on": local_today().isoformat()},
+            headers={"X-Requested-By": "sweep"},
+        )  # fmt: skip
+        w.attachments.append(made["id"])
     # The police's own question, wherever they read it back.
     w.wrote("POL", [url, f"/asb-cases/{case['reference']}", "/api/asb-evidence-requests"], c, wit)
+    w.wrote(
+        "POL",
+        ["/api/asb-attachments/", f"/api/asb-cases/{case['id']}/attachments",
+         f"/asb-attachments/{case['reference']}/"],
+        c, wit,
+    )  # fmt: skip
     w.wrote("CNL", ["/api/asb-evidence-requests", "/asb-evidence-requests"], wit)
 
 
@@ -1445,6 +1484,8 @@ def parameter_values(w: World, name: str, template: str) -> list[str] | None:
         "report_id": w.asb_reports,
         "case_id": w.asb_cases,
         "evidence_id": w.evidence,
+        "attachment_id": w.attachments,
+        "owner_id": w.asb_reports + w.asb_cases,
         "review_id": w.reviews,
         "request_id": [q for _, q in w.review_requests],
         "meeting_id": list(w.meetings),
@@ -1470,6 +1511,8 @@ def parameter_values(w: World, name: str, template: str) -> list[str] | None:
             return w.asb_references
         if template.startswith(("/asb-cases", "/asb-evidence-requests")):
             return w.asb_case_references
+        if template.startswith("/asb-attachments"):
+            return w.asb_case_references + w.asb_references
         if template.startswith("/people"):
             return w.subject_references
         return w.asb_references + w.subject_references
@@ -1517,8 +1560,16 @@ def purpose_of(w: World, url: str) -> str | None:
     params = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
     parts = path.strip("/").split("/")
     if path.startswith(
-        ("/api/asb-reports", "/api/asb-cases", "/api/asb-evidence-requests", "/asb-cases")
-    ) or path.startswith("/asb-evidence-requests"):
+        (
+            "/api/asb-reports",
+            "/api/asb-cases",
+            "/api/asb-evidence-requests",
+            "/asb-cases",
+            "/asb-evidence-requests",
+            "/api/asb-attachments",
+            "/asb-attachments",
+        )
+    ):
         return ASB
     if path.startswith("/api/marac-referrals"):
         return MARAC

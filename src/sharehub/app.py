@@ -12,7 +12,6 @@ from litestar.static_files import create_static_files_router
 
 from sharehub import __version__
 from sharehub.access import pages as staff_pages
-from sharehub.disclosure import pages as check_pages
 from sharehub.access.controllers import RoleAssignmentController
 from sharehub.access.guards import authorise
 from sharehub.access.policy import AccessPolicy
@@ -25,20 +24,23 @@ from sharehub.config import Settings, load_settings
 from sharehub.crypto import BlindIndex, FieldCipher
 from sharehub.db.engine import create_engine, create_session_factory
 from sharehub.db.schema import check_schema_current
+from sharehub.disclosure import pages as check_pages
 from sharehub.disclosure.context import provide_gate
 from sharehub.disclosure.controllers import disclosure_check
+from sharehub.files import EncryptedFiles
 from sharehub.identity import controllers as identity
 from sharehub.identity.authentication import authentication
 from sharehub.identity.provider_client import ProviderClient
 from sharehub.meetings.controllers import MeetingActionController, MeetingController
 from sharehub.privacy import pages as people_pages
-from sharehub.protocols import pages as protocol_pages
 from sharehub.privacy.controllers import OverrideReviewController, SubjectController
+from sharehub.protocols import pages as protocol_pages
 from sharehub.protocols.controllers import ProtocolController
 from sharehub.protocols.gateways import DEFAULT_FILE as DEFAULT_GATEWAYS_FILE
 from sharehub.protocols.gateways import load_gateway_rules
-from sharehub.referrals.asb import case_pages
+from sharehub.referrals.asb import attachment_pages, case_pages
 from sharehub.referrals.asb import pages as asb_pages
+from sharehub.referrals.asb.attachment_controllers import AsbAttachmentController
 from sharehub.referrals.asb.case_controllers import AsbCaseController, EvidenceRequestController
 from sharehub.referrals.asb.controllers import (
     AsbReportController,
@@ -60,6 +62,7 @@ from sharehub.web.headers import security_headers
 from sharehub.web.origin import API_PATHS, request_origin_checks
 from sharehub.web.problems import EXCEPTION_HANDLERS
 from sharehub.web.templating import STATIC, language_per_request, template_config
+from sharehub.web.uploads import attachment_body_limit
 from sharehub.work import pages as home_pages
 
 ROUTE_HANDLERS = [
@@ -81,6 +84,7 @@ ROUTE_HANDLERS = [
     TriagePolicyController,
     AsbCaseController,
     EvidenceRequestController,
+    AsbAttachmentController,
     CaseReviewController,
     CaseReviewProcedureController,
     MaracReferralController,
@@ -97,11 +101,16 @@ PAGE_ROUTES = [
     *home_pages.ROUTES,
     *asb_pages.ROUTES,
     *case_pages.ROUTES,
+    *attachment_pages.ROUTES,
     *people_pages.ROUTES,
     *staff_pages.ROUTES,
     *check_pages.ROUTES,
     *protocol_pages.ROUTES,
 ]
+
+
+def provide_files(state: State) -> EncryptedFiles:
+    return state.files  # type: ignore[no-any-return]
 
 
 def create_app(
@@ -127,6 +136,8 @@ def create_app(
                 forward=audit_events or LogSink(),
             ),
             "ledger_signer": signer,
+            # Attachments, encrypted with the identity keys, outside the database.
+            "files": EncryptedFiles(settings.attachments_path, FieldCipher(settings.field_keys)),
             # Loaded and self-tested now: a policy that might fail open stops startup.
             "access_policy": AccessPolicy(settings.policies_dir),
             # The law as the hub reads it: validated now, so a bad file stops startup.
@@ -150,6 +161,14 @@ def create_app(
             await app.state.provider_client.http.aclose()
         await engine.dispose()
 
+    # Uploads may be larger than any other request (web/uploads.py).
+    for upload in (
+        AsbAttachmentController.attach_to_report,
+        AsbAttachmentController.attach_to_case,
+        *attachment_pages.UPLOADS,
+    ):
+        upload.request_max_body_size = attachment_body_limit(settings.attachment_max_bytes)
+
     route_handlers: list[object] = [
         *ROUTE_HANDLERS,
         *PAGE_ROUTES,
@@ -169,7 +188,11 @@ def create_app(
     return Litestar(
         route_handlers=route_handlers,
         state=state,
-        dependencies={"db_session": Provide(provide_db_session), "gate": Provide(provide_gate)},
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "gate": Provide(provide_gate),
+            "files": Provide(provide_files, sync_to_thread=False),
+        },
         # The gate's types are the only way personal text reaches a response.
         type_encoders=TYPE_ENCODERS,
         plugins=[GatedSchemaPlugin()],
@@ -201,9 +224,7 @@ def create_app(
             openapi_router=Router(
                 path="/schema",
                 route_handlers=[],
-                opt={"public": True}
-                if settings.env == "development"
-                else {"signed_in": True},
+                opt={"public": True} if settings.env == "development" else {"signed_in": True},
             ),
             title="sharehub",
             version=__version__,

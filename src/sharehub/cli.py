@@ -306,6 +306,7 @@ async def _retention(settings: Settings, dry_run: bool) -> None:
     from sharehub.audit.ledger import Ledger
     from sharehub.crypto import FieldCipher
     from sharehub.db.base import utcnow
+    from sharehub.files import EncryptedFiles
     from sharehub.retention.schedule import DEFAULT_SCHEDULE_FILE, ScheduleError, load_schedule
     from sharehub.retention.service import run_retention
 
@@ -330,6 +331,7 @@ async def _retention(settings: Settings, dry_run: bool) -> None:
             audit=ledger,
             now=utcnow(),
             dry_run=dry_run,
+            files=EncryptedFiles(settings.attachments_path, FieldCipher(settings.field_keys)),
             progress=lambda done, total: say(f"{done}/{total} done"),
         )
     finally:
@@ -350,7 +352,8 @@ async def _retention(settings: Settings, dry_run: bool) -> None:
 
 async def _rotate(settings: Settings, batch_size: int) -> int:
     from sharehub.crypto import FieldCipher
-    from sharehub.rotation import Progress, rotate
+    from sharehub.files import EncryptedFiles
+    from sharehub.rotation import Progress, rotate, rotate_files
 
     if batch_size < 1:
         raise ConfigError("--batch-size must be at least 1")
@@ -364,6 +367,8 @@ async def _rotate(settings: Settings, batch_size: int) -> int:
         await check_schema_current(engine)
         say(f"re-encrypting under key {cipher.active_key_id}...")
         outcome = await rotate(engine, cipher, batch_size=batch_size, report=report)
+        files = EncryptedFiles(settings.attachments_path, cipher)
+        outcome.append(await rotate_files(engine, files))
     finally:
         await engine.dispose()
     failed = sum(p.failed for p in outcome)

@@ -92,6 +92,11 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     gateways_file: Path | None = None
     # The retention schedule (default: the one shipped in sharehub/retention/).
     retention_file: str | None = None
+    # Where attachments (documents, images, CCTV) are kept, encrypted, outside
+    # the database (default: sharehub-files beside the working directory).
+    attachments_dir: str | None = None
+    # The largest attachment accepted, in bytes (default 20 MB).
+    attachment_max_bytes: Annotated[int, msgspec.Meta(ge=1024, le=200 * 1024 * 1024)] = 20_971_520
 
     def __post_init__(self) -> None:
         self.database_url = normalise_database_url(self.database_url)
@@ -149,6 +154,10 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         if self.blind_index_key is None:
             return derive_development_index_key(self.secret_key)
         return parse_index_key(self.blind_index_key)
+
+    @property
+    def attachments_path(self) -> Path:
+        return Path(self.attachments_dir) if self.attachments_dir else Path.cwd() / "sharehub-files"
 
     @property
     def cookies_secure(self) -> bool:

@@ -101,6 +101,22 @@ class FieldCipher:
         sealed = self._keys[self.active_key_id].encrypt(nonce, plaintext.encode(), context.encode())
         return f"{_FORMAT}.{self.active_key_id}.{_b64(nonce + sealed)}"
 
+    def encrypt_bytes(self, data: bytes, *, context: str) -> bytes:
+        """The same for a file: ``v1.<key id>.`` then nonce, ciphertext and tag."""
+        nonce = os.urandom(12)
+        sealed = self._keys[self.active_key_id].encrypt(nonce, data, context.encode())
+        return f"{_FORMAT}.{self.active_key_id}.".encode() + nonce + sealed
+
+    def decrypt_bytes(self, blob: bytes, *, context: str) -> bytes:
+        try:
+            version, kid, raw = blob.split(b".", 2)
+            aead = self._keys[kid.decode("ascii")]
+            if version != _FORMAT.encode() or len(raw) < 12 + 16:
+                raise DecryptionFailed("not a sharehub ciphertext")
+            return aead.decrypt(raw[:12], raw[12:], context.encode())
+        except (ValueError, KeyError, InvalidTag, UnicodeDecodeError):
+            raise DecryptionFailed("file cannot be decrypted here") from None
+
     def under_active_key(self, token: str) -> bool:
         return token.startswith(f"{_FORMAT}.{self.active_key_id}.")
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sharehub.crypto import DecryptionFailed, FieldCipher, place
 from sharehub.db.base import Base
 from sharehub.db.models import metadata  # noqa: F401  (every table registered)
+from sharehub.files import EncryptedFiles
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,26 @@ class Progress:
     done: int
     total: int
     failed: int
+
+
+async def rotate_files(engine: AsyncEngine, files: EncryptedFiles) -> Progress:
+    """The attachments' files, kept outside the database with the same keys."""
+    from sharehub.referrals.asb.models import AsbAttachment
+
+    async with engine.connect() as connection:
+        ids = list(await connection.scalars(select(AsbAttachment.id).order_by(AsbAttachment.id)))
+    progress = Progress("attachment files", 0, 0, 0)
+    for row_id in ids:
+        try:
+            if not files.holds(row_id):
+                continue
+            if files.rekey(AsbAttachment.__tablename__, row_id):
+                progress.total += 1
+                progress.done += 1
+        except DecryptionFailed:
+            progress.total += 1
+            progress.failed += 1
+    return progress
 
 
 async def rotate(

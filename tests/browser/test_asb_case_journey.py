@@ -3,7 +3,9 @@ the complainant, records an intervention and marks an action done."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from browser.harness import (
@@ -59,4 +61,41 @@ def test_a_case_is_opened_and_worked_to_its_plan(page: Page, live_hub: LiveHub) 
     expect(page.locator("main")).to_contain_text("Done")
     check_accessibility(page)
     keep_screenshot(page, "asb-case")
+
+    # A photograph with its location in it, and a file that is not what it says.
+    page.get_by_role("link", name="Attach a document or image").click()
+    check_accessibility(page)
+    page.get_by_label("Choose the file").set_input_files(
+        files=[{"name": "letter.pdf", "mimeType": "application/pdf", "buffer": _photo()}]
+    )
+    page.get_by_label("Letter").check()
+    page.get_by_role("button", name="Attach the file").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("the file is a JPEG image")
+    check_accessibility(page)
+    page.get_by_label("Choose the file").set_input_files(
+        files=[{"name": "Broken window.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]
+    )
+    page.get_by_label("Photograph").check()
+    page.get_by_label("Describe it (optional)").fill("Window broken on Saturday night")
+    page.get_by_role("button", name="Attach the file").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("File attached")
+    expect(page.locator("#attachments + table")).to_contain_text("Broken window.jpg")
+    with page.expect_download() as downloaded:
+        page.get_by_role("link", name="Broken window.jpg").click()
+    kept = Path(downloaded.value.path()).read_bytes()
+    assert b"SnoopCam" not in kept and kept.startswith(b"\xff\xd8")
+    check_accessibility(page)
+    keep_screenshot(page, "asb-case-attachments")
     sign_out(page)
+
+
+def _photo() -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (64, 48), (120, 120, 160))
+    exif = Image.Exif()
+    exif[0x010F] = "SnoopCam"
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()

@@ -44,6 +44,10 @@ AuditEventKind = Literal[
     "minutes_sharing_agreed",
     "minutes_sharing_refused",
     "minutes_shared_onward",
+    # A document or image attached (its SHA-256 as kept and as received),
+    # its sharing or evidence marking changed, and (retention) deleted.
+    "attachment_added",
+    "attachment_changed",
 ]
 
 

@@ -62,6 +62,45 @@ async def check_schema_current(engine: AsyncEngine) -> None:
         raise SchemaBehind(explanation)
 
 
+def _pragma(connection: Connection, sql: str) -> None:
+    """On the driver's connection itself, outside any transaction (where
+    SQLite ignores ``foreign_keys``)."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
+async def _migrate(engine: AsyncEngine, step: Callable[[Connection], None]) -> None:
+    """Run migrations in one transaction. On SQLite, foreign keys are off
+    while they run: changing a table there means copying it to a new one and
+    dropping the old, and with foreign keys on, dropping the old would delete
+    every row that refers to it (ON DELETE CASCADE) or fail. They are checked
+    before the commit instead, so a migration can never leave a dangling row."""
+    if engine.dialect.name != "sqlite":
+        async with engine.begin() as connection:
+            await connection.run_sync(step)
+        return
+
+    def run(connection: Connection) -> None:
+        _pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                step(connection)
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    tables = sorted({row[0] for row in dangling})
+                    raise RuntimeError(
+                        f"the migration would leave rows referring to nothing in {tables}"
+                    )
+        finally:
+            _pragma(connection, "PRAGMA foreign_keys=ON")
+
+    async with engine.connect() as connection:
+        await connection.run_sync(run)
+
+
 async def upgrade(
     engine: AsyncEngine, revision: str = "heads", progress: Callable[[str], None] | None = None
 ) -> None:
@@ -70,8 +109,7 @@ async def upgrade(
         config.attributes["progress"] = progress
         command.upgrade(config, revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    await _migrate(engine, run)
 
 
 async def new_revision(engine: AsyncEngine, message: str) -> str:
@@ -93,5 +131,4 @@ async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
     def run(connection: Connection) -> None:
         command.downgrade(alembic_config(connection), revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    await _migrate(engine, run)

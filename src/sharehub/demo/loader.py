@@ -19,6 +19,7 @@ the people and cases are loaded only where the demo's agencies hold nobody yet.
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from sharehub.demo.staff import (
     STAFF_NUMBER,
 )
 from sharehub.disclosure.context import GateContext
+from sharehub.files import EncryptedFiles
 from sharehub.identity.models import User
 from sharehub.identity.principal import Principal
 from sharehub.identity.service import held, roles_of
@@ -85,9 +87,16 @@ from sharehub.protocols.gateways import load_gateway_rules
 from sharehub.protocols.models import Protocol, ProtocolVersion
 from sharehub.protocols.schemas import PartiesInvite, ProtocolCreate
 from sharehub.protocols.terms import PartyRole
-from sharehub.referrals.asb import cases
+from sharehub.referrals.asb import attachments, cases, evidence
 from sharehub.referrals.asb import service as asb
-from sharehub.referrals.asb.case_schemas import ActionPlan, CaseCreate, ContactIn, InterventionIn
+from sharehub.referrals.asb.attachment_schemas import AttachmentIn
+from sharehub.referrals.asb.case_schemas import (
+    ActionPlan,
+    CaseCreate,
+    CaseDisclosureIn,
+    ContactIn,
+    InterventionIn,
+)
 from sharehub.referrals.asb.models import AsbCase as AsbCaseRecord
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.asb.risk_tool import risk_tools
@@ -204,6 +213,24 @@ def _governance_lead(code: str) -> str:
         if agency == code and Role.INFORMATION_GOVERNANCE_LEAD in roles:
             return key
     raise LookupError(f"the demo's {code} has no information governance lead to sign for it")
+
+
+DIARY_SHEET = """Diary sheet, week 1
+Monday 07:40 - he was at the bus stop again and followed me to the shop.
+Wednesday 07:45 - stood across the road watching until the bus came.
+Friday 22:10 - knocked on my door twice; I did not answer.
+"""
+
+
+def _cctv_still() -> bytes:
+    """A grey picture standing in for a camera's still (fictional, like the rest)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 180), (90, 96, 104))
+    ImageDraw.Draw(image).rectangle((40, 60, 120, 170), fill=(60, 64, 70))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def _allowed_roles(settings: Settings) -> dict[str, set[str]]:
@@ -612,7 +639,9 @@ class Partnership:
         if case.assessed:
             self.add(case.assessed[0], f"assess {case.key}", assess)
         if case.reported_to_police:
-            self.add(case.reported_to_police, f"{case.key} reported to the police", report_to_police)
+            self.add(
+                case.reported_to_police, f"{case.key} reported to the police", report_to_police
+            )
         if case.responded:
             self.add(case.responded, f"respond to {case.key}", respond)
         if case.closed:
@@ -666,6 +695,33 @@ class Partnership:
             )
             await cases.record_intervention(db, actor, case.id, case.version, done, gate)
 
+        async def attach(gate: GateContext) -> None:
+            # A diary sheet in her words, and a still from the landlord's
+            # camera (kept 30 days unless marked as evidence), both shareable.
+            actor, case = await current(gate)
+            files = EncryptedFiles(self.settings.attachments_path, gate.cipher)
+            for name, content, what in (
+                ("Diary sheet week 1.txt", DIARY_SHEET.encode(), AttachmentIn(
+                    kind="diary_sheet", description="Kept by the complainant", shareable=True)),
+                ("Bus stop camera.png", _cctv_still(), AttachmentIn(
+                    kind="cctv_still", description="Camera 2, 07:40", shareable=True,
+                    recorded_on=gate.today - timedelta(days=1))),
+            ):  # fmt: skip
+                upload = attachments.Upload(name, None, content)
+                await attachments.attach(
+                    db, actor, case, upload, what, gate, files, max_bytes=self.settings.attachment_max_bytes
+                )  # fmt: skip
+
+        async def tell(gate: GateContext) -> None:
+            actor, case = await current(gate)
+            told = body(
+                CaseDisclosureIn,
+                agency_id=self.agency_id("KPOL"),
+                information="The tenant was visited and warned about following a neighbour to "
+                "the bus stop; she keeps a diary. Please tell us of any call-outs.",
+            )
+            await evidence.tell_partner(db, actor, case.id, case.version, told, gate)
+
         async def contact(gate: GateContext) -> None:
             actor, case = await current(gate)
             spoken = body(
@@ -676,6 +732,8 @@ class Partnership:
         self.add(opened, f"open {key}", open_)
         self.add(agreed, f"agree the plan of {key}", plan)
         self.add(visited, f"visit in {key}", visit)
+        self.add(visited, f"attachments in {key}", attach)
+        self.add(visited, f"tell the police about {key}", tell)
         self.add(contacted, f"contact in {key}", contact)
 
     # --- MARAC referrals ----------------------------------------------------------------------------

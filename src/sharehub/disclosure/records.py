@@ -54,9 +54,11 @@ async def gated_record(
     written_by: Mapping[str, uuid.UUID] | None = None,
     context_kind: str,
     context_id: uuid.UUID,
+    details: Mapping[str, object] | None = None,
 ) -> GatedView:
     """Through the gate; ``written_by`` names texts another agency wrote (its
-    answer or its response), which are otherwise the holder's."""
+    answer or its response), which are otherwise the holder's. ``details``
+    go on the ledger entry with the rest (codes and digests only)."""
     user_id = actor.user_id
     view = await disclose(
         db,
@@ -91,6 +93,7 @@ async def gated_record(
                     "context_id": str(context_id),
                     "subjects": 0,
                     "texts": shown,
+                    **(details or {}),
                 },
             ),
         )

@@ -17,10 +17,12 @@ from sharehub.errors import Conflict, NotFound
 from sharehub.fields import PRINTABLE
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Consent, Disclosure, SafeguardingOverride, Subject
-from sharehub.referrals.asb.models import AsbReport
+from sharehub.referrals.asb.models import AsbAttachment, AsbReport
 from sharehub.retention.models import LegalHold
 
-HoldableKind = Literal["subject", "disclosure", "consent", "safeguarding_override", "asb_report"]
+HoldableKind = Literal[
+    "subject", "disclosure", "consent", "safeguarding_override", "asb_report", "cctv_recording"
+]
 # Each kind, and which agency answers for it.
 _TABLES = {
     "subject": Subject,
@@ -28,6 +30,7 @@ _TABLES = {
     "consent": Consent,
     "safeguarding_override": SafeguardingOverride,
     "asb_report": AsbReport,
+    "cctv_recording": AsbAttachment,
 }
 
 

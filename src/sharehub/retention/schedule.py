@@ -20,6 +20,7 @@ HANDLED = {
     "subject": ("last_changed", "anonymise"),
     "user_session": ("ended", "delete"),
     "asb_report": ("closed", "delete"),
+    "cctv_recording": ("recorded", "delete"),
 }
 
 
@@ -57,6 +58,16 @@ def load_schedule(path: Path = DEFAULT_SCHEDULE_FILE) -> Schedule:
             raise ScheduleError(f"{path}: kinds.{kind}.days: between 1 and 36500")
         if rule.protocol_override and kind != "disclosure":
             raise ScheduleError(f"{path}: kinds.{kind}: only disclosures follow a protocol")
+    cctv = schedule.kinds.get("cctv_recording")
+    if cctv is not None:
+        from sharehub.referrals.asb.attachment_rules import attachment_rules
+
+        policy = attachment_rules().cctv.keep_days
+        if cctv.days != policy:
+            raise ScheduleError(
+                f"{path}: kinds.cctv_recording.days: must be the CCTV policy's {policy} days "
+                "(referrals/asb/attachments.toml), which dates each recording when it is attached"
+            )
     missing = set(HANDLED) - set(schedule.kinds)
     if missing:
         raise ScheduleError(f"{path}: no rule for {', '.join(sorted(missing))}")

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import msgspec
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sharehub.audit.events import AuditEvent, AuditSink
 from sharehub.crypto import FieldCipher, seal_field
+from sharehub.files import EncryptedFiles
 from sharehub.identity.models import UserSession
 from sharehub.meetings.models import Contribution, ContributionSubject, Meeting
 from sharehub.privacy.identity import Identity, seal
@@ -35,7 +36,7 @@ from sharehub.privacy.models import (
 )
 from sharehub.protocols.models import Protocol, ProtocolPurpose, ProtocolVersion
 from sharehub.protocols.terms import CategoryTerms
-from sharehub.referrals.asb.models import AsbReport, AsbReportSubject
+from sharehub.referrals.asb.models import AsbAttachment, AsbReport, AsbReportSubject
 from sharehub.referrals.case_review.models import (
     CaseReview,
     CaseReviewComplaint,
@@ -159,6 +160,7 @@ async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple
     held_records, held_subjects = await _holds(db)
     rules = schedule.kinds
     found: list[Due] = []
+    kept_here = 0
 
     def cutoff(kind: str) -> datetime:
         return now - timedelta(days=rules[kind].days)
@@ -264,6 +266,22 @@ async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple
             )
         )
 
+    # CCTV past its date (fixed when attached, from the CCTV policy) and not
+    # kept as evidence; a hold on the recording or on its report keeps it.
+    held_reports = {record_id for kind, record_id in held_records if kind == "asb_report"}
+    for a in (
+        await db.execute(
+            select(AsbAttachment.id, AsbAttachment.report_id)
+            .where(AsbAttachment.delete_on.is_not(None), AsbAttachment.delete_on <= now.date())
+            .where(AsbAttachment.evidence_report_id.is_(None))
+            .order_by(AsbAttachment.delete_on, AsbAttachment.id)
+        )
+    ).all():
+        if a.report_id in held_reports:
+            kept_here += 1
+            continue
+        found.append(Due("cctv_recording", a.id, rules["cctv_recording"].action, None))
+
     for u in (
         await db.execute(
             select(UserSession.id)
@@ -276,7 +294,7 @@ async def find_due(db: AsyncSession, schedule: Schedule, now: datetime) -> tuple
     ).all():
         found.append(Due("user_session", u.id, rules["user_session"].action, None))
 
-    due, kept = [], 0
+    due, kept = [], kept_here
     for d in found:
         if (d.kind, d.record_id) in held_records or d.subjects & held_subjects:
             kept += 1
@@ -297,7 +315,21 @@ async def _apply(db: AsyncSession, item: Due, cipher: FieldCipher, now: datetime
         await db.execute(
             delete(AsbReportSubject).where(AsbReportSubject.report_id == item.record_id)
         )
+        await db.execute(delete(AsbAttachment).where(AsbAttachment.report_id == item.record_id))
+        await db.execute(
+            update(AsbAttachment)
+            .where(AsbAttachment.evidence_report_id == item.record_id)
+            .values(evidence_report_id=None)
+        )
+        # A MARAC referral made from it keeps everything it holds, less the link.
+        await db.execute(
+            update(MaracReferral)
+            .where(MaracReferral.asb_report_id == item.record_id)
+            .values(asb_report_id=None)
+        )
         await db.execute(delete(AsbReport).where(AsbReport.id == item.record_id))
+    elif item.kind == "cctv_recording":
+        await db.execute(delete(AsbAttachment).where(AsbAttachment.id == item.record_id))
     elif item.kind == "user_session":
         await db.execute(delete(UserSession).where(UserSession.id == item.record_id))
     elif item.kind == "safeguarding_override":
@@ -329,6 +361,7 @@ async def run_retention(
     audit: AuditSink,
     now: datetime,
     dry_run: bool,
+    files: EncryptedFiles | None = None,
     batch_size: int = 200,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> RunReport:
@@ -337,9 +370,19 @@ async def run_retention(
     report = RunReport(dry_run=dry_run, due=due, held=held)
     if dry_run:
         return report
+    doomed: list[uuid.UUID] = []
     for start in range(0, len(due), batch_size):
+        batch = due[start : start + batch_size]
         async with session_factory() as db, db.begin():
-            for item in due[start : start + batch_size]:
+            for item in batch:
+                if item.kind == "asb_report" and files is not None:
+                    # The report's attachments go with it (their rows by cascade).
+                    gone = await db.scalars(
+                        select(AsbAttachment.id).where(AsbAttachment.report_id == item.record_id)
+                    )
+                    doomed.extend(gone)
+                if item.kind == "cctv_recording":
+                    doomed.append(item.record_id)
                 await _apply(db, item, cipher, now)
                 await audit.record(
                     db=db,
@@ -356,6 +399,11 @@ async def run_retention(
                     ),
                 )
                 report.done += 1
+        # The files once their rows are gone for good: a failed batch keeps both.
+        if files is not None:
+            for attachment_id in doomed:
+                files.delete(attachment_id)
+        doomed.clear()
         progress(report.done, len(due))
     return report
 

@@ -118,6 +118,15 @@ def _every_error(payload: Any, struct: Any, prefix: str = "") -> list[tuple[str,
     return errors
 
 
+def invalid_fields(
+    payload: Any, struct: Any, invalid: msgspec.ValidationError
+) -> list[tuple[str, str]]:
+    """Every bad field of a payload msgspec refused, as (field, reason)."""
+    return [(name or "form", reason) for name, reason in _every_error(payload, struct)] or [
+        _parse(str(invalid))
+    ]
+
+
 class Form:
     """The submitted fields of one page's form (repeated names kept as lists)."""
 

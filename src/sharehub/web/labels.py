@@ -99,6 +99,7 @@ LABELS: dict[str, dict[str, str]] = {
         "asked": N_("Waiting for an answer"),
         "answered": N_("Answered"),
         "declined": N_("Declined"),
+        "shared": N_("Shared with them"),
     },
     "satisfaction": {
         "very_satisfied": N_("Very satisfied"),
@@ -116,6 +117,7 @@ LABELS: dict[str, dict[str, str]] = {
         "respond": N_("Record the first response"),
         "close": N_("Close the report"),
         "reopen": N_("Reopen the report"),
+        "refer_to_marac": N_("Refer the victim to MARAC"),
     },
     "subject_role": {
         "complainant": N_("Complainant"),
@@ -173,7 +175,9 @@ LABELS: dict[str, dict[str, str]] = {
         "risk_of_serious_harm": N_("There is a risk of serious harm to someone"),
         "consent_cannot_be_given": N_("The person cannot give consent"),
         "consent_cannot_reasonably_be_obtained": N_("Consent cannot reasonably be obtained"),
-        "seeking_consent_would_prejudice": N_("Asking for consent would put the protection at risk"),
+        "seeking_consent_would_prejudice": N_(
+            "Asking for consent would put the protection at risk"
+        ),
         "necessary_to_prevent_or_detect_crime": N_("It is necessary to prevent or detect crime"),
         "only_what_is_necessary": N_("Only what is necessary will be shared"),
         "appropriate_policy_document_in_place": N_(
@@ -398,6 +402,13 @@ def radio_item(pair: tuple[str, str], chosen: object) -> dict[str, object]:
 def select_item(pair: tuple[str, str], chosen: object) -> dict[str, object]:
     value, text = pair
     return {"value": value, "text": text, "selected": value == chosen}
+
+
+def file_size(size: int) -> str:
+    """A file's size as people read it: 850 KB, 2.4 MB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1_048_576:.1f} MB"
 
 
 def report_link(reference: str) -> object:

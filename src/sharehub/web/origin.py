@@ -23,6 +23,8 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # the partnership's specification names. Pages have CSRF tokens instead.
 API_PATHS = ("/api/", "/disclosure-checks")
 JSON_TYPES = ("application/json", "application/merge-patch+json")
+# API writes that take a file (multipart/form-data) instead of JSON.
+UPLOAD_PATHS = ("/attachments",)
 SAME_SITE = {"same-origin", "none"}
 # Paths a person lands on before signing in; moved to the public address.
 SIGN_IN_PATHS = ("/", "/auth/login/")
@@ -67,7 +69,21 @@ def cross_site_refusal(scope: Scope, public_origin: str) -> str | None:
     has_body = (_header(scope, b"content-length") or "0") != "0" or _header(
         scope, b"transfer-encoding"
     )
+    if (
+        has_body
+        and content_type == "multipart/form-data"
+        and scope["path"].endswith(UPLOAD_PATHS)
+        and _header(scope, b"x-requested-by")
+    ):
+        # A file upload: a form on another site can send multipart, but not
+        # a header of its own, so the header proves the page is ours.
+        return None
     if has_body and content_type not in JSON_TYPES:
+        if scope["path"].endswith(UPLOAD_PATHS):
+            return (
+                "send the file as multipart/form-data with an X-Requested-By header "
+                "(a form on another site cannot add one)"
+            )
         return "send JSON (Content-Type: application/json)"
     return None
 

@@ -10,12 +10,16 @@ from litestar.params import HeaderParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.disclosure.context import GateContext
+from sharehub.files import EncryptedFiles
 
 # The request's one database transaction (see web/database.py).
 Session = NamedDependency[AsyncSession]
 # What the disclosure gate needs, once per request (see disclosure/context.py):
 # declare a handler parameter ``gate: Gate``.
 Gate = NamedDependency[GateContext]
+
+# Where attachments are kept, encrypted (see files.py): ``files: Files``.
+Files = NamedDependency[EncryptedFiles]
 
 # The ETag a change was made against (see web/versions.py).
 IfMatch = Annotated[

@@ -62,6 +62,7 @@ def build_environment() -> Environment:
     env.filters["radio_item"] = labels.radio_item
     env.filters["select_item"] = labels.select_item
     env.filters["report_link"] = labels.report_link
+    env.filters["filesize"] = labels.file_size
     return env
 
 

@@ -15,6 +15,7 @@ from sharehub.referrals.asb.case_schemas import (
     ActionPlan,
     CaseClosure,
     CaseCreate,
+    CaseDisclosureIn,
     CasePage,
     CaseReviewIn,
     CaseStatus,
@@ -198,6 +199,17 @@ class AsbCaseController(Controller):
         data: JSONBody[CaseClosure], if_match: IfMatch = None,
     ) -> Response[CaseView]:  # fmt: skip
         return await _step(request, gate, db_session, case_id, if_match, cases.close_case, data)
+
+    @post("/{case_id:str}/disclosures", operation_id="ShareAsbCaseInformation", opt=UPDATE,
+          summary="Tell a partner agency something about the case, through the gate",
+          status_code=200, responses=CHANGE)  # fmt: skip
+    async def disclosure(
+        self, request: Request, gate: Gate, db_session: Session, case_id: CaseId,
+        data: JSONBody[CaseDisclosureIn], if_match: IfMatch = None,
+    ) -> Response[CaseView]:  # fmt: skip
+        return await _step(
+            request, gate, db_session, case_id, if_match, evidence.tell_partner, data
+        )
 
     @post("/{case_id:str}/cctv-assessments", operation_id="AssessAsbCctv", opt=UPDATE,
           summary="Record the assessment before CCTV is installed (fixed: reviewed in five years)",

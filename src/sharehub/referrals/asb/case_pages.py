@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args
 
+import msgspec
 from litestar import Request, get, post
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
@@ -17,12 +18,13 @@ from sqlalchemy import select
 
 from sharehub.agencies.models import Agency
 from sharehub.errors import DomainError, NotFound
-from sharehub.referrals.asb import cases, evidence, service, triage_policy
+from sharehub.referrals.asb import attachments, cases, evidence, policies, service, triage_policy
 from sharehub.referrals.asb.case_schemas import (
     ActionDone,
     ActionPlan,
     CaseClosure,
     CaseCreate,
+    CaseDisclosureIn,
     CaseReviewIn,
     CctvAssessmentIn,
     ContactIn,
@@ -34,7 +36,12 @@ from sharehub.referrals.asb.case_schemas import (
 )
 from sharehub.referrals.asb.casework import casework_rules
 from sharehub.referrals.asb.models import AsbCase
-from sharehub.referrals.asb.schemas import ChosenCloseReason, TriagePolicyIn
+from sharehub.referrals.asb.schemas import (
+    ChosenCloseReason,
+    ResponsePolicyIn,
+    ResponsePolicyView,
+    TriagePolicyIn,
+)
 from sharehub.referrals.asb.triage import triage_rules
 from sharehub.web.forms import Form, FormErrors, refused
 from sharehub.web.labels import N_, label
@@ -214,6 +221,22 @@ FORMS: dict[str, StepForm] = {
         "asked",
         _simple("agency_id", "question", dates=("due_on",)),
     ),
+    "share-information": StepForm(
+        N_("Tell a partner agency about the case"),
+        CaseDisclosureIn,
+        [
+            Field("agency_id", "partner", N_("Which agency?"),
+                  hint=N_("Only agencies a protocol in force connects with yours for managing "
+                          "ASB cases can be told anything through the hub.")),
+            Field("information", "textarea", N_("What do they need to know?"),
+                  hint=N_("Only what is necessary for managing this case. It reaches them "
+                          "through the hub, with the people in it shown as the protocol and "
+                          "their consent allow, and each reading is recorded.")),
+        ],
+        evidence.tell_partner,
+        "shared",
+        _simple("agency_id", "information", dates=()),
+    ),
     "cctv": StepForm(
         N_("Record a CCTV assessment"),
         CctvAssessmentIn,
@@ -286,6 +309,9 @@ NOTICES = {
     "asked": N_("Request sent to the partner agency"),
     "cctv": N_("CCTV assessment recorded"),
     "answered": N_("Answer sent"),
+    "attached": N_("File attached"),
+    "shared": N_("Information shared with the partner agency"),
+    "attachment": N_("Sharing and evidence saved"),
 }
 STEP_PATHS = {
     "action_plan": "action-plan",
@@ -295,6 +321,7 @@ STEP_PATHS = {
     "proportionality_review": "proportionality-review",
     "review": "review",
     "evidence_request": "evidence-request",
+    "share_information": "share-information",
     "cctv_assessment": "cctv",
     "close": "closure",
 }
@@ -384,6 +411,7 @@ async def read_case(
     case = await _case(db_session, request, reference)
     view = await cases.view_of(db_session, request.user, case, gate)
     rules = casework_rules()
+    held = await attachments.own_views(db_session, request.user, case, gate)
     return await render(
         request,
         db_session,
@@ -391,6 +419,9 @@ async def read_case(
         title=view.reference,
         marking=True,
         case=view,
+        attachments=held,
+        owner_reference=view.reference,
+        may_attach=view.status == "open",
         steps=_steps(view.next_steps, planned=view.plan_agreed_on is not None),
         words={
             "contact_methods": rules.contact_methods,
@@ -435,7 +466,7 @@ async def _step_page(
         plan_actions=list(range(1, PLAN_ACTIONS + 1)) if step == "action-plan" else [],
         owners=list(casework_rules().owners.items()),
         partners=await _partners(db, case.agency_id)
-        if step in ("action-plan", "evidence-request")
+        if step in ("action-plan", "evidence-request", "share-information")
         else [],
         values=values or {},
         errors=errors,
@@ -525,7 +556,9 @@ async def _answer_page(
         request,
         db,
         "asb/evidence_answer.html",
-        title=_("Answer a request"),
+        title=_("Information shared with you")
+        if view.kind == "disclosure"
+        else _("Answer a request"),
         marking=True,
         evidence=view,
         values=values or {},
@@ -600,6 +633,7 @@ async def _policy_page(
 ) -> Template:
     rules = triage_rules()
     view = await triage_policy.read_policy(db, request.user.agency_id)
+    review = await policies.read_policy(db, request.user, request.user.agency_id)
     chosen = values.get("matters", []) if values is not None else [m.code for m in view.matters]
     own = [m for m in view.matters if m.code.startswith("own_")]
     if values is None:
@@ -607,6 +641,8 @@ async def _policy_page(
         for n, m in enumerate(own, start=1):
             values[f"own{n}.words"] = [m.words]
             values[f"own{n}.signpost"] = [m.signpost]
+        every = review.case_review_every_days
+        values["case_review_every_days"] = [] if every is None else [str(every)]
     return await render(
         request,
         db,
@@ -620,11 +656,22 @@ async def _policy_page(
         own_rows=list(range(1, max(OWN_ROWS, len(own)) + 1)),
         version=view.version,
         is_default=view.is_default,
+        review_version=review.version,
+        review_default=casework_rules().review.every_days,
         values=values,
         errors=errors,
         notice=notice,
         status_code=400 if errors else 200,
     )
+
+
+def _review_payload(current: ResponsePolicyView, every: str | None) -> dict[str, Any]:
+    """The agency's response policy as it stands, with the case review
+    interval from the form (empty: the hub's default)."""
+    keep = {f.encode_name for f in msgspec.structs.fields(ResponsePolicyIn)}
+    payload = {k: v for k, v in msgspec.to_builtins(current).items() if k in keep}
+    payload["case_review_every_days"] = int(every) if every and every.isdigit() else every
+    return payload
 
 
 @get("/asb-triage-policy", opt=MANAGE, include_in_schema=False)
@@ -651,17 +698,42 @@ async def set_policy(request: Request, db_session: Session) -> Template | Redire
         ],
         "source": form.text("source"),
     }
-    messages = {"source": _("Enter the name of your agency's ASB policy these come from")}
-    version = form.text("version")
+    messages = {
+        "source": _("Enter the name of your agency's ASB policy these come from"),
+        "case_review_every_days": _(
+            "Enter how often open cases are reviewed, as a number of days from 7 to 366"
+        ),
+    }
+    version, review_version = form.text("version"), form.text("review_version")
+    agency_id = request.user.agency_id
     try:
-        data = form.convert(TriagePolicyIn, payload, messages)
+        current = await policies.read_policy(db_session, request.user, agency_id)
+        try:
+            data = form.convert(TriagePolicyIn, payload, messages)
+        except FormErrors:
+            data = None  # on the form; the review interval is checked too, then all refused
+        review = form.convert(
+            ResponsePolicyIn,
+            _review_payload(current, form.text("case_review_every_days")),
+            messages,
+        )
+        assert data is not None
         await triage_policy.set_policy(
             db_session,
             request.user,
-            request.user.agency_id,
+            agency_id,
             data,
             int(version) if version and version.isdigit() else None,
         )
+        if review.case_review_every_days != current.case_review_every_days:
+            # The agency's response policy, as it stands, with its new interval.
+            await policies.set_policy(
+                db_session,
+                request.user,
+                agency_id,
+                review,
+                int(review_version) if review_version and review_version.isdigit() else None,
+            )
     except (FormErrors, DomainError) as failed:
         errors = await refused(db_session, form, failed, messages)
         return await _policy_page(request, db_session, values=form.values, errors=errors)

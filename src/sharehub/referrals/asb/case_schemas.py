@@ -10,6 +10,7 @@ import msgspec
 
 from sharehub.disclosure.gated import AgencyName, Code, GatedText, Reference, StaffName, View
 from sharehub.privacy.redaction import PersonView
+from sharehub.referrals.asb.attachment_schemas import AttachmentView
 from sharehub.referrals.asb.schemas import ChosenCloseReason, RuleCode
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
@@ -24,7 +25,8 @@ class CaseCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Open a case from one or more of your agency's reports."""
 
     report_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=20)]
-    # How often it is reviewed; the hub's default (casework.toml) if left out.
+    # How often it is reviewed; if left out, the agency's own interval (its
+    # response policy), else the hub's default (casework.toml).
     review_every_days: Annotated[int, msgspec.Meta(ge=7, le=366)] | None = None
 
 
@@ -161,6 +163,14 @@ class CaseClosure(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     complainant_told_on: date
 
 
+class CaseDisclosureIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Tell a partner agency something about the case, unasked."""
+
+    agency_id: uuid.UUID
+    # What they are told, for managing the ASB case (the purpose the protocol covers).
+    information: Text
+
+
 class EvidenceRequestIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Ask a partner agency for information about the case."""
 
@@ -177,7 +187,7 @@ class EvidenceAnswerIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     declined: bool = False
 
 
-EvidenceStatus = Literal["asked", "answered", "declined"]
+EvidenceStatus = Literal["asked", "answered", "declined", "shared"]
 
 
 class EvidenceRequestView(View, kw_only=True):
@@ -187,7 +197,9 @@ class EvidenceRequestView(View, kw_only=True):
     asking_agency: AgencyName
     agency: AgencyName
     asked_on: date
-    due_on: date
+    # request: asked of the partner; disclosure: the partner told, unasked.
+    kind: Literal["request", "disclosure"] = "request"
+    due_on: date | None
     overdue: bool
     status: EvidenceStatus
     question: GatedText | None
@@ -195,3 +207,5 @@ class EvidenceRequestView(View, kw_only=True):
     answered_on: date | None
     # The people the case concerns, as the gate shows them to the reader.
     people: list[PersonView] = msgspec.field(default_factory=list)
+    # For the agency asked: the case's documents and images it may see.
+    attachments: list[AttachmentView] = msgspec.field(default_factory=list)

@@ -29,6 +29,7 @@ from sharehub.disclosure.gate import own_text
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.models import User
 from sharehub.identity.principal import Principal
+from sharehub.referrals.asb import policies
 from sharehub.referrals.asb.case_schemas import (
     ActionDone,
     ActionPlan,
@@ -51,6 +52,7 @@ from sharehub.referrals.asb.casework import (
     needs_proportionality_review,
     next_contact,
     next_review,
+    review_interval,
 )
 from sharehub.referrals.asb.models import (
     AsbCase,
@@ -71,6 +73,7 @@ STEPS = {
         "proportionality_review",
         "review",
         "evidence_request",
+        "share_information",
         "cctv_assessment",
         "close",
     ],
@@ -126,7 +129,11 @@ async def open_case(
             errors.append((field, "that report was not dealt with as ASB: triage it again first"))
     if errors:
         raise Unprocessable(errors)
-    every = data.review_every_days or casework_rules().review.every_days
+    every = review_interval(
+        data.review_every_days,
+        await policies.case_review_every_days(db, actor.agency_id),
+        casework_rules().review.every_days,
+    )
     case = AsbCase(
         id=new_id(),
         agency_id=actor.agency_id,

@@ -1,6 +1,7 @@
-"""The rules of an ASB case (``casework.toml``) as plain functions: when the
-next contact and the next review fall due, which interventions are legal
-steps, and whether one needs a proportionality review first."""
+"""The rules of an ASB case (``casework.toml``) as plain functions: how often
+a case is reviewed, when the next contact and the next review fall due, which
+interventions are legal steps, and whether one needs a proportionality review
+first."""
 
 from __future__ import annotations
 
@@ -76,6 +77,15 @@ def next_contact(last: date, every_days: int) -> date:
 
 def next_review(last: date, every_days: int) -> date:
     return last + timedelta(days=every_days)
+
+
+def review_interval(asked: int | None, agency: int | None, default: int) -> int:
+    """How often a new case is reviewed, in days: as asked when it is opened;
+    else the agency's own policy; else the hub's default (``[review].every_days``)."""
+    for every in (asked, agency):
+        if every is not None:
+            return every
+    return default
 
 
 def needs_proportionality_review(

@@ -25,16 +25,15 @@ from sharehub.disclosure.gate import SubjectInRecord
 from sharehub.disclosure.records import connected, gated_record
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
-from sharehub.privacy.models import Subject
-from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.terms import Purpose
-from sharehub.referrals.asb import cases
+from sharehub.referrals.asb import attachments, cases
 from sharehub.referrals.asb.case_schemas import (
+    CaseDisclosureIn,
     EvidenceAnswerIn,
     EvidenceRequestIn,
     EvidenceRequestView,
 )
-from sharehub.referrals.asb.models import AsbCase, AsbEvidenceRequest, AsbReportSubject
+from sharehub.referrals.asb.models import AsbCase, AsbEvidenceRequest
 
 PURPOSE = Purpose.ASB_CASE_MANAGEMENT
 KIND = "evidence request"
@@ -90,6 +89,59 @@ async def ask_partner(
     return case
 
 
+async def tell_partner(
+    db: AsyncSession,
+    actor: Principal,
+    case_id: uuid.UUID,
+    version: int,
+    data: CaseDisclosureIn,
+    gate: GateContext,
+) -> AsbCase:
+    """The landlord's own disclosure to a partner: the same route as a
+    request (a protocol in force for managing ASB cases, or nothing), read by
+    the partner only through the gate, each read recorded."""
+    case = await cases.changing(db, actor, case_id, version, "share_information")
+    await _may_exchange(db, gate, case, data.agency_id, "shared with")
+    count = await db.scalar(
+        select(func.count())
+        .select_from(AsbEvidenceRequest)
+        .where(AsbEvidenceRequest.case_id == case.id)
+    )
+    told = AsbEvidenceRequest(
+        id=new_id(),
+        case_id=case.id,
+        number=(count or 0) + 1,
+        kind="disclosure",
+        asking_agency_id=case.agency_id,
+        agency_id=data.agency_id,
+        asked_by=actor.user_id,
+        asked_on=gate.today,
+        due_on=None,
+        status="shared",
+    )
+    seal_field(gate.cipher, told, "question", data.information)
+    db.add(told)
+    case.updated_at = utcnow()
+    await write_changes(db, cases.KIND, cases.raced)
+    return case
+
+
+async def _may_exchange(
+    db: AsyncSession, gate: GateContext, case: AsbCase, agency_id: uuid.UUID, verb: str
+) -> None:
+    errors = await cases.partner_errors(db, agency_id, case.agency_id, "agency_id")
+    if errors:
+        raise Unprocessable(errors)
+    if not await connected(db, gate, case.agency_id, agency_id, PURPOSE):
+        name = (await _names(db, agency_id)).get(agency_id, "that agency")
+        raise Conflict(
+            f"no information sharing protocol in force connects your agency with {name} for "
+            f"managing ASB cases, so nothing can be {verb} them through the hub: ask 'May I "
+            "share this?' first",
+            field="agency_id",
+        )
+
+
 async def get_request(
     db: AsyncSession, actor: Principal, request_id: uuid.UUID
 ) -> AsbEvidenceRequest:
@@ -110,6 +162,8 @@ async def answer(
     request = await get_request(db, actor, request_id)
     if request.agency_id != actor.agency_id:
         raise NotFound(KIND)  # the asker does not answer its own request
+    if request.kind == "disclosure":
+        raise Conflict("this is information shared with your agency: there is nothing to answer")
     if request.status != "asked":
         raise Conflict(f"this request is already {request.status}")
     if not await connected(db, gate, request.agency_id, request.asking_agency_id, PURPOSE):
@@ -125,18 +179,7 @@ async def answer(
 
 
 async def _subjects(db: AsyncSession, case: AsbCase) -> list[SubjectInRecord]:
-    rows = (
-        await db.execute(
-            select(Subject, AsbReportSubject.role)
-            .join(AsbReportSubject, AsbReportSubject.subject_id == Subject.id)
-            .where(AsbReportSubject.report_id.in_([r.report_id for r in case.reports]))
-            .order_by(AsbReportSubject.report_id, AsbReportSubject.position)
-        )
-    ).all()
-    seen: dict[uuid.UUID, SubjectInRecord] = {}
-    for subject, role in rows:
-        seen.setdefault(subject.id, SubjectInRecord(subject, SubjectRole(role)))
-    return list(seen.values())
+    return await attachments.people_of(db, [r.report_id for r in case.reports])
 
 
 async def view_of(
@@ -162,6 +205,16 @@ async def view_of(
         texts = {
             name: text for name, text in texts.items() if _owner(request, name) == actor.agency_id
         } | {name: None for name in texts if _owner(request, name) != actor.agency_id}
+    # The case's documents and images the holder marked shareable, where the
+    # rules let this reader see them (attachments.py): their names and
+    # descriptions pass the gate with the rest.
+    shown = (
+        await attachments.visible_in_case(db, gate, actor, case)
+        if route and actor.agency_id == request.agency_id
+        else []
+    )
+    for attachment in shown:
+        texts |= attachments.texts_of(attachment, gate)
     gated = await gated_record(
         db,
         gate,
@@ -182,12 +235,16 @@ async def view_of(
         agency=names.get(request.agency_id, ""),  # type: ignore[arg-type]
         asked_on=request.asked_on,
         due_on=request.due_on,
-        overdue=request.status == "asked" and request.due_on < gate.today,
+        kind=request.kind,  # type: ignore[arg-type]
+        overdue=request.status == "asked"
+        and request.due_on is not None
+        and request.due_on < gate.today,
         status=request.status,  # type: ignore[arg-type]
         question=gated.texts["question"],
         answer=gated.texts["answer"],
         answered_on=request.answered_on,
         people=gated.people,
+        attachments=await attachments.views(db, shown, gated.texts, gate),
     )
 
 
@@ -214,6 +271,8 @@ async def inbox(
     if waiting_only:
         query = query.where(AsbEvidenceRequest.status == "asked")
     rows = await db.scalars(
-        query.order_by(AsbEvidenceRequest.due_on, AsbEvidenceRequest.created_at).limit(100)
+        query.order_by(AsbEvidenceRequest.due_on.nulls_last(), AsbEvidenceRequest.created_at).limit(
+            100
+        )
     )
     return [await view_of(db, actor, r, gate) for r in rows]

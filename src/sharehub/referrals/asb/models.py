@@ -5,7 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, Time, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sharehub.db.base import Base, Record, SharedRecord, UTCDateTime, new_id
@@ -100,6 +112,9 @@ class ResponsePolicy(SharedRecord):
     closes: Mapped[time] = mapped_column(Time)
     # The agency's policy the targets come from (title, version).
     source: Mapped[str] = mapped_column(String(300))
+    # How often its open ASB cases are reviewed, in days; None: the hub's
+    # default (casework.toml [review].every_days).
+    case_review_every_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class AsbReportEvent(Base):
@@ -243,10 +258,60 @@ class AsbEvidenceRequest(Record):
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     asked_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     asked_on: Mapped[date] = mapped_column(Date)
-    due_on: Mapped[date] = mapped_column(Date)
+    # request: the case officer asks and the partner answers (by due_on);
+    # disclosure: the case officer tells the partner, and nothing is asked.
+    kind: Mapped[str] = mapped_column(String(12), default="request", server_default="request")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    # What is asked, or (a disclosure) what the partner is told.
     question_encrypted: Mapped[str] = mapped_column(Text)
-    # asked | answered | declined
+    # asked | answered | declined | shared
     status: Mapped[str] = mapped_column(String(20))
     answer_encrypted: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     answered_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AsbAttachment(SharedRecord):
+    """A document or image attached to a report or a case (attachments.py):
+    the file itself is kept encrypted outside the database (sharehub/files.py),
+    and this row says what it is, its hash, whether it may be shown to a
+    partner, and, for CCTV, when it is deleted unless kept as evidence."""
+
+    __tablename__ = "asb_attachments"
+    __encrypted__ = ("filename", "description", "evidence_note")
+    __table_args__ = (
+        CheckConstraint("(report_id IS NULL) <> (case_id IS NULL)", name="one_owner"),
+        UniqueConstraint("report_id", "number"),
+        UniqueConstraint("case_id", "number"),
+    )
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # One of the two: the report or the case it is attached to.
+    report_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("asb_reports.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("asb_cases.id", ondelete="CASCADE"), index=True
+    )
+    # Per report or case, in the order attached: "attachment 3".
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))  # attachments.toml kinds
+    file_type: Mapped[str] = mapped_column(String(20))  # attachments.toml types
+    size: Mapped[int] = mapped_column(Integer)
+    # SHA-256 of the file as kept, and of the file as received (before image
+    # metadata was removed), both on the ledger.
+    sha256: Mapped[str] = mapped_column(String(64))
+    received_sha256: Mapped[str] = mapped_column(String(64))
+    filename_encrypted: Mapped[str] = mapped_column(Text)
+    description_encrypted: Mapped[str | None] = mapped_column(Text)
+    shareable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # CCTV: when it was recorded, and when it is deleted unless kept as evidence.
+    recorded_on: Mapped[date | None] = mapped_column(Date)
+    delete_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Kept as evidence of a named incident: a report (in the case).
+    evidence_report_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("asb_reports.id", ondelete="SET NULL")
+    )
+    evidence_note_encrypted: Mapped[str | None] = mapped_column(Text)
+    uploaded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)

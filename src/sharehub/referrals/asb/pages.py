@@ -22,7 +22,7 @@ from sharehub.privacy import subjects as people
 from sharehub.privacy.forms import identity_payload, search_payload
 from sharehub.privacy.models import Subject
 from sharehub.privacy.schemas import SubjectCreate, SubjectSearch
-from sharehub.referrals.asb import cases, service
+from sharehub.referrals.asb import attachments, cases, service
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.asb.policies import policy_for
 from sharehub.referrals.asb.risk_tool import risk_tools
@@ -80,6 +80,8 @@ NOTICES = {
     "triaged": "Triage recorded",
     "police": "Report to the police recorded",
     "satisfaction": "Their satisfaction recorded",
+    "attached": "File attached",
+    "attachment": "Sharing and evidence saved",
 }
 
 
@@ -273,6 +275,10 @@ async def read_report(
         notice=_(NOTICES[done]) if done in NOTICES else None,
         case_reference=case.reference if case else None,
         may_open_case=case is None and report.close_reason not in ("not_asb", "domestic_abuse"),
+        domestic_abuse=triage_rules().domestic_abuse,
+        attachments=await attachments.own_views(db_session, request.user, report, gate),
+        owner_reference=report.reference,
+        may_attach=report.status != "closed",
     )
 
 

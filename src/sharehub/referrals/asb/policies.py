@@ -1,5 +1,7 @@
 """An agency's own response targets, where its ASB policy differs from the
-defaults (``targets.py``). Set by the agency's administrator."""
+defaults (``targets.py``), and how often its open cases are reviewed, where
+that differs from the hub's (``casework.toml``). Set by the agency's
+administrator."""
 
 from __future__ import annotations
 
@@ -15,12 +17,14 @@ from sharehub.calendar import WorkingHours
 from sharehub.db.changes import check_version, write_changes
 from sharehub.errors import Conflict, NotFound, Unprocessable, VersionRequired
 from sharehub.identity.principal import Principal
+from sharehub.referrals.asb.casework import casework_rules, review_interval
 from sharehub.referrals.asb.models import ResponsePolicy
 from sharehub.referrals.asb.schemas import ResponsePolicyIn, ResponsePolicyView, TargetIn
 from sharehub.referrals.asb.targets import DEFAULT_POLICY, POLICY_A, Policy, Target
 
 KIND = "response policy"
 LEVELS = ("urgent", "high", "low")
+DEFAULT_SOURCE = POLICY_A + "; policy B for urgent"
 
 
 async def _stored(db: AsyncSession, agency_id: uuid.UUID) -> ResponsePolicy | None:
@@ -40,8 +44,16 @@ async def policy_for(db: AsyncSession, agency_id: uuid.UUID) -> Policy:
     return DEFAULT_POLICY if row is None else _policy(row)
 
 
+async def case_review_every_days(db: AsyncSession, agency_id: uuid.UUID) -> int | None:
+    """The agency's own case review interval; None where it uses the hub's."""
+    return await db.scalar(
+        select(ResponsePolicy.case_review_every_days).where(ResponsePolicy.agency_id == agency_id)
+    )
+
+
 def to_view(agency_id: uuid.UUID, row: ResponsePolicy | None) -> ResponsePolicyView:
     policy = DEFAULT_POLICY if row is None else _policy(row)
+    own_interval = None if row is None else row.case_review_every_days
 
     def target(level: str) -> TargetIn:
         t = policy.targets[level]
@@ -56,7 +68,12 @@ def to_view(agency_id: uuid.UUID, row: ResponsePolicy | None) -> ResponsePolicyV
         low=target("low"),
         opens=policy.office.opens,
         closes=policy.office.closes,
-        source=POLICY_A + "; policy B for urgent" if row is None else row.source,
+        source=DEFAULT_SOURCE if row is None else row.source,
+        case_review_every_days=own_interval,
+        effective_case_review_every_days=review_interval(
+            None, own_interval, casework_rules().review.every_days
+        ),
+        case_review_is_default=own_interval is None,
     )
 
 
@@ -112,6 +129,7 @@ async def set_policy(
     else:
         check_version(row, expected_version, KIND)
     row.targets, row.opens, row.closes, row.source = targets, data.opens, data.closes, data.source
+    row.case_review_every_days = data.case_review_every_days
     await write_changes(db, KIND, _raced)
     return to_view(agency_id, row)
 

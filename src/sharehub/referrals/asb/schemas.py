@@ -227,6 +227,9 @@ class ReportView(View, kw_only=True):
     not_asb_matter: Code | None = None
     signposted_to: Code | None = None
     triage_note: GatedText | None = None
+    # On the domestic abuse route: the MARAC referral made from the report, if any.
+    marac_referral_reference: Reference | None = None
+    marac_referred_at: datetime | None = None
     police_reported_on: date | None = None
     police_reported_to: GatedText | None = None
     police_reference: GatedText | None = None
@@ -264,6 +267,9 @@ class TargetIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     working_hours: Annotated[int, msgspec.Meta(ge=1, le=240)] | None = None
 
 
+CaseReviewDays = Annotated[int, msgspec.Meta(ge=7, le=366)]
+
+
 class ResponsePolicyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     urgent: TargetIn
     high: TargetIn
@@ -272,6 +278,9 @@ class ResponsePolicyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     closes: time = time(17)
     # The agency's policy these come from, e.g. "Tenancy enforcement policy v4 (2026)".
     source: Annotated[str, msgspec.Meta(min_length=3, max_length=300, pattern=PRINTABLE)]
+    # How often the agency's open ASB cases are reviewed, in days (30 for
+    # monthly); left out, the hub's default (casework.toml).
+    case_review_every_days: CaseReviewDays | None = None
 
 
 class ResponsePolicyView(msgspec.Struct, kw_only=True):
@@ -285,6 +294,11 @@ class ResponsePolicyView(msgspec.Struct, kw_only=True):
     closes: time
     # The title of the agency's own policy the targets come from.
     source: GovernanceText
+    # The agency's own case review interval (None: the hub's default), the
+    # interval new cases get, and whether that is the hub's default.
+    case_review_every_days: int | None = None
+    effective_case_review_every_days: int
+    case_review_is_default: bool
 
 
 class OwnMatter(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

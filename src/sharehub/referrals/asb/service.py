@@ -69,6 +69,8 @@ from sharehub.referrals.asb.triage import (
     triage_errors,
     triage_rules,
 )
+from sharehub.referrals.marac.models import MaracReferral
+from sharehub.referrals.marac.risks import reference_of
 
 KIND = "ASB report"
 MAX_PEOPLE = 30
@@ -627,6 +629,9 @@ async def view_of(
             )
         ).all()
     )
+    referred = await db.scalar(
+        select(MaracReferral).where(MaracReferral.asb_report_id == report.id)
+    )
     events = (
         await db.execute(
             select(AsbReportEvent, User.display_name)
@@ -664,6 +669,8 @@ async def view_of(
         not_asb_matter=report.not_asb_matter,
         signposted_to=report.signposted_to,
         triage_note=gated.texts["triage_note"],
+        marac_referral_reference=reference_of(referred) if referred is not None else None,
+        marac_referred_at=referred.referred_at if referred is not None else None,
         police_reported_on=report.police_reported_on,
         police_reported_to=gated.texts["police_reported_to"],
         police_reference=gated.texts["police_reference"],
@@ -681,7 +688,11 @@ async def view_of(
                 s == "record_satisfaction"
                 and (report.satisfaction or report.close_reason in ("not_asb", "domestic_abuse"))
             )
-        ],
+        ]
+        # On the domestic abuse route: the victim is referred to MARAC (its own journey).
+        + (
+            ["refer_to_marac"] if report.triage_outcome == "domestic_abuse" and not referred else []
+        ),
         history=[ReportEvent(at=e.at, kind=e.kind, detail=e.detail, by=name) for e, name in events],
     )
 

@@ -51,6 +51,12 @@ class MaracReferral(SharedRecord):
     actions_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str | None] = mapped_column(String(40))
+    # The referring agency's ASB report triaged as domestic abuse that this
+    # referral takes on (one referral per report); cleared when the report is
+    # deleted at the end of its retention (retention/service.py).
+    asb_report_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("asb_reports.id"), unique=True, index=True
+    )
 
     # Children and other members of the household, linked so that the gate
     # protects them wherever the referral's text names them.

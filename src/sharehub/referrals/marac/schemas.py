@@ -15,6 +15,7 @@ from sharehub.disclosure.gated import (
     Explanation,
     GatedText,
     GovernanceText,
+    Reference,
     View,
 )
 from sharehub.fields import PARAGRAPHS, PRINTABLE
@@ -59,6 +60,9 @@ class ReferralCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     household: Annotated[list[HouseholdLink], msgspec.Meta(max_length=30)] = msgspec.field(
         default_factory=list
     )
+    # Your agency's ASB report triaged as domestic abuse that this referral
+    # takes on (the domestic abuse route); its victim is one of the report's people.
+    asb_report_id: uuid.UUID | None = None
 
 
 class Screening(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -126,6 +130,9 @@ class ReferralView(View, kw_only=True):
     closed_at: datetime | None
     close_reason: CloseReason | None
     next_steps: list[Code]
+    # The ASB report it came from ("ASB-2026-0042"): shown to the referring
+    # agency only, since the report is that agency's own record.
+    asb_report_reference: Reference | None = None
 
 
 class ReferralSummary(msgspec.Struct, kw_only=True):

@@ -11,6 +11,7 @@ protocol in force for MARAC connects their agency with the referrer's.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -42,6 +43,7 @@ from sharehub.privacy.models import Subject
 from sharehub.privacy.subjects import held_subject_errors, same_person_anywhere
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.terms import Purpose
+from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.criteria import MaracAssessment, MaracParameters, marac_criteria
 from sharehub.referrals.marac.checklists import answer_errors, checklists, yes_count
 from sharehub.referrals.marac.models import (
@@ -302,11 +304,63 @@ async def _household_errors(
     return errors
 
 
+def asb_report_errors(
+    triage_outcome: str | None,
+    referred_as: str | None,
+    victim_id: uuid.UUID,
+    report_people: Collection[uuid.UUID],
+) -> list[tuple[str, str]]:
+    """Whether a referral may take on an ASB report (the domestic abuse route):
+    the report triaged as domestic abuse and not referred already, each else a
+    conflict (the second naming the referral made); and the victim one of the
+    report's people, else the field at fault."""
+    if triage_outcome != "domestic_abuse":
+        raise Conflict(
+            "the ASB report must first be triaged as domestic abuse", field="asb_report_id"
+        )
+    if referred_as is not None:
+        raise Conflict(
+            f"the ASB report is already referred to MARAC: {referred_as}", field="asb_report_id"
+        )
+    if victim_id not in report_people:
+        return [("victim_id", "not one of the people in the ASB report")]
+    return []
+
+
+async def _asb_report_errors(
+    db: AsyncSession, actor: Principal, data: ReferralCreate
+) -> list[tuple[str, str]]:
+    """The rule above for the report named: one of the referrer's agency (any
+    other is not found, so another agency's reports are never revealed)."""
+    if data.asb_report_id is None:
+        return []
+    report = await db.get(AsbReport, data.asb_report_id)
+    if report is None or report.agency_id != actor.agency_id:
+        raise NotFound("ASB report")
+    referred = await db.scalar(
+        select(MaracReferral).where(MaracReferral.asb_report_id == report.id)
+    )
+    return asb_report_errors(
+        report.triage_outcome,
+        reference_of(referred) if referred is not None else None,
+        data.victim_id,
+        [link.subject_id for link in report.subjects],
+    )
+
+
+def _referred_at_once(_: IntegrityError) -> Conflict:
+    return Conflict(
+        "the ASB report was referred to MARAC at the same time; fetch it again",
+        field="asb_report_id",
+    )
+
+
 async def refer(
     db: AsyncSession, actor: Principal, data: ReferralCreate, gate: GateContext
 ) -> MaracReferral:
     cipher, now = gate.cipher, gate.now
     errors = await _validate(db, actor, data, gate.today)
+    errors += await _asb_report_errors(db, actor, data)
     if errors:
         raise Unprocessable(errors)
     area_row = await _area_row(db, data.area)
@@ -329,6 +383,7 @@ async def refer(
         consent_given=data.consent_given,
         idva_allocated=data.idva_allocated,
         idva_agency_id=data.idva_agency_id,
+        asb_report_id=data.asb_report_id,
         status="submitted",
         resubmissions=0,
         household=[
@@ -354,7 +409,8 @@ async def refer(
         )
     _apply(referral, assessment, last)
     db.add(referral)
-    await db.flush()
+    # One referral per ASB report (a unique index): two at once, the second refused.
+    await write_changes(db, KIND, _referred_at_once)
     await _record_step(gate, db, actor, referral, "refer")
     return referral
 
@@ -593,6 +649,14 @@ async def view_of(
     )
     people = {p.subject_id: p for p in gated.people}
     perpetrator = people.get(referral.perpetrator_id) if referral.perpetrator_id else None
+    # The ASB report it came from is the referring agency's own record: only its staff see which.
+    asb_report = None
+    if referral.asb_report_id is not None and actor.agency_id == referral.referring_agency_id:
+        asb_report = await db.scalar(
+            select(AsbReport.reference).where(
+                AsbReport.id == referral.asb_report_id, AsbReport.agency_id == actor.agency_id
+            )
+        )
     return ReferralView(
         id=referral.id,
         version=referral.version,
@@ -628,4 +692,5 @@ async def view_of(
         closed_at=referral.closed_at,
         close_reason=referral.close_reason,  # type: ignore[arg-type]
         next_steps=next_steps(referral.status),
+        asb_report_reference=asb_report,
     )
