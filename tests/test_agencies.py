@@ -171,3 +171,24 @@ async def test_agency_types_are_the_controlled_vocabulary(client):
         assert (
             await client.post(API + "/", json=agency_payload(agency_type=code))
         ).status_code == 201
+
+
+async def test_a_landlord_records_its_homes_for_the_tenant_satisfaction_measures(client):
+    homes = {"count": 8412, "as_of": "2026-03-31"}
+    created = await create(
+        client, agency_type="private_registered_provider_of_social_housing", homes_managed=homes
+    )
+    assert created.json()["homes_managed"] == homes
+    url = created.headers["location"]
+    for bad, field in (
+        ({"count": -1, "as_of": "2026-03-31"}, "homes_managed.count"),
+        ({"count": 10}, "homes_managed.as_of"),
+        ({"count": "many", "as_of": "2026-03-31"}, "homes_managed.count"),
+    ):
+        refused = await client.patch(url, json={"homes_managed": bad}, headers={"If-Match": '"1"'})
+        assert_problem(refused, 400, field)
+    assert (await client.get(url)).json()["homes_managed"] == homes  # nothing written
+    cleared = await client.patch(url, json={"homes_managed": None}, headers={"If-Match": '"1"'})
+    assert cleared.status_code == 200 and cleared.json()["homes_managed"] is None
+    other = await create(client, short_code="nohomes", name="No homes")
+    assert other.json()["homes_managed"] is None

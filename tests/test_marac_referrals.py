@@ -565,7 +565,7 @@ SHE, HIM = uuid.uuid4(), uuid.uuid4()
         ("domestic_abuse", None, HIM, "victim_id"),  # not one of the report's people
         (None, None, SHE, "triaged as domestic abuse"),  # not triaged yet
         ("asb", None, SHE, "triaged as domestic abuse"),
-        ("domestic_abuse", "MARAC referral 0a1b2c3d", SHE, "MARAC referral 0a1b2c3d"),
+        ("domestic_abuse", "MARAC-2026-0007", SHE, "MARAC-2026-0007"),
     ],
 )
 def test_which_asb_reports_a_referral_takes_on(outcome, referred_as, victim, refused):
@@ -616,7 +616,7 @@ async def test_an_asb_report_on_the_domestic_abuse_route_is_referred_to_marac(ma
 
     body = await ok(await officer.post(f"{API}/", json=linked), 201)
     assert body["asb_report_reference"] == report["reference"]
-    reference = f"MARAC referral {uuid.UUID(body['id']).hex[-8:]}"
+    reference = body["reference"]
     seen = await ok(await officer.get(f"/api/asb-reports/{report['id']}"))
     assert seen["marac_referral_reference"] == reference
     assert "refer_to_marac" not in seen["next_steps"]
@@ -657,7 +657,6 @@ async def test_the_report_page_shows_the_domestic_abuse_route(marac):
     page = soup(await officer.get(f"/asb-reports/{report['reference']}"))
     assert_no_machinery(page)
     text = visible_text(page)
-    assert "Referred to MARAC on " in text and "with the DASH risk checklist" in text
-    # No identifier of the referral on the page (MARAC referrals have no human reference yet).
-    assert uuid.UUID(body["id"]).hex[-8:] not in text
+    assert "Referred to MARAC on " in text and body["reference"] in text
+    assert page.select_one(f'a[href="/marac-referrals/{body["reference"]}"]') is not None
     assert "refer the victim to MARAC" not in text

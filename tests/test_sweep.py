@@ -515,7 +515,9 @@ class World:
     attachments: list[str] = field(default_factory=list)
     subject_references: list[str] = field(default_factory=list)  # "PER-2026-0042"
     marac: list[str] = field(default_factory=list)
+    marac_references: list[str] = field(default_factory=list)  # "MARAC-2026-0001"
     mappa: list[str] = field(default_factory=list)
+    mappa_references: list[str] = field(default_factory=list)  # "MAPPA-2026-0001"
     reviews: list[str] = field(default_factory=list)
     review_requests: list[tuple[str, str]] = field(default_factory=list)
     meetings: dict[str, str] = field(default_factory=dict)  # meeting id → purpose
@@ -926,7 +928,12 @@ async def marac_referrals(w: World, p: dict[str, Person], day: date) -> None:
         await w.hub.step(coordinator, f"{url}/screening", {"outcome": "accepted"}, of=url)
         await w.hub.step(coordinator, f"{url}/listing", {"meeting_on": day.isoformat()}, of=url)
         w.marac.append(made["id"])
-    w.wrote("CNL", [f"/api/marac-referrals/{w.marac[1]}"], nb)
+        w.marac_references.append(made["reference"])
+    w.wrote(
+        "CNL",
+        [f"/api/marac-referrals/{w.marac[1]}", f"/marac-referrals/{w.marac_references[1]}"],
+        nb,
+    )
 
 
 async def mappa_referrals(w: World, p: dict[str, Person]) -> None:
@@ -978,6 +985,7 @@ async def mappa_referrals(w: World, p: dict[str, Person]) -> None:
             coordinator, f"{url}/invitations", {"agency_ids": [w.agencies["CNL"]]}, of=url
         )
         w.mappa.append(made["id"])
+        w.mappa_references.append(made["reference"])
     # The police wrote the probation offender and his victim into nothing of
     # theirs yet; see the preparation below.
 
@@ -1428,6 +1436,13 @@ def explicit_routes(w: World) -> dict[str, list[str]]:
         # names by chance. The static files router is read with the hub's own file.
         "/static/swagger-ui/swagger-ui-bundle.js": [],
         "/api/asb-reports": ["/api/asb-reports", "/api/asb-reports?status=open"],
+        "/marac-referrals": [
+            f"/marac-referrals?view={v}" for v in ("screening", "ours", "caseload", "all")
+        ],
+        "/mappa-referrals": [
+            f"/mappa-referrals?view={v}"
+            for v in ("screening", "reviews", "ours", "invited", "all&status=accepted")
+        ],
         "/api/audit/disclosures": ["/api/audit/disclosures?limit=500"],
         "/api/audit/subject-access/{subject_id:str}": [
             f"/api/audit/subject-access/{s}?format={form}"
@@ -1471,7 +1486,8 @@ def explicit_routes(w: World) -> dict[str, list[str]]:
 
 _PARAMETER = re.compile(r"\{(\w+):\w+\}")
 # Steps of the record pages (a GET showing each step's form).
-PAGE_STEPS = ["assessment", "first-response", "closure", "reopening", "no-such-step"]
+PAGE_STEPS = ["assessment", "first-response", "closure", "reopening", "no-such-step", "screening",
+              "listing", "hearing", "resubmission", "level-review", "invitations"]  # fmt: skip
 
 
 def parameter_values(w: World, name: str, template: str) -> list[str] | None:
@@ -1511,6 +1527,10 @@ def parameter_values(w: World, name: str, template: str) -> list[str] | None:
             return w.asb_references
         if template.startswith(("/asb-cases", "/asb-evidence-requests")):
             return w.asb_case_references
+        if template.startswith("/marac-referrals"):
+            return w.marac_references
+        if template.startswith("/mappa-referrals"):
+            return w.mappa_references
         if template.startswith("/asb-attachments"):
             return w.asb_case_references + w.asb_references
         if template.startswith("/people"):
@@ -1571,9 +1591,9 @@ def purpose_of(w: World, url: str) -> str | None:
         )
     ):
         return ASB
-    if path.startswith("/api/marac-referrals"):
+    if path.startswith(("/api/marac-referrals", "/marac-referrals")):
         return MARAC
-    if path.startswith("/api/mappa-referrals"):
+    if path.startswith(("/api/mappa-referrals", "/mappa-referrals")):
         return MAPPA
     if path.startswith("/api/case-reviews"):
         return REVIEW

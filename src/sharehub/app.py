@@ -51,7 +51,9 @@ from sharehub.referrals.case_review.controllers import (
     CaseReviewController,
     CaseReviewProcedureController,
 )
+from sharehub.referrals.mappa import pages as mappa_pages
 from sharehub.referrals.mappa.controllers import MappaReferralController, mappa_arrangements
+from sharehub.referrals.marac import pages as marac_pages
 from sharehub.referrals.marac.controllers import MaracCriteriaController, MaracReferralController
 from sharehub.retention.controllers import LegalHoldController
 from sharehub.system.controllers import healthz, readyz
@@ -102,6 +104,8 @@ PAGE_ROUTES = [
     *asb_pages.ROUTES,
     *case_pages.ROUTES,
     *attachment_pages.ROUTES,
+    *marac_pages.ROUTES,
+    *mappa_pages.ROUTES,
     *people_pages.ROUTES,
     *staff_pages.ROUTES,
     *check_pages.ROUTES,

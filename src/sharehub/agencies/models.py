@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sharehub.db.base import Base, SharedRecord, UTCDateTime
@@ -20,6 +20,10 @@ class Agency(SharedRecord):
     ig_contact_name: Mapped[str] = mapped_column(String(200))
     ig_contact_email: Mapped[str] = mapped_column(String(254))
     ig_contact_telephone: Mapped[str | None] = mapped_column(String(32))
+    # A landlord's homes (social housing owned or managed), and the day the
+    # count applies to: the denominator of TSM NM01 (ASB cases per 1,000 homes).
+    homes_managed: Mapped[int | None] = mapped_column(Integer)
+    homes_managed_on: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

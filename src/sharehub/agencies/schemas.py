@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
 
+from sharehub.agencies.types import AgencyType
 from sharehub.disclosure.gated import (
     AgencyName,
     Code,
     Configuration,
     Explanation,
     NotPersonal,
-    StaffName,
 )
-from sharehub.agencies.types import AgencyType
 from sharehub.fields import PRINTABLE, Email, Name, Telephone
 
 ShortCode = Annotated[
@@ -48,12 +47,21 @@ class InformationGovernanceContact(msgspec.Struct, forbid_unknown_fields=True, k
     telephone: Annotated[Telephone, NotPersonal("an agency's published IG contact")] | None = None
 
 
+class HomesManaged(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A landlord's homes, as counted on a day: what the Tenant Satisfaction
+    Measures divide ASB cases by (NM01: cases per 1,000 homes)."""
+
+    count: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
+    as_of: date
+
+
 class AgencyCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name
     short_code: ShortCode
     agency_type: AgencyType
     information_governance_contact: InformationGovernanceContact
     areas: Areas = msgspec.field(default_factory=list)
+    homes_managed: HomesManaged | None = None
 
 
 class AgencyUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -64,6 +72,8 @@ class AgencyUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     agency_type: AgencyType | msgspec.UnsetType = msgspec.UNSET
     information_governance_contact: InformationGovernanceContact | msgspec.UnsetType = msgspec.UNSET
     areas: Areas | msgspec.UnsetType = msgspec.UNSET
+    # null clears it (the agency no longer manages homes).
+    homes_managed: HomesManaged | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class AgencyView(msgspec.Struct, kw_only=True):
@@ -74,6 +84,7 @@ class AgencyView(msgspec.Struct, kw_only=True):
     agency_type_label: Explanation
     areas: list[Configuration]
     information_governance_contact: InformationGovernanceContact
+    homes_managed: HomesManaged | None = None
     active: bool
     deactivated_at: datetime | None
     created_at: datetime

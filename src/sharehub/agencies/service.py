@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from sharehub.agencies.schemas import (
     AgencyCreate,
     AgencyUpdate,
     AgencyView,
+    HomesManaged,
     InformationGovernanceContact,
 )
 from sharehub.agencies.types import AGENCY_TYPE_LABELS, AgencyType
@@ -42,6 +44,9 @@ def to_view(agency: Agency) -> AgencyView:
             email=agency.ig_contact_email,
             telephone=agency.ig_contact_telephone,
         ),
+        homes_managed=HomesManaged(count=agency.homes_managed, as_of=agency.homes_managed_on)
+        if agency.homes_managed is not None and agency.homes_managed_on is not None
+        else None,
         active=agency.active,
         deactivated_at=agency.deactivated_at,
         created_at=agency.created_at,
@@ -99,9 +104,15 @@ async def create_agency(session: AsyncSession, data: AgencyCreate) -> Agency:
         active=True,
         areas=_distinct_areas(data.areas),
     )
+    _set_homes(agency, data.homes_managed)
     session.add(agency)
     await _flush(session)
     return agency
+
+
+def _set_homes(agency: Agency, homes: HomesManaged | None) -> None:
+    agency.homes_managed = homes.count if homes else None
+    agency.homes_managed_on = homes.as_of if homes else None
 
 
 async def get_agency(session: AsyncSession, agency_id: uuid.UUID) -> Agency:
@@ -160,6 +171,8 @@ async def update_agency(
         agency.ig_contact_name = contact.name
         agency.ig_contact_email = contact.email
         agency.ig_contact_telephone = contact.telephone
+    if changes.homes_managed is not msgspec.UNSET:
+        _set_homes(agency, changes.homes_managed)
     if isinstance(changes.areas, list):
         agency.areas = _distinct_areas(changes.areas)
     # Always touch the row, so that a change to areas alone still bumps the version.

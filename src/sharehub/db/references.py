@@ -19,6 +19,8 @@ PREFIXES = {
     "asb_report": "ASB",
     "asb_case": "CASE",
     "person": "PER",
+    "marac_referral": "MARAC",
+    "mappa_referral": "MAPPA",
 }
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from faker import Faker
@@ -30,8 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.access.roles import Role
 from sharehub.agencies.models import Agency
-from sharehub.agencies.schemas import AgencyCreate, InformationGovernanceContact
+from sharehub.agencies.schemas import AgencyCreate, HomesManaged, InformationGovernanceContact
 from sharehub.agencies.types import AgencyType
+from sharehub.calendar import local_today
 from sharehub.config import Settings
 from sharehub.crypto import FieldCipher
 from sharehub.identity.devprovider.schemas import DevClient, DevProviderConfig, DevUser
@@ -132,6 +133,13 @@ class GuideEntry(NamedTuple):
     agency: str
 
 
+def _last_year_end() -> date:
+    """31 March just gone (the year end landlords report TSMs for)."""
+    today = local_today()
+    year = today.year if today >= date(today.year, 3, 31) else today.year - 1
+    return date(year, 3, 31)
+
+
 def demo_agencies(seed: int = SEED) -> list[AgencyCreate]:
     fake = Faker("en_GB")
     fake.seed_instance(seed)
@@ -148,6 +156,10 @@ def demo_agencies(seed: int = SEED) -> list[AgencyCreate]:
                     email=f"information.governance@{code.lower()}.example.org",
                     telephone="01632 960" + f"{fake.random_int(0, 999):03d}",  # Ofcom drama range
                 ),
+                # The landlord's homes at the last year end, for TSM NM01.
+                homes_managed=HomesManaged(count=8_412, as_of=_last_year_end())
+                if agency_type == AgencyType.SOCIAL_HOUSING_PROVIDER
+                else None,
             )
         )
     return agencies

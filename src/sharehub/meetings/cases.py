@@ -212,7 +212,7 @@ async def _mappa_material(
     return CaseMaterial(
         source="mappa_referral",
         source_id=referral.id,
-        reference=f"MAPPA referral {referral.id.hex[-8:]}",
+        reference=referral.reference,
         holder_agency_id=referral.agency_id,
         # The offender, then the victims and other people at risk.
         subjects=await mappa.subjects_of(db, referral),

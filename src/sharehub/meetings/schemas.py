@@ -191,7 +191,7 @@ class CaseView(View, kw_only=True):
 
     item_id: uuid.UUID
     position: int
-    reference: Reference  # e.g. "MARAC referral 1f3c9a2b", never a name
+    reference: Reference  # e.g. "MARAC-2026-0012", never a name
     source: Code
     source_id: uuid.UUID
     holder_agency_id: uuid.UUID | None

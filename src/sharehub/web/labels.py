@@ -286,6 +286,74 @@ LABELS: dict[str, dict[str, str]] = {
         "no_protocol": N_("No information sharing protocol in force covers this purpose."),
         "nothing_recorded": N_("Nothing of this kind is recorded."),
     },
+    "marac_status": {
+        "submitted": N_("Waiting for screening"),
+        "accepted": N_("Accepted"),
+        "returned": N_("Returned to the referrer"),
+        "listed": N_("Listed for a meeting"),
+        "heard": N_("Heard"),
+        "actions_open": N_("Actions open"),
+        "closed": N_("Closed"),
+    },
+    "risk_band": {
+        "high": N_("High risk"),
+        "medium": N_("Medium risk"),
+        "standard": N_("Standard risk"),
+    },
+    "marac_criterion": {
+        "visible_high_risk": N_("Visible high risk"),
+        "professional_judgement": N_("Professional judgement"),
+        "potential_escalation": N_("Potential escalation"),
+        "repeat": N_("Repeat referral"),
+    },
+    "marac_close_reason": {
+        "actions_complete": N_("The actions agreed are complete"),
+        "no_actions_agreed": N_("The meeting agreed no actions"),
+        "transferred_to_another_area": N_("Transferred to another area's MARAC"),
+    },
+    "dash_answer": {"yes": N_("Yes"), "no": N_("No"), "not_known": N_("Not known")},
+    "household_role": {"child": N_("Child"), "household_member": N_("Member of the household")},
+    "mappa_status": {
+        "submitted": N_("Waiting for screening"),
+        "returned": N_("Returned to the referrer"),
+        "accepted": N_("Accepted: level to be agreed"),
+        "managed": N_("Managed at an agreed level"),
+        "closed": N_("Closed"),
+    },
+    # The arrangements file names each category; these are what people call them.
+    "mappa_category": {
+        "1": N_("Category 1"),
+        "2": N_("Category 2"),
+        "3": N_("Category 3"),
+        "4": N_("Category 4"),
+    },
+    "mappa_level": {
+        "1": N_("Level 1"),
+        "2": N_("Level 2"),
+        "3": N_("Level 3"),
+    },
+    "mappa_level_outcome": {
+        "agreed": N_("Level agreed"),
+        "confirmed": N_("Level confirmed at review"),
+        "changed": N_("Level changed at review"),
+    },
+    "mappa_close_reason": {
+        "no_longer_meets_criteria": N_("No longer meets the MAPPA criteria"),
+        "registration_ended": N_("The notification (registration) period has ended"),
+        "died": N_("The offender has died"),
+        "transferred": N_("Transferred to another MAPPA area"),
+    },
+    "mappa_at_risk_role": {
+        "victim": N_("Victim or potential victim"),
+        "child": N_("Child"),
+        "household_member": N_("Member of the household, or someone else at risk"),
+        "witness": N_("Witness"),
+    },
+    "mappa_identifier": {
+        "visor_ref": N_("ViSOR reference"),
+        "pnc_id": N_("PNC ID"),
+        "crn": N_("nDelius case reference number (CRN)"),
+    },
 }
 
 

@@ -35,6 +35,8 @@ def page_opt(action: str) -> dict[str, Any]:
 NAVIGATION: list[tuple[str, str, str | None]] = [
     (N_("Your work"), "/", None),
     (N_("ASB reports"), "/asb-reports", "asb-report:read"),
+    (N_("MARAC"), "/marac-referrals", "marac-referral:read"),
+    (N_("MAPPA"), "/mappa-referrals", "mappa-referral:read"),
     (N_("People"), "/people", "subject:read"),
     (N_("May I share this?"), "/may-i-share", "disclosure:check"),
     (N_("Protocols"), "/protocols", "protocol:read"),

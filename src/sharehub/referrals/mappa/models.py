@@ -27,6 +27,8 @@ class MappaReferral(SharedRecord):
         "close_note",
     )
 
+    # What people read and say: "MAPPA-2026-0003" (db/references.py).
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     referred_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     offender_subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), index=True)

@@ -14,6 +14,7 @@ from sharehub.disclosure.gated import (
     Configuration,
     Explanation,
     GatedText,
+    Reference,
     View,
 )
 from sharehub.fields import PRINTABLE
@@ -129,6 +130,8 @@ class LevelDecisionView(View, kw_only=True):
 
 class ReferralView(View, kw_only=True):
     id: uuid.UUID
+    # What people read and say: "MAPPA-2026-0003".
+    reference: Reference
     version: int
     agency_id: uuid.UUID
     status: Status
@@ -168,6 +171,7 @@ class ReferralSummary(msgspec.Struct, kw_only=True):
     """A line of a list: no person and no free text, so no gate is needed."""
 
     id: uuid.UUID
+    reference: Reference
     agency_id: uuid.UUID
     status: Status
     area: Configuration

@@ -4,9 +4,10 @@ managed at a level agreed with reasons and reviewed on the guidance's clock,
 shared with the duty-to-co-operate agencies invited to the case, and closed
 with a reason.
 
-The lifecycle is the table ``STEPS``: the statuses each step may start from
-and the status it leaves. Any other step is a conflict that names the steps
-open from where the referral stands.
+The lifecycle is the table ``STEPS``: the statuses each step may start from,
+the status it leaves, whose it is and what must come first. Any other step is
+a conflict that says what must come first and names the steps open from where
+the referral stands. Each referral has a human reference ("MAPPA-2026-0003").
 
 Who sees a referral: the referring agency's staff; the staff of agencies
 invited to it; the MAPPA coordinators and chairs for its area. Anyone outside
@@ -38,6 +39,7 @@ from sharehub.calendar import local_today
 from sharehub.crypto import FieldCipher, open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.db.references import next_reference
 from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose, lawful_route_exists, plan
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -47,7 +49,7 @@ from sharehub.privacy.subjects import held_subject_errors
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.gateways import GatewayRules
 from sharehub.protocols.terms import Purpose
-from sharehub.referrals.mappa.arrangements import Arrangements, next_review
+from sharehub.referrals.mappa.arrangements import Arrangements, Category, Level, next_review
 from sharehub.referrals.mappa.models import (
     MappaInvitation,
     MappaLevelDecision,
@@ -86,17 +88,37 @@ NOT_A_MAPPA_AGENCY = (
 class Step:
     starts_from: frozenset[str]
     leaves: str | None  # None: the status stays
+    # The MAPPA coordinator's or chair's for the area (else the referring agency's).
+    by_coordinator: bool
+    # What must come first, in words, for a person who tries it too soon.
+    first: str
 
 
 STEPS: dict[str, Step] = {
-    "accept": Step(frozenset({"submitted"}), "accepted"),
-    "return": Step(frozenset({"submitted"}), "returned"),
-    "resubmit": Step(frozenset({"returned"}), "submitted"),
-    "agree_level": Step(frozenset({"accepted"}), "managed"),
-    "review": Step(frozenset({"managed"}), None),
-    "invite": Step(frozenset({"accepted", "managed"}), None),
-    "close": Step(frozenset({"accepted", "managed"}), "closed"),
-}
+    "accept": Step(frozenset({"submitted"}), "accepted", True,
+                   "only a referral waiting to be screened can be accepted"),
+    "return": Step(frozenset({"submitted"}), "returned", True,
+                   "only a referral waiting to be screened can be returned"),
+    "resubmit": Step(frozenset({"returned"}), "submitted", False,
+                     "only a referral the coordinator returned can be resubmitted"),
+    "agree_level": Step(frozenset({"accepted"}), "managed", True,
+                        "the coordinator must accept the referral first"),
+    "review": Step(frozenset({"managed"}), None, True,
+                   "agree the level of management first"),
+    "invite": Step(frozenset({"accepted", "managed"}), None, True,
+                   "the coordinator must accept the referral first"),
+    "close": Step(frozenset({"accepted", "managed"}), "closed", True,
+                  "the coordinator must accept the referral first"),
+}  # fmt: skip
+CLOSED_FIRST = "the referral is closed: nothing more can be done to it"
+
+
+class StepNotOpen(Conflict):
+    """A step tried out of order (409): ``first`` says, in words, what must come first."""
+
+    def __init__(self, first: str, detail: str) -> None:
+        super().__init__(detail)
+        self.first = first
 
 
 def next_steps(status: str) -> list[str]:
@@ -106,9 +128,11 @@ def next_steps(status: str) -> list[str]:
 def _check_step(referral: MappaReferral, name: str) -> None:
     if referral.status not in STEPS[name].starts_from:
         allowed = ", ".join(next_steps(referral.status)) or "none"
-        raise Conflict(
-            f"'{name}' is not open to a referral that is {referral.status}; "
-            f"the steps open now: {allowed}"
+        first = CLOSED_FIRST if referral.status == "closed" else STEPS[name].first
+        raise StepNotOpen(
+            first,
+            f"{first}: '{name}' is not open to a referral that is {referral.status}; "
+            f"the steps open now: {allowed}",
         )
 
 
@@ -207,6 +231,18 @@ async def get_referral(
     return referral
 
 
+async def referral_by_reference(
+    db: AsyncSession, actor: Principal, reference: str, ctx: Context
+) -> MappaReferral:
+    """The same, found by the reference people use ("MAPPA-2026-0003")."""
+    found = await db.scalar(
+        select(MappaReferral.id).where(MappaReferral.reference == reference.strip().upper())
+    )
+    if found is None:
+        raise NotFound(KIND)
+    return await get_referral(db, actor, found, ctx)
+
+
 async def _deciding(
     db: AsyncSession,
     actor: Principal,
@@ -285,12 +321,36 @@ def _links(given: list[PersonAtRisk]) -> list[MappaReferralSubject]:
     ]
 
 
-async def refer(
-    db: AsyncSession, actor: Principal, data: ReferralCreate, ctx: Context
-) -> MappaReferral:
+async def may_refer(db: AsyncSession, actor: Principal, ctx: Context) -> bool:
+    """Whether the actor's agency is a responsible authority, the only kind that refers."""
     agency = await db.get(Agency, actor.agency_id)
-    if agency is None or _mappa_role(ctx.gate.rules, agency.agency_type) != "responsible_authority":
+    return (
+        agency is not None
+        and _mappa_role(ctx.gate.rules, agency.agency_type) == "responsible_authority"
+    )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A MAPPA A that ``refer`` would take, as it would record it: the area as
+    the agency names it, the category and proposed level from the
+    arrangements, the references in their normal forms. Nothing written."""
+
+    area: str
+    category: Category
+    level: Level
+    references: dict[str, str | None]
+
+
+async def check_referral(
+    db: AsyncSession, actor: Principal, data: ReferralCreate, ctx: Context
+) -> Checked:
+    """Every rule ``refer`` applies, without writing: 403 for an agency that
+    is not a responsible authority, 422 naming each field at fault."""
+    if not await may_refer(db, actor, ctx):
         raise NotAResponsibleAuthority()
+    agency = await db.get(Agency, actor.agency_id)
+    assert agency is not None
     errors = _check_category(data.category, ctx.arrangements)
     offender = await db.get(Subject, data.offender_subject_id)
     if (
@@ -310,14 +370,22 @@ async def refer(
         {"visor_ref": data.visor_ref, "pnc_id": data.pnc_id, "crn": data.crn}
     )
     errors += wrong
-    errors += await _people_at_risk_errors(
-        db, actor, data.offender_subject_id, data.people_at_risk
-    )
+    errors += await _people_at_risk_errors(db, actor, data.offender_subject_id, data.people_at_risk)
     if errors:
         raise Unprocessable(errors)
-    assert area is not None
+    category = ctx.arrangements.category(data.category)
+    assert area is not None and category is not None
+    return Checked(area, category, ctx.arrangements.level(data.proposed_level), refs)
+
+
+async def refer(
+    db: AsyncSession, actor: Principal, data: ReferralCreate, ctx: Context
+) -> MappaReferral:
+    checked = await check_referral(db, actor, data, ctx)
+    area = checked.area
     referral = MappaReferral(
         id=new_id(),
+        reference=await next_reference(db, "mappa_referral", local_today(ctx.now).year),
         agency_id=actor.agency_id,
         referred_by=actor.user_id,
         offender_subject_id=data.offender_subject_id,
@@ -335,7 +403,7 @@ async def refer(
     cipher = ctx.gate.cipher
     seal_field(cipher, referral, "summary", data.summary)
     seal_field(cipher, referral, "proposed_level_reason", data.proposed_level_reason)
-    _seal_references(cipher, referral, refs)
+    _seal_references(cipher, referral, checked.references)
     db.add(referral)
     await db.flush()
     return referral
@@ -545,6 +613,21 @@ async def invite(
     return referral
 
 
+async def invitable(db: AsyncSession, referral: MappaReferral, ctx: Context) -> list[Agency]:
+    """The agencies ``invite`` would take for this referral now: active, with
+    a part in MAPPA (a responsible authority or a duty to co-operate), not the
+    referring agency and not invited already; by name."""
+    already = {i.agency_id for i in referral.invitations} | {referral.agency_id}
+    agencies = await db.scalars(
+        select(Agency).where(Agency.active.is_(True)).order_by(Agency.name, Agency.id)
+    )
+    return [
+        a
+        for a in agencies
+        if a.id not in already and _mappa_role(ctx.gate.rules, a.agency_type) != "none"
+    ]
+
+
 async def close(
     db: AsyncSession,
     actor: Principal,
@@ -609,6 +692,7 @@ def _overdue(referral: MappaReferral, today: date) -> bool:
 def _summary(referral: MappaReferral, today: date) -> ReferralSummary:
     return ReferralSummary(
         id=referral.id,
+        reference=referral.reference,
         agency_id=referral.agency_id,
         status=referral.status,  # type: ignore[arg-type]
         area=referral.area,
@@ -629,10 +713,23 @@ async def list_referrals(
     ctx: Context,
     limit: int,
     offset: int,
+    referred_by: uuid.UUID | None = None,
+    invited: uuid.UUID | None = None,
 ) -> tuple[list[ReferralSummary], int]:
+    """Those the actor may read, newest first; narrowed to one status, to one
+    agency's referrals, or to the cases one agency is invited to."""
     where = await _readable(db, actor, ctx)
     if status:
         where = and_(where, MappaReferral.status == status)
+    if referred_by:
+        where = and_(where, MappaReferral.agency_id == referred_by)
+    if invited:
+        where = and_(
+            where,
+            MappaReferral.id.in_(
+                select(MappaInvitation.referral_id).where(MappaInvitation.agency_id == invited)
+            ),
+        )
     total = await db.scalar(select(func.count()).select_from(MappaReferral).where(where)) or 0
     rows = await db.scalars(
         select(MappaReferral)
@@ -766,6 +863,7 @@ async def view_of(
     level = ctx.arrangements.level(referral.level) if referral.level else None
     return ReferralView(
         id=referral.id,
+        reference=referral.reference,
         version=referral.version,
         agency_id=referral.agency_id,
         status=referral.status,  # type: ignore[arg-type]

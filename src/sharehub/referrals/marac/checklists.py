@@ -21,12 +21,27 @@ class Question(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     text: str
 
 
+class Group(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A heading of the published form and the questions under it."""
+
+    title: str
+    questions: tuple[str, ...]
+
+
 class Checklist(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     version: str
     title: str
     citation: str
     in_use: bool
     questions: tuple[Question, ...]
+    # The form's own headings; a checklist without them is one group.
+    groups: tuple[Group, ...] = ()
+
+    def grouped(self) -> list[tuple[str, list[Question]]]:
+        by_code = {q.code: q for q in self.questions}
+        if not self.groups:
+            return [(self.title, list(self.questions))]
+        return [(g.title, [by_code[c] for c in g.questions]) for g in self.groups]
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -46,6 +61,11 @@ def load_checklists(path: Path = CHECKLISTS_FILE) -> dict[str, Checklist]:
         codes = checklist.codes
         if not codes or len(set(codes)) != len(codes):
             raise ValueError(f"{path.name}: {checklist.version} needs unique question codes")
+        grouped = [c for g in checklist.groups for c in g.questions]
+        if checklist.groups and sorted(grouped) != sorted(codes):
+            raise ValueError(
+                f"{path.name}: {checklist.version}: its groups must hold every question once"
+            )
         found[checklist.version] = checklist
     return found
 

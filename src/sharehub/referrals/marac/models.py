@@ -16,6 +16,8 @@ class MaracReferral(SharedRecord):
     __tablename__ = "marac_referrals"
     __encrypted__ = ("summary", "professional_judgement", "return_reason", "resubmission_note")
 
+    # What people read and say: "MARAC-2026-0012" (db/references.py).
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
     referring_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     referred_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     referred_at: Mapped[datetime] = mapped_column(UTCDateTime)

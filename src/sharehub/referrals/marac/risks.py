@@ -27,8 +27,8 @@ RISK_MONTHS = 12
 
 
 def reference_of(referral: MaracReferral) -> str:
-    """The referral's reference as agendas and packs show it."""
-    return f"MARAC referral {referral.id.hex[-8:]}"
+    """The referral's reference as agendas, packs and pages show it."""
+    return referral.reference
 
 
 def criteria_met(referral: MaracReferral) -> tuple[str, ...]:

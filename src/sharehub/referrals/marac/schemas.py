@@ -97,6 +97,8 @@ class CriterionView(msgspec.Struct, kw_only=True):
 
 class ReferralView(View, kw_only=True):
     id: uuid.UUID
+    # What people read and say: "MARAC-2026-0012".
+    reference: Reference
     version: int
     status: Status
     referring_agency_id: uuid.UUID
@@ -139,6 +141,7 @@ class ReferralSummary(msgspec.Struct, kw_only=True):
     """A line of a list: codes and dates, no person."""
 
     id: uuid.UUID
+    reference: Reference
     status: Status
     area: Configuration
     referring_agency_id: uuid.UUID

@@ -27,6 +27,7 @@ from sharehub.calendar import local_today
 from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.db.references import next_reference
 from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import (
     SubjectInRecord,
@@ -40,6 +41,7 @@ from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable, Versio
 from sharehub.identity.principal import Principal
 from sharehub.privacy.identity import unseal
 from sharehub.privacy.models import Subject
+from sharehub.privacy.redaction import PersonView
 from sharehub.privacy.subjects import held_subject_errors, same_person_anywhere
 from sharehub.protocols.engine import SubjectRole
 from sharehub.protocols.terms import Purpose
@@ -79,16 +81,24 @@ class Step:
     starts_from: frozenset[str]
     leaves: str | None  # None: decided by the step (screening: accepted or returned)
     by_coordinator: bool
+    # What must come first, in words, for a person who tries it too soon.
+    first: str
 
 
 STEPS: dict[str, Step] = {
-    "screen": Step(frozenset({"submitted"}), None, True),
-    "resubmit": Step(frozenset({"returned"}), "submitted", False),
-    "list": Step(frozenset({"accepted", "listed"}), "listed", True),
-    "hear": Step(frozenset({"listed"}), "heard", True),
-    "open_actions": Step(frozenset({"heard"}), "actions_open", True),
-    "close": Step(frozenset({"heard", "actions_open"}), "closed", True),
-}
+    "screen": Step(frozenset({"submitted"}), None, True,
+                   "only a referral waiting to be screened can be screened"),
+    "resubmit": Step(frozenset({"returned"}), "submitted", False,
+                     "only a referral the coordinator returned can be resubmitted"),
+    "list": Step(frozenset({"accepted", "listed"}), "listed", True,
+                 "the coordinator must accept the referral first"),
+    "hear": Step(frozenset({"listed"}), "heard", True,
+                 "list the referral for a meeting first"),
+    "open_actions": Step(frozenset({"heard"}), "actions_open", True,
+                         "record that the meeting heard the case first"),
+    "close": Step(frozenset({"heard", "actions_open"}), "closed", True,
+                  "record that the meeting heard the case first"),
+}  # fmt: skip
 
 
 def next_steps(status: str) -> list[str]:
@@ -99,8 +109,8 @@ def _check_step(referral: MaracReferral, name: str) -> None:
     if referral.status not in STEPS[name].starts_from:
         allowed = ", ".join(next_steps(referral.status)) or "none"
         raise Conflict(
-            f"'{name}' is not open to a referral that is {referral.status}; "
-            f"the steps open now: {allowed}"
+            f"{STEPS[name].first}: '{name}' is not open to a referral that is "
+            f"{referral.status}; the steps open now: {allowed}"
         )
 
 
@@ -355,9 +365,20 @@ def _referred_at_once(_: IntegrityError) -> Conflict:
     )
 
 
-async def refer(
+@dataclass(frozen=True)
+class Prepared:
+    """A referral built and assessed, not yet made."""
+
+    referral: MaracReferral
+    assessment: MaracAssessment
+    last: MaracReferral | None
+
+
+async def _prepare(
     db: AsyncSession, actor: Principal, data: ReferralCreate, gate: GateContext
-) -> MaracReferral:
+) -> Prepared:
+    """Everything a referral is checked against, with nothing written: what
+    ``refer`` makes, and what a page shows as the referrer answers."""
     cipher, now = gate.cipher, gate.now
     errors = await _validate(db, actor, data, gate.today)
     errors += await _asb_report_errors(db, actor, data)
@@ -396,7 +417,24 @@ async def refer(
     victim = await db.get(Subject, data.victim_id)
     assert victim is not None  # validated above
     last = await _last_referral(db, victim, gate, exclude=None)
-    assessment = _assess(referral, last, parameters)
+    return Prepared(referral, _assess(referral, last, parameters), last)
+
+
+async def preview(
+    db: AsyncSession, actor: Principal, data: ReferralCreate, gate: GateContext
+) -> tuple[MaracAssessment, str | None]:
+    """The criteria the referral would meet, explained, and the earlier
+    referral a repeat is counted from (its reference); nothing written."""
+    prepared = await _prepare(db, actor, data, gate)
+    last = prepared.last if prepared.assessment.repeat else None
+    return prepared.assessment, last.reference if last else None
+
+
+async def refer(
+    db: AsyncSession, actor: Principal, data: ReferralCreate, gate: GateContext
+) -> MaracReferral:
+    prepared = await _prepare(db, actor, data, gate)
+    referral, assessment, last = prepared.referral, prepared.assessment, prepared.last
     if not assessment.eligible:
         raise Unprocessable(
             [
@@ -407,6 +445,7 @@ async def refer(
                 )
             ]
         )
+    referral.reference = await next_reference(db, "marac_referral", local_today(gate.now).year)
     _apply(referral, assessment, last)
     db.add(referral)
     # One referral per ASB report (a unique index): two at once, the second refused.
@@ -465,6 +504,18 @@ async def get_referral(
         if not lawful_route_exists(planned):
             raise NotFound(KIND)
     return referral
+
+
+async def referral_by_reference(
+    db: AsyncSession, actor: Principal, reference: str, gate: GateContext
+) -> MaracReferral:
+    """The same, found by the reference people use ("MARAC-2026-0012")."""
+    found = await db.scalar(
+        select(MaracReferral.id).where(MaracReferral.reference == reference.strip().upper())
+    )
+    if found is None:
+        raise NotFound(KIND)
+    return await get_referral(db, actor, found, gate)
 
 
 # --- steps ----------------------------------------------------------------------------------
@@ -611,6 +662,7 @@ async def list_referrals(
     return [
         ReferralSummary(
             id=r.id,
+            reference=r.reference,
             status=r.status,  # type: ignore[arg-type]
             area=r.area,
             referring_agency_id=r.referring_agency_id,
@@ -622,6 +674,29 @@ async def list_referrals(
         )
         for r in rows
     ], total
+
+
+async def victims_of(
+    db: AsyncSession, actor: Principal, referrals: list[MaracReferral], gate: GateContext
+) -> dict[uuid.UUID, PersonView]:
+    """Each referral's victim as the gate shows them to the reader (an IDVA's
+    caseload): each one another agency's reader sees is recorded."""
+    found: dict[uuid.UUID, PersonView] = {}
+    for referral in referrals:
+        victim = await db.get(Subject, referral.victim_id)
+        if victim is None:
+            continue
+        gated = await disclose(
+            db,
+            gate,
+            viewer=Viewer(actor.agency_id, actor.user_id),
+            purpose=Purpose.MARAC,
+            subjects=[SubjectInRecord(victim, SubjectRole.VICTIM)],
+            context_kind="marac_referral",
+            context_id=referral.id,
+        )
+        found[referral.id] = gated.people[0]
+    return found
 
 
 async def view_of(
@@ -659,6 +734,7 @@ async def view_of(
         )
     return ReferralView(
         id=referral.id,
+        reference=referral.reference,
         version=referral.version,
         status=referral.status,  # type: ignore[arg-type]
         referring_agency_id=referral.referring_agency_id,

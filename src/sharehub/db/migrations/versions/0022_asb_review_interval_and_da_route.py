@@ -48,9 +48,11 @@ def downgrade() -> None:
     op.drop_index(op.f(INDEX), table_name=REFERRALS)
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        # SQLite drops a column that is not indexed in place; its foreign key
-        # goes with it (needs SQLite 3.35).
-        op.execute(f"ALTER TABLE {REFERRALS} DROP COLUMN asb_report_id")
+        # A later rebuild of the table (0025) makes the foreign key a table
+        # constraint, which SQLite's DROP COLUMN refuses: rebuild instead (the
+        # migrations run with foreign keys off, so nothing cascades).
+        with op.batch_alter_table(REFERRALS, schema=None, recreate="always") as batch_op:
+            batch_op.drop_column("asb_report_id")
     else:
         op.drop_constraint(op.f(FK), REFERRALS, type_="foreignkey")
         op.drop_column(REFERRALS, "asb_report_id")
