@@ -660,3 +660,21 @@ async def test_the_report_page_shows_the_domestic_abuse_route(marac):
     assert "Referred to MARAC on " in text and body["reference"] in text
     assert page.select_one(f'a[href="/marac-referrals/{body["reference"]}"]') is not None
     assert "refer the victim to MARAC" not in text
+
+
+async def test_the_coordinators_return_reason_reaches_the_referrer_through_the_gate(marac):  # noqa: F811
+    """The return reason is the coordinator's agency's words, not the referrer's:
+    a person that agency holds, named in it without a link, is withheld."""
+    made, tag = await refer(marac)
+    neighbour = fictional(7411).name
+    await record(marac.viewer, {"role": "witness", "identity": {"name": neighbour}})
+    reason = f"Please add what {neighbour} told the council about the night of the assault."
+    returned = await step(
+        marac.coordinator, made["id"], "screening", {"outcome": "returned", "reason": reason}, tag
+    )
+    assert returned.status_code == 200, returned.text
+    # The coordinator's agency reads its own words as written.
+    assert returned.json()["return_reason"] == reason
+    theirs = await ok(await marac.officer.get(f"{API}/{made['id']}"))
+    assert neighbour not in theirs["return_reason"]
+    assert "told the council about the night" in theirs["return_reason"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.audit.events import AuditEvent
@@ -27,6 +28,28 @@ from sharehub.disclosure.gate import (
 )
 from sharehub.identity.principal import Principal
 from sharehub.protocols.terms import Purpose
+
+# Text whose writer's agency is not on record: no reader's own, so it passes
+# the gate for everyone (the agency that wrote it included).
+NO_KNOWN_WRITER = uuid.UUID(int=0)
+
+
+async def writers(
+    db: AsyncSession, written_by: Mapping[str, uuid.UUID | None]
+) -> dict[str, uuid.UUID]:
+    """Each text's writing agency, from the member of staff who wrote it: the
+    ``texts_held_by`` the gate takes, so a coordinator's words are not taken
+    for the referrer's own."""
+    from sharehub.identity.models import User
+
+    users = {u for u in written_by.values() if u is not None}
+    agencies = dict(
+        (await db.execute(select(User.id, User.agency_id).where(User.id.in_(users)))).all()
+    )
+    return {
+        name: agencies.get(user, NO_KNOWN_WRITER) if user else NO_KNOWN_WRITER
+        for name, user in written_by.items()
+    }
 
 
 async def connected(

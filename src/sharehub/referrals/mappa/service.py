@@ -42,6 +42,7 @@ from sharehub.db.changes import check_version, write_changes
 from sharehub.db.references import next_reference
 from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord, Viewer, disclose, lawful_route_exists, plan
+from sharehub.disclosure.records import writers
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
 from sharehub.privacy.models import Subject
@@ -845,7 +846,23 @@ async def view_of(
         purpose=Purpose.MAPPA,
         subjects=subjects,
         texts=texts,
-        texts_held_by=referral.agency_id,
+        # The referrer's words are the referrer's; the coordinator's (a return
+        # reason, level decisions, the close note) reach the referrer through
+        # the gate. Who closed is not recorded: the note passes it for everyone.
+        texts_held_by={
+            **dict.fromkeys(texts, referral.agency_id),
+            **await writers(
+                db,
+                {
+                    "return_reason": referral.screened_by,
+                    "close_note": None,
+                    **{
+                        f"level_history[{i}]": d.decided_by
+                        for i, d in enumerate(referral.decisions)
+                    },
+                },
+            ),
+        },
         context_kind=CONTEXT_KIND,
         context_id=referral.id,
         references_shown=show,

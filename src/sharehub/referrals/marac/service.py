@@ -37,6 +37,7 @@ from sharehub.disclosure.gate import (
     plan,
     sharing_partners,
 )
+from sharehub.disclosure.records import writers
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable, VersionRequired
 from sharehub.identity.principal import Principal
 from sharehub.privacy.identity import unseal
@@ -718,7 +719,14 @@ async def view_of(
             name: open_field(gate.cipher, referral, name)
             for name in ("summary", "professional_judgement", "return_reason", "resubmission_note")
         },
-        texts_held_by=referral.referring_agency_id,
+        # The referrer's words are the referrer's; the return reason is the
+        # coordinator's, and reaches the referrer through the gate.
+        texts_held_by={
+            "summary": referral.referring_agency_id,
+            "professional_judgement": referral.referring_agency_id,
+            "resubmission_note": referral.referring_agency_id,
+            **await writers(db, {"return_reason": referral.screened_by}),
+        },
         context_kind="marac_referral",
         context_id=referral.id,
     )
