@@ -411,6 +411,11 @@ async def test_the_housing_officer_attaches_on_the_pages(partners, settings):  #
     form = soup(await officer.get(link["href"]))
     assert_no_machinery(form)
     token = form.select_one('input[name="_csrf_token"]')["value"]
+    # Nothing chosen at all: both the file and what it is are asked for.
+    nothing = await officer.post(link["href"], data={"_csrf_token": token})
+    assert nothing.status_code == 400
+    asked = visible_text(soup(nothing).select_one(".govuk-error-summary"))
+    assert "Choose a file to attach" in asked and "Choose what the file is" in asked
     # A PNG named as a PDF: the error summary names the file, nothing is kept.
     refused = await officer.post(
         link["href"],

@@ -107,6 +107,9 @@ async def attach(
     upload, fields = await read_upload(request)
     form = Form({k: [v] for k, v in fields.items() if isinstance(v, str)})
     messages = {k: _(v) for k, v in MESSAGES.items()}
+    if upload is None:
+        # Said with the other fields' errors, not only once they are right.
+        form.errors.add("file", _("Choose a file to attach"))
     try:
         payload: dict[str, Any] = {
             "kind": form.text("kind"),
