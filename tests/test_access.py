@@ -35,6 +35,11 @@ PUBLIC_ROUTES = {
     "/auth/logout",
     "/auth/logged-out",
     "/help/accessibility",
+    # The online application for an ASB case review: anyone may apply, as
+    # councils' forms let them; limited per address and per area.
+    "/apply-for-a-case-review",
+    "/apply-for-a-case-review/{area:str}",
+    "/apply-for-a-case-review/{area:str}/received",
     # GOV.UK Frontend, MOJ Frontend and Swagger UI: files, no data.
     "/static/{file_path:path}",
     "/static/swagger-ui/swagger-ui-bundle.js",

@@ -48,7 +48,8 @@ from sharehub.protocols.models import Protocol
 from sharehub.protocols.service import status_on, terms_in_force, version_numbered
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.asb.service import breached
-from sharehub.referrals.case_review.models import CaseReview
+from sharehub.referrals.case_review.models import CaseReview, CaseReviewProcedure
+from sharehub.referrals.case_review.service import figures as case_review_figures
 from sharehub.referrals.mappa.models import MappaReferral
 from sharehub.referrals.marac.models import MaracReferral
 
@@ -233,9 +234,45 @@ async def test_the_demo_loads_a_living_partnership_once(demo: Settings) -> None:
 
             mappa = await db.scalar(select(MappaReferral))
             assert mappa is not None and mappa.status == "managed" and mappa.invitations
-            review = await db.scalar(select(CaseReview))
-            assert review is not None and review.threshold_met
-            assert review.information_requests
+            # ASB case reviews as the procedure runs: one waiting for the bodies'
+            # answers; one declined below the threshold, the applicant told and the
+            # review closed; one held, its outcome with two recommendations to named
+            # bodies, one body's response, and the applicant told the outcome.
+            reviews = {r.status: r for r in await db.scalars(select(CaseReview))}
+            assert set(reviews) == {"information_requested", "closed", "outcome_recorded"}
+            waiting = reviews["information_requested"]
+            assert waiting.threshold_met and waiting.information_requests
+            assert waiting.applicant_type == "representative"
+            declined = reviews["closed"]
+            assert not declined.threshold_met and declined.decision == "declined"
+            assert declined.decided_by_kind == "coordinator"
+            assert declined.discretion_reasons_encrypted is not None
+            assert declined.acknowledged_on and declined.applicant_told_decision_on
+            assert declined.closed_on and declined.applicant_type == "victim"
+            held = reviews["outcome_recorded"]
+            assert held.threshold_met and held.decision == "threshold_met"
+            assert len(held.information_requests) == 2
+            assert all(q.responded_on for q in held.information_requests)
+            assert held.review_held_on and held.outcome_recorded_on
+            assert held.applicant_told_outcome_on
+            assert {r.agency_id for r in held.recommendations} == {
+                agencies["FVHA"].id,
+                agencies["KPOL"].id,
+            }
+            assert [r.responded_on is not None for r in held.recommendations] == [True, False]
+            procedure = await db.scalar(select(CaseReviewProcedure))
+            assert procedure is not None and procedure.area == "Harrowmere"
+            assert "Police and Crime Commissioner" in procedure.escalation_route
+            figures = await case_review_figures(
+                db, "Harrowmere", today - timedelta(days=365), today
+            )
+            assert (
+                figures.applications,
+                figures.threshold_not_met,
+                figures.reviews_held,
+                figures.reviews_with_recommendations,
+                figures.awaiting_decision,
+            ) == (3, 1, 1, 1, 0)
 
             # A MARAC held with approved minutes, one coming with its agenda and
             # the agencies' preparation; actions overdue.

@@ -519,6 +519,7 @@ class World:
     mappa: list[str] = field(default_factory=list)
     mappa_references: list[str] = field(default_factory=list)  # "MAPPA-2026-0001"
     reviews: list[str] = field(default_factory=list)
+    review_references: list[str] = field(default_factory=list)  # "ACR-2026-0001"
     review_requests: list[tuple[str, str]] = field(default_factory=list)
     meetings: dict[str, str] = field(default_factory=dict)  # meeting id → purpose
     items: list[tuple[str, str]] = field(default_factory=list)  # (meeting id, item id)
@@ -1029,6 +1030,7 @@ async def case_review(w: World, p: dict[str, Person]) -> dict[str, Any]:
         of=url,
     )
     w.reviews.append(made["id"])
+    w.review_references.append(made["reference"])
     answers_by = {
         "POL": (
             (
@@ -1063,7 +1065,16 @@ async def case_review(w: World, p: dict[str, Person]) -> dict[str, Any]:
             },
             headers={"If-Match": '"1"'},
         )
-    w.wrote("CNL", [f"{url}/information-requests/{by_agency[w.agencies['CNL']]}"], v)
+    # The council's answer names the victim: the council wrote it (the API's
+    # address, and the page's: the council was asked second).
+    w.wrote(
+        "CNL",
+        [
+            f"{url}/information-requests/{by_agency[w.agencies['CNL']]}",
+            f"/case-reviews/{made['reference']}/answers/2",
+        ],
+        v,
+    )
     return made
 
 
@@ -1443,6 +1454,12 @@ def explicit_routes(w: World) -> dict[str, list[str]]:
             f"/mappa-referrals?view={v}"
             for v in ("screening", "reviews", "ours", "invited", "all&status=accepted")
         ],
+        "/case-reviews": [
+            f"/case-reviews?view={v}" for v in ("open", "overdue", "awaiting", "ours", "all")
+        ],
+        "/case-reviews/{reference:str}/answers/{number:int}": [
+            f"/case-reviews/{r}/answers/{n}" for r in w.review_references for n in (1, 2, 3, 4)
+        ],
         "/api/audit/disclosures": ["/api/audit/disclosures?limit=500"],
         "/api/audit/subject-access/{subject_id:str}": [
             f"/api/audit/subject-access/{s}?format={form}"
@@ -1487,7 +1504,8 @@ def explicit_routes(w: World) -> dict[str, list[str]]:
 _PARAMETER = re.compile(r"\{(\w+):\w+\}")
 # Steps of the record pages (a GET showing each step's form).
 PAGE_STEPS = ["assessment", "first-response", "closure", "reopening", "no-such-step", "screening",
-              "listing", "hearing", "resubmission", "level-review", "invitations"]  # fmt: skip
+              "listing", "hearing", "resubmission", "level-review", "invitations",
+              "acknowledgement", "threshold-decision", "information-requests", "outcome"]  # fmt: skip
 
 
 def parameter_values(w: World, name: str, template: str) -> list[str] | None:
@@ -1533,6 +1551,8 @@ def parameter_values(w: World, name: str, template: str) -> list[str] | None:
             return w.mappa_references
         if template.startswith("/asb-attachments"):
             return w.asb_case_references + w.asb_references
+        if template.startswith("/case-reviews"):
+            return w.review_references
         if template.startswith("/people"):
             return w.subject_references
         return w.asb_references + w.subject_references
@@ -1595,7 +1615,7 @@ def purpose_of(w: World, url: str) -> str | None:
         return MARAC
     if path.startswith(("/api/mappa-referrals", "/mappa-referrals")):
         return MAPPA
-    if path.startswith("/api/case-reviews"):
+    if path.startswith(("/api/case-reviews", "/case-reviews")):
         return REVIEW
     if path.startswith(MEETINGS + "/"):
         return w.meetings.get(parts[2])
@@ -1914,7 +1934,9 @@ def check(
         sweep.ok += 1
     text, body = texts_of(response)
     if "pdf" in response.headers.get("content-type", ""):
-        assert "OFFICIAL-SENSITIVE" in text, f"no text found in the PDF of {read.url}"
+        # A letter to a member of the public is headed as letters to people are.
+        marking = "Private and confidential" if "/letter.pdf" in read.url else "OFFICIAL-SENSITIVE"
+        assert marking in text, f"no text found in the PDF of {read.url}"
         sweep.pdfs += 1
     viewer, path = read.viewer, read.url.partition("?")[0]
     purpose = purpose_of(w, read.url)

@@ -47,6 +47,9 @@ from sharehub.referrals.asb.controllers import (
     ResponsePolicyController,
     TriagePolicyController,
 )
+from sharehub.referrals.case_review import figure_pages, letter_pages
+from sharehub.referrals.case_review import online_pages as case_review_online
+from sharehub.referrals.case_review import pages as case_review_pages
 from sharehub.referrals.case_review.controllers import (
     CaseReviewController,
     CaseReviewProcedureController,
@@ -106,6 +109,10 @@ PAGE_ROUTES = [
     *attachment_pages.ROUTES,
     *marac_pages.ROUTES,
     *mappa_pages.ROUTES,
+    *case_review_pages.ROUTES,
+    *case_review_online.ROUTES,
+    *letter_pages.ROUTES,
+    *figure_pages.ROUTES,
     *people_pages.ROUTES,
     *staff_pages.ROUTES,
     *check_pages.ROUTES,
@@ -172,6 +179,9 @@ def create_app(
         *attachment_pages.UPLOADS,
     ):
         upload.request_max_body_size = attachment_body_limit(settings.attachment_max_bytes)
+    # The public online application form takes a small body only.
+    for form in case_review_online.BODY_LIMITED:
+        form.request_max_body_size = settings.online_application_max_body_bytes
 
     route_handlers: list[object] = [
         *ROUTE_HANDLERS,

@@ -97,6 +97,16 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     attachments_dir: str | None = None
     # The largest attachment accepted, in bytes (default 20 MB).
     attachment_max_bytes: Annotated[int, msgspec.Meta(ge=1024, le=200 * 1024 * 1024)] = 20_971_520
+    # Online applications for an ASB case review (the public form, no sign-in):
+    # how many are recorded from one client address an hour and a day, and for
+    # one area a day (counted in the database, so every worker shares them);
+    # and the largest form accepted, in bytes.
+    online_applications_per_address_per_hour: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 3
+    online_applications_per_address_per_day: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
+    online_applications_per_area_per_day: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 50
+    online_application_max_body_bytes: Annotated[int, msgspec.Meta(ge=16_384, le=1_048_576)] = (
+        65_536
+    )
 
     def __post_init__(self) -> None:
         self.database_url = normalise_database_url(self.database_url)

@@ -55,6 +55,7 @@ from sharehub.referrals.case_review.models import (  # noqa: F401
     CaseReviewComplaint,
     CaseReviewProcedure,
     InformationRequest,
+    OnlineApplicationCount,
     Recommendation,
     ResponseSubject,
 )

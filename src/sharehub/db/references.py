@@ -21,6 +21,7 @@ PREFIXES = {
     "person": "PER",
     "marac_referral": "MARAC",
     "mappa_referral": "MAPPA",
+    "case_review": "ACR",
 }
 
 

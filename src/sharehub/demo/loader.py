@@ -109,15 +109,21 @@ from sharehub.referrals.asb.schemas import (
     ReportCreate,
     Triage,
 )
-from sharehub.referrals.case_review import bodies
+from sharehub.referrals.case_review import bodies, procedures
 from sharehub.referrals.case_review import service as case_reviews
 from sharehub.referrals.case_review.models import CaseReview
 from sharehub.referrals.case_review.schemas import (
     Acknowledgement,
     ApplicantTold,
     ApplicationIn,
+    ClosureIn,
+    DiscretionaryDecision,
     InformationRequestIn,
     InformationResponseIn,
+    OutcomeIn,
+    ProcedureIn,
+    RecommendationResponseIn,
+    ReviewMeeting,
 )
 from sharehub.referrals.mappa import service as mappa
 from sharehub.referrals.mappa.arrangements import default_arrangements
@@ -1003,7 +1009,15 @@ class Partnership:
         self.add(case.level[0], f"agree the level of {case.key}", agree)
         self.add(case.invited[0], f"invite agencies to {case.key}", invite)
 
-    # --- the ASB case review ---------------------------------------------------------------------------
+    # --- the ASB case reviews --------------------------------------------------------------------------
+
+    def plan_case_review_procedure(self, case: data.ProcedureCase) -> None:
+        async def set_procedure(gate: GateContext) -> None:
+            actor = self.actor(case.by, "case-review-procedure:manage")
+            given = body(ProcedureIn, escalation_route=case.escalation_route, source=case.source)
+            await procedures.set_procedure(self.db, actor, case.area, given, None)
+
+        self.add(case.when, f"set the {case.area} case review procedure", set_procedure)
 
     def plan_case_review(self, case: data.CaseReviewCase) -> None:
         db = self.db
@@ -1024,17 +1038,19 @@ class Partnership:
 
         async def apply(gate: GateContext) -> None:
             actor = self.actor(case.by, "case-review:create")
+            representative = (
+                {"name": self.names[case.representative], "relationship": case.relationship}
+                if case.representative is not None
+                else None
+            )
             application = body(
                 ApplicationIn,
                 area=DISTRICT,
                 received_on=self.today - timedelta(days=case.received),
-                applicant_type="representative",
+                applicant_type="victim" if representative is None else "representative",
                 victim_type="individual",
                 victim_subject_id=self.people[case.victim],
-                representative={
-                    "name": self.names[case.representative],
-                    "relationship": case.relationship,
-                },
+                representative=representative,
                 complaints=[complaint(c) for c in case.complaints],
                 narrative=self.text(case.narrative),
             )
@@ -1045,12 +1061,28 @@ class Partnership:
             done = body(Acknowledgement, acknowledged_on=gate.today)
             await case_reviews.acknowledge(db, actor, review.id, review.version, done, gate)
 
-        async def tell(gate: GateContext) -> None:
+        async def decide(gate: GateContext) -> None:
+            assert case.decision is not None
             actor, review = await current(case.coordinator, "case-review:manage", gate)
-            told = body(ApplicantTold, of="threshold_decision", told_on=gate.today)
-            await case_reviews.tell_applicant(db, actor, review.id, review.version, told, gate)
+            decided = body(
+                DiscretionaryDecision,
+                decision=case.decision.decision,
+                decided_on=gate.today,
+                factors=[{"factor": f, "finding": found} for f, found in case.decision.factors],
+                reasons=self.text(case.decision.reasons),
+            )
+            await case_reviews.decide(db, actor, review.id, review.version, decided, gate)
+
+        def tell(of: str) -> Callable[[GateContext], Awaitable[None]]:
+            async def run(gate: GateContext) -> None:
+                actor, review = await current(case.coordinator, "case-review:manage", gate)
+                told = body(ApplicantTold, of=of, told_on=gate.today)
+                await case_reviews.tell_applicant(db, actor, review.id, review.version, told, gate)
+
+            return run
 
         async def ask(gate: GateContext) -> None:
+            assert case.information_requested is not None
             actor, review = await current(case.coordinator, "case-review:manage", gate)
             asked = body(
                 InformationRequestIn,
@@ -1072,12 +1104,61 @@ class Partnership:
 
             return run
 
+        async def hold(gate: GateContext) -> None:
+            actor, review = await current(case.coordinator, "case-review:manage", gate)
+            held = body(ReviewMeeting, held_on=gate.today)
+            await case_reviews.hold_review(db, actor, review.id, review.version, held, gate)
+
+        async def record_outcome(gate: GateContext) -> None:
+            assert case.outcome is not None
+            actor, review = await current(case.coordinator, "case-review:manage", gate)
+            outcome = body(
+                OutcomeIn,
+                recorded_on=gate.today,
+                summary=self.text(case.outcome.summary),
+                recommendations=[
+                    {"agency_id": self.agency_id(code), "recommendation": self.text(said)}
+                    for code, said in case.outcome.recommendations
+                ],
+            )
+            await case_reviews.record_outcome(db, actor, review.id, review.version, outcome, gate)
+
+        def respond(who: str, said: str) -> Callable[[GateContext], Awaitable[None]]:
+            async def run(gate: GateContext) -> None:
+                actor, review = await current(who, "case-review:respond", gate)
+                made = next(r for r in review.recommendations if r.agency_id == actor.agency_id)
+                given = body(RecommendationResponseIn, response=said, responded_on=gate.today)
+                await bodies.respond_to_recommendation(
+                    db, actor, review.id, made.id, made.version, given, gate
+                )
+
+            return run
+
+        async def close(gate: GateContext) -> None:
+            actor, review = await current(case.coordinator, "case-review:manage", gate)
+            closing = body(ClosureIn, closed_on=gate.today)
+            await case_reviews.close(db, actor, review.id, review.version, closing, gate)
+
         self.add(case.recorded, f"case review {case.key}", apply)
         self.add(case.acknowledged, f"acknowledge {case.key}", acknowledge)
-        self.add(case.told, f"tell the applicant of {case.key}", tell)
-        self.add(case.information_requested[0], f"ask the bodies for {case.key}", ask)
+        if case.decision is not None:
+            self.add(case.decision.when, f"decide on {case.key}", decide)
+        self.add(case.told, f"tell the applicant of {case.key}", tell("threshold_decision"))
+        if case.information_requested is not None:
+            self.add(case.information_requested[0], f"ask the bodies for {case.key}", ask)
         for who, when, said in case.answers:
             self.add(when, f"{who} answers {case.key}", answer(who, said))
+        if case.outcome is not None:
+            outcome = case.outcome
+            self.add(outcome.held, f"hold the review of {case.key}", hold)
+            self.add(outcome.recorded, f"record the outcome of {case.key}", record_outcome)
+            if outcome.told is not None:
+                told = f"tell the applicant the outcome of {case.key}"
+                self.add(outcome.told, told, tell("outcome"))
+            for who, when, said in outcome.responses:
+                self.add(when, f"{who} responds to {case.key}", respond(who, said))
+        if case.closed is not None:
+            self.add(case.closed, f"close {case.key}", close)
 
     # --- the whole ------------------------------------------------------------------------------------
 
@@ -1116,6 +1197,7 @@ class Partnership:
                 (self.plan_marac_referral, data.MARAC_REFERRALS),
                 (self.plan_meeting, data.MEETINGS),
                 (self.plan_mappa_referral, data.MAPPA_REFERRALS),
+                (self.plan_case_review_procedure, [data.CASE_REVIEW_PROCEDURE]),
                 (self.plan_case_review, data.CASE_REVIEWS),
             ):
                 for row in rows:
@@ -1146,7 +1228,8 @@ class Partnership:
         progress(
             f"  {len(data.ASB_REPORTS)} ASB reports at every stage, one past its response target; "
             f"{len(data.MARAC_REFERRALS)} MARAC referrals, one a repeat; "
-            f"{len(data.MAPPA_REFERRALS)} MAPPA referral; {len(data.CASE_REVIEWS)} ASB case review"
+            f"{len(data.MAPPA_REFERRALS)} MAPPA referral; {len(data.CASE_REVIEWS)} ASB case reviews "
+            "(waiting for answers, declined below the threshold, and held with recommendations)"
         )
         progress(
             "  a MARAC held last month with approved minutes and overdue actions, "

@@ -1,7 +1,7 @@
 """The demo partnership's people and cases, as data.
 
 Who each agency knows, the protocols between the agencies, consent, the ASB
-reports, the MARAC and MAPPA referrals, the ASB case review, two MARAC
+reports, the MARAC and MAPPA referrals, the ASB case reviews, two MARAC
 meetings and the actions agreed at the first: each step with the member of
 staff who takes it (by handle, ``staff._STAFF``) and when. ``loader.py`` walks
 these tables in time order through the hub's own services.
@@ -286,6 +286,12 @@ PEOPLE: list[Person] = [
     # Offender management.
     Person("offender", "KPS", R.OFFENDER, "probation_officer", on(-35), sex="m"),
     Person("offender_v", "KPS", R.VICTIM, "probation_officer", on(-35, "10:05")),
+    # Added with the case reviews that ran their course (at the end, so that
+    # everyone above keeps the name Faker gave them).
+    Person("quarry_v", "HDC", R.COMPLAINANT, "community_safety", on(-75), born=OLDER),
+    Person("quarry_p", "HDC", R.PERPETRATOR, "community_safety", on(-75, "10:05"), sex="m"),
+    Person("orchard_v", "HDC", R.COMPLAINANT, "community_safety", on(-115), sex="m"),
+    Person("orchard_p", "HDC", R.PERPETRATOR, "community_safety", on(-115, "10:05")),
 ]
 
 
@@ -867,7 +873,7 @@ MAPPA_REFERRALS: list[MappaCase] = [
 ]
 
 
-# --- the ASB case review -------------------------------------------------------------------------
+# --- the ASB case reviews ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -879,23 +885,73 @@ class Complaint:
 
 
 @dataclass(frozen=True)
+class ProcedureCase:
+    """The area's own review procedure, set by its coordinator (the threshold
+    and clocks stay at the hub's defaults; the route and source are its own)."""
+
+    area: str
+    by: str
+    when: When
+    escalation_route: str
+    source: str
+
+
+@dataclass(frozen=True)
+class DiscretionCase:
+    """The coordinator's decision on an application below the threshold."""
+
+    when: When
+    decision: str  # "accept" or "decline"
+    factors: tuple[tuple[str, str], ...]  # (matter, finding)
+    reasons: str
+
+
+@dataclass(frozen=True)
+class OutcomeCase:
+    held: When
+    recorded: When
+    summary: str
+    recommendations: tuple[tuple[str, str], ...]  # (agency, recommendation)
+    told: When | None = None  # the applicant told the outcome
+    responses: tuple[tuple[str, When, str], ...] = ()  # (by, when, response)
+
+
+@dataclass(frozen=True)
 class CaseReviewCase:
     key: str
     by: str
     recorded: When
     received: int  # days before the demo's day
     victim: str
-    representative: str  # a person (not recorded) named in the application
-    relationship: str
     complaints: tuple[Complaint, ...]
     narrative: str
     acknowledged: When
-    told: When
-    information_requested: tuple[When, tuple[str, ...]]
+    told: When  # the applicant told the threshold decision
+    # A person (not recorded) who applied for the victim; None: the victim applied.
+    representative: str | None = None
+    relationship: str | None = None
+    decision: DiscretionCase | None = None  # below the threshold
+    information_requested: tuple[When, tuple[str, ...]] | None = None
     answers: tuple[tuple[str, When, str], ...] = ()  # (by, when, answer)
+    outcome: OutcomeCase | None = None
+    closed: When | None = None
     coordinator: str = "community_safety"
 
 
+CASE_REVIEW_PROCEDURE = ProcedureCase(
+    area="Harrowmere",
+    by="community_safety",
+    when=on(-300),
+    escalation_route=(
+        "Office of the Police and Crime Commissioner for Kestrelshire, Case Review Appeals, "
+        "PO Box 4127, Harrowmere KX1 9ZQ"
+    ),
+    source="Harrowmere ASB case review procedure, version 2 (published by the community "
+    "safety partnership)",
+)
+
+# One waiting for the bodies' answers, one declined below the threshold and
+# closed, and one that ran its course to an outcome with recommendations.
 CASE_REVIEWS: list[CaseReviewCase] = [
     CaseReviewCase(
         key="mill_lane",
@@ -923,6 +979,109 @@ CASE_REVIEWS: list[CaseReviewCase] = [
                 (
                     "Four calls about the street since March; two youths given community "
                     "resolutions; weekend patrols increased."
+                ),
+            ),
+        ),
+    ),
+    # Below the threshold: the complaints are too old, or made too long after
+    # the behaviour; the coordinator declines, tells her, and closes it.
+    CaseReviewCase(
+        key="quarry_road",
+        by="community_safety",
+        recorded=on(-62, "11:00"),
+        received=62,
+        victim="quarry_v",
+        complaints=(
+            Complaint(behaviour=280, complained=279, agency="HDC"),
+            Complaint(behaviour=270, complained=268, agency="HDC"),
+            Complaint(behaviour=130, complained=85, agency="FVHA"),
+        ),
+        narrative="{quarry_v} says her neighbour {quarry_p} played loud music late at night "
+        "through the winter and shouted at her when she complained.",
+        acknowledged=on(-60, "09:30"),
+        decision=DiscretionCase(
+            when=on(-50, "14:00"),
+            decision="decline",
+            factors=(
+                ("persistence", "does_not_support_review"),
+                ("harm", "does_not_support_review"),
+                ("adequacy_of_response", "does_not_support_review"),
+            ),
+            reasons="No noise has been reported since the spring. The council's noise team "
+            "visited twice and served an abatement notice; Fernvale Housing Association offered "
+            "mediation, which her neighbour accepted.",
+        ),
+        told=on(-49, "10:00"),
+        closed=on(-40, "16:00"),
+    ),
+    # At the threshold: the review is held, the outcome has two
+    # recommendations, the applicant is told, and the landlord has responded.
+    CaseReviewCase(
+        key="orchard_walk",
+        by="community_safety",
+        recorded=on(-101, "15:00"),
+        received=101,
+        victim="orchard_v",
+        complaints=(
+            Complaint(behaviour=170, complained=166, agency="KPOL"),
+            Complaint(behaviour=150, complained=148, agency="FVHA"),
+            Complaint(behaviour=131, complained=130, agency="HDC"),
+        ),
+        narrative="{orchard_v} has complained to the police, his landlord and the council "
+        "about {orchard_p}, who lives in the flat above, banging on his door and damaging his "
+        "car. He says each agency told him to call another.",
+        acknowledged=on(-99, "10:00"),
+        told=on(-98, "11:00"),
+        information_requested=(on(-98, "11:30"), ("KPOL", "FVHA")),
+        answers=(
+            (
+                "police_officer",
+                on(-90, "15:00"),
+                (
+                    "Three reports since the spring: criminal damage to the car recorded, no "
+                    "suspect charged for want of evidence; a neighbourhood officer visited once."
+                ),
+            ),
+            (
+                "housing_officer",
+                on(-88, "12:00"),
+                (
+                    "Both are our tenants. Two warning letters were sent to the tenant upstairs; "
+                    "no further action was taken while the police investigation was open."
+                ),
+            ),
+        ),
+        outcome=OutcomeCase(
+            held=on(-76, "10:00"),
+            recorded=on(-75, "14:00"),
+            summary="The agencies each acted on their own reports, but no one brought them "
+            "together, so the pattern of behaviour was missed and {orchard_v} was passed "
+            "between agencies. The review agreed a joint plan with one lead officer.",
+            recommendations=(
+                (
+                    "FVHA",
+                    (
+                        "Name one housing officer as the lead for this case and consider an "
+                        "injunction or a notice seeking possession against the tenant upstairs."
+                    ),
+                ),
+                (
+                    "KPOL",
+                    (
+                        "Review the criminal damage reports together and share the "
+                        "neighbourhood officer's patrol plan with the housing officer."
+                    ),
+                ),
+            ),
+            told=on(-74, "11:00"),
+            responses=(
+                (
+                    "housing_officer",
+                    on(-60, "10:30"),
+                    (
+                        "A lead housing officer is named and a notice seeking possession was "
+                        "served; the tenant has signed an acceptable behaviour contract."
+                    ),
                 ),
             ),
         ),

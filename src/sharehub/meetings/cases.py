@@ -291,7 +291,7 @@ async def _case_review_material(
     return CaseMaterial(
         source="case_review",
         source_id=review.id,
-        reference=f"ASB case review {review.id.hex[-8:]}",
+        reference=review.reference,
         holder_agency_id=review.receiving_agency_id,
         # The victim, the representative, the people the bodies linked to their answers.
         subjects=await case_reviews.subjects_of(db, review),

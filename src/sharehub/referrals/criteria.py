@@ -178,6 +178,15 @@ NOT_QUALIFYING: tuple[
 )
 
 
+def why_not_qualifying(
+    complaint: Complaint, application_on: date, p: CaseReviewParameters
+) -> str | None:
+    """Why a complaint does not qualify (s104(11)), or None when it does."""
+    return next(
+        (why(p) for test, why in NOT_QUALIFYING if test(complaint, application_on, p)), None
+    )
+
+
 def case_review_threshold(
     complaints: Sequence[Complaint],
     application_on: date,
@@ -187,9 +196,7 @@ def case_review_threshold(
     behaviour, and the application within six months of the complaint."""
     qualifying, notes = [], []
     for complaint in complaints:
-        failed = next(
-            (why(p) for test, why in NOT_QUALIFYING if test(complaint, application_on, p)), None
-        )
+        failed = why_not_qualifying(complaint, application_on, p)
         if failed is None:
             qualifying.append(complaint)
         else:

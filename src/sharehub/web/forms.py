@@ -146,6 +146,13 @@ class Form:
     def many(self, name: str) -> list[str]:
         return [v for v in self.values.get(name, []) if v]
 
+    def version(self) -> int:
+        """The version of the record the form was read from (``form_keys``)."""
+        try:
+            return int(self.text("version") or "")
+        except ValueError:
+            return -1  # refused by the service as a stale copy
+
     def date(self, name: str, *, required: bool = True, label: str = "") -> str | None:
         """A GOV.UK date input (``name-day``, ``name-month``, ``name-year``) as ISO text."""
         parts = [self.text(f"{name}-{p}") for p in ("day", "month", "year")]

@@ -349,6 +349,50 @@ LABELS: dict[str, dict[str, str]] = {
         "household_member": N_("Member of the household, or someone else at risk"),
         "witness": N_("Witness"),
     },
+    "case_review_status": {
+        "threshold_met": N_("Threshold met: a review will be held"),
+        "awaiting_discretion": N_("Waiting for the threshold decision"),
+        "accepted": N_("Accepted for a review"),
+        "declined": N_("No review: threshold not met"),
+        "information_requested": N_("Information asked for"),
+        "review_held": N_("Review meeting held"),
+        "outcome_recorded": N_("Outcome recorded"),
+        "escalated": N_("Applicant dissatisfied: escalated"),
+        "closed": N_("Closed"),
+    },
+    "case_review_decision": {
+        "threshold_met": N_("The threshold is met: a review will be held"),
+        "accepted": N_("Accepted for a review by the coordinator"),
+        "declined": N_("Declined by the coordinator: no review"),
+    },
+    "case_review_clock": {
+        "acknowledge": N_("Acknowledge the application"),
+        "threshold_decision": N_("Decide on the threshold"),
+        "review_meeting": N_("Hold the review meeting"),
+    },
+    "case_review_body_role": {
+        "relevant_body": N_("A relevant body for the case review"),
+        "co_opted": N_("Co-opted to the case review (a housing provider)"),
+        "none": N_("Neither a relevant body nor co-opted"),
+    },
+    "case_review_applicant": {
+        "victim": N_("The victim"),
+        "representative": N_("Someone on the victim's behalf"),
+    },
+    "case_review_victim_type": {
+        "individual": N_("A person"),
+        "business": N_("A business"),
+        "group": N_("A community group"),
+    },
+    "case_review_finding": {
+        "supports_review": N_("Supports a review"),
+        "does_not_support_review": N_("Does not support a review"),
+    },
+    "case_review_factor": {
+        "persistence": N_("Persistence of the behaviour"),
+        "harm": N_("Harm, or the potential for harm"),
+        "adequacy_of_response": N_("Adequacy of the response"),
+    },
     "mappa_identifier": {
         "visor_ref": N_("ViSOR reference"),
         "pnc_id": N_("PNC ID"),

@@ -88,6 +88,21 @@ def cross_site_refusal(scope: Scope, public_origin: str) -> str | None:
     return None
 
 
+def form_from_another_site(scope: Scope, public_url: str) -> bool:
+    """Whether a page's form was sent from another site, by what the browser
+    says of it (``Sec-Fetch-Site``, ``Origin``). Pages' forms carry CSRF tokens
+    (app.py); a public form that records something checks this as well, since
+    anyone may fetch its token."""
+    fetch_site = _header(scope, b"sec-fetch-site")
+    if fetch_site is not None:
+        # The browser's own word, whatever name the hub was opened under.
+        return fetch_site.lower() not in SAME_SITE
+    origin = _header(scope, b"origin")
+    if origin is None:
+        return False
+    return origin.lower() == "null" or (bool(public_url) and _origin(origin) != _origin(public_url))
+
+
 def request_origin_checks(public_url: str) -> object:
     public_origin = _origin(public_url) if public_url else ""
     public_host = urlsplit(public_url).netloc.lower() if public_url else ""

@@ -22,6 +22,8 @@ from sharehub.meetings.cases import OUTSTANDING
 from sharehub.meetings.models import Action, Meeting, MeetingAgency
 from sharehub.privacy.models import Consent, ConsentWithdrawal, SafeguardingOverride, Subject
 from sharehub.referrals.asb.models import AsbCase, AsbEvidenceRequest, AsbReport
+from sharehub.referrals.case_review.models import CaseReview, InformationRequest, Recommendation
+from sharehub.referrals.case_review.rules import CLOCKS
 from sharehub.referrals.marac.models import MaracReferral
 
 # How far ahead a consent's expiry is worth warning about.
@@ -71,6 +73,10 @@ class YourWork:
     consents_ending: list[ConsentEnding] = field(default_factory=list)
     overrides_to_review: int | None = None
     referrals_to_screen: int | None = None
+    # ASB case reviews: the agency's answers and responses awaited, and (for
+    # a coordinator) reviews with a step late now.
+    case_reviews_awaiting: int | None = None
+    case_reviews_late: int | None = None
     meetings: list[MeetingSoon] = field(default_factory=list)
     actions_overdue: list[ActionOverdue] = field(default_factory=list)
 
@@ -86,6 +92,8 @@ class YourWork:
             or self.consents_ending
             or self.overrides_to_review
             or self.referrals_to_screen
+            or self.case_reviews_awaiting
+            or self.case_reviews_late
             or self.meetings
             or self.actions_overdue
         )
@@ -175,6 +183,34 @@ async def your_work(
             select(func.count())
             .select_from(MaracReferral)
             .where(MaracReferral.status == "submitted")
+        )
+    if may("case-review:respond"):
+        asked = await db.scalar(
+            select(func.count())
+            .select_from(InformationRequest)
+            .where(
+                InformationRequest.agency_id == agency_id, InformationRequest.responded_on.is_(None)
+            )
+        )
+        recommended = await db.scalar(
+            select(func.count())
+            .select_from(Recommendation)
+            .where(Recommendation.agency_id == agency_id, Recommendation.responded_on.is_(None))
+        )
+        work.case_reviews_awaiting = (asked or 0) + (recommended or 0)
+    if may("case-review:manage"):
+        late_now = or_(
+            *(
+                and_(
+                    getattr(CaseReview, c.stopped_by).is_(None), getattr(CaseReview, c.due) < today
+                )
+                for c in CLOCKS.values()
+            )
+        )
+        work.case_reviews_late = await db.scalar(
+            select(func.count())
+            .select_from(CaseReview)
+            .where(CaseReview.status != "closed", late_now)
         )
     if may("meeting:read"):
         invited = select(MeetingAgency.meeting_id).where(MeetingAgency.agency_id == agency_id)

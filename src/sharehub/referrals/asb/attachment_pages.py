@@ -138,13 +138,6 @@ async def attach(
     return see_other(f"{owner_page(owner)}?done=attached")
 
 
-def _version(form: Form) -> int:
-    try:
-        return int(form.text("version") or "")
-    except ValueError:
-        return -1  # refused by the service as a stale copy
-
-
 async def _found(
     db: Session, request: Request, reference: str, number: int
 ) -> tuple[attachments.Owner, Any]:
@@ -240,7 +233,7 @@ async def change_settings(
             messages,
         )
         await attachments.change(
-            db_session, request.user, attachment.id, _version(form), data, gate
+            db_session, request.user, attachment.id, form.version(), data, gate
         )
     except (FormErrors, DomainError) as failed:
         errors = await refused(db_session, form, failed, messages)

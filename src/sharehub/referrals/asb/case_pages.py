@@ -340,13 +340,6 @@ async def _partners(db: Session, own: Any) -> list[tuple[str, str]]:
     return [(str(i), n) for i, n in rows]
 
 
-def _version(form: Form) -> int:
-    try:
-        return int(form.text("version") or "")
-    except ValueError:
-        return -1  # refused by the service as a stale copy
-
-
 @post(
     "/asb-reports/{reference:str}/case", opt=page_opt("asb-report:create"), include_in_schema=False
 )
@@ -496,7 +489,7 @@ async def step_submit(
     try:
         messages = {k: _(v) for k, v in MESSAGES.items()}
         data = form.convert(spec.struct, spec.payload(form), messages)
-        await spec.do(db_session, request.user, case.id, _version(form), data, gate)
+        await spec.do(db_session, request.user, case.id, form.version(), data, gate)
     except (FormErrors, DomainError) as failed:
         errors = await refused(db_session, form, failed, {k: _(v) for k, v in MESSAGES.items()})
         db_session.expunge_all()
@@ -516,7 +509,7 @@ async def action_done(
     case = await _case(db_session, request, reference)
     form = await Form.read(request)
     await cases.complete_action(
-        db_session, request.user, case.id, number, _version(form), ActionDone(on=gate.today), gate
+        db_session, request.user, case.id, number, form.version(), ActionDone(on=gate.today), gate
     )
     return see_other(f"/asb-cases/{case.reference}?done=action")
 

@@ -461,13 +461,6 @@ def _assessment_payload(form: Form) -> dict[str, Any]:
     }
 
 
-def _version(form: Form) -> int:
-    try:
-        return int(form.text("version") or "")
-    except ValueError:
-        return -1  # refused by the service as a stale copy
-
-
 async def _do_step(
     request: Request, db: Session, gate: Gate, reference: str, step: str
 ) -> Template | Redirect:
@@ -477,7 +470,7 @@ async def _do_step(
         raise NotFound("page")
     report = await _report(db, request, reference)
     form = await Form.read(request)
-    version = _version(form)
+    version = form.version()
     actor = request.user
     try:
         if step == "assessment":
@@ -603,7 +596,7 @@ async def search_person(
                 {"subject_id": form.text("subject_id"), "role": form.text("role")},
                 _messages(),
             )
-            await service.link_person(db_session, request.user, report.id, _version(form), link)
+            await service.link_person(db_session, request.user, report.id, form.version(), link)
         except (FormErrors, DomainError) as failed:
             errors = await refused(db_session, form, failed, _messages())
             report = await _report(db_session, request, reference)
@@ -681,7 +674,7 @@ async def add_new_person(
         )
         person = await people.create_subject(db_session, request.user, data, gate)
         link = SubjectLink(subject_id=person.id, role=data.role)
-        await service.link_person(db_session, request.user, report.id, _version(form), link)
+        await service.link_person(db_session, request.user, report.id, form.version(), link)
     except (FormErrors, DomainError) as failed:
         errors = await refused(db_session, form, failed, messages)
         report = await _report(db_session, request, reference)

@@ -4,13 +4,23 @@ complaints, information requests to the relevant bodies, and recommendations."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sharehub.db.base import Base, SharedRecord
+from sharehub.db.base import Base, SharedRecord, UTCDateTime
 
 
 class CaseReviewProcedure(SharedRecord):
@@ -33,6 +43,10 @@ class CaseReviewProcedure(SharedRecord):
     # The published procedure the numbers come from (title, version).
     source: Mapped[str] = mapped_column(String(300))
     set_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # The agency that receives the area's online applications and holds them
+    # (None: the one council serving the area, if there is exactly one; see
+    # ``online.receiving_agency``).
+    online_receiving_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
 
 
 class CaseReview(SharedRecord):
@@ -49,9 +63,15 @@ class CaseReview(SharedRecord):
         "escalation_reason",
     )
 
+    # What people read and say: "ACR-2026-0003" (db/references.py).
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
     # The agency that received the application; it holds the record.
     receiving_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # None: recorded by an agency system or the online form (``received_online``).
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # The applicant applied on the public online form (``online.py``), not
+    # through a member of staff.
+    received_online: Mapped[bool] = mapped_column(Boolean, server_default=false())
     area: Mapped[str] = mapped_column(String(100))
     area_key: Mapped[str] = mapped_column(String(100), index=True)
     received_on: Mapped[date] = mapped_column(Date, index=True)
@@ -125,7 +145,9 @@ class CaseReviewComplaint(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     behaviour_on: Mapped[date] = mapped_column(Date)
     complained_on: Mapped[date] = mapped_column(Date)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    # None: the applicant did not know which body they complained to (an
+    # online application's "I'm not sure"); the coordinator finds out.
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
     hate_incident: Mapped[bool] = mapped_column(Boolean)
     asb_report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("asb_reports.id"))
     qualifies: Mapped[bool] = mapped_column(Boolean)
@@ -186,3 +208,21 @@ class Recommendation(SharedRecord):
     responded_on: Mapped[date | None] = mapped_column(Date)
     responded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     response_encrypted: Mapped[str | None] = mapped_column(Text)
+
+
+class OnlineApplicationCount(Base):
+    """How many online applications were recorded in one window, for one
+    client address (by a keyed digest: never the address itself) or one area.
+    Counted in the transaction of the application, so every worker shares the
+    count and a refused application counts nothing. Rows whose window has
+    ended are deleted as applications come in (``online.count_application``)."""
+
+    __tablename__ = "case_review_online_counts"
+
+    # "address_hour", "address_day" or "area_day".
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # The client address's HMAC digest (the blind index key), or the area's key.
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    window_ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    count: Mapped[int] = mapped_column(Integer)

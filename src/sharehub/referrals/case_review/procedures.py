@@ -4,6 +4,7 @@ then). An application keeps the procedure in force when it was received."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sharehub.access.relationships import reach
 from sharehub.access.roles import Role
-from sharehub.agencies.models import AgencyArea
+from sharehub.agencies.models import Agency, AgencyArea
 from sharehub.db.changes import check_version, write_changes
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable, VersionRequired
 from sharehub.identity.principal import Principal
@@ -71,6 +72,7 @@ def _from_row(row: CaseReviewProcedure) -> Procedure:
         row.escalation_route,
         row.source,
         row.version,
+        row.online_receiving_agency_id,
     )
 
 
@@ -120,6 +122,7 @@ def to_view(procedure: Procedure) -> ProcedureView:
         meeting_working_days=c.meeting_working_days,
         escalation_route=procedure.escalation_route,
         source=procedure.source,
+        online_receiving_agency_id=procedure.online_receiving_agency_id,
     )
 
 
@@ -142,6 +145,17 @@ def _check(data: ProcedureIn) -> None:
         raise Unprocessable(errors)
 
 
+async def _serves(db: AsyncSession, agency_id: uuid.UUID, area: str) -> bool:
+    """Whether an active agency serves the area."""
+    found = await db.scalar(
+        select(Agency.id)
+        .join(AgencyArea, AgencyArea.agency_id == Agency.id)
+        .where(Agency.id == agency_id, Agency.active.is_(True))
+        .where(AgencyArea.area_key == area.casefold())
+    )
+    return found is not None
+
+
 async def set_procedure(
     db: AsyncSession,
     actor: Principal,
@@ -154,6 +168,11 @@ async def set_procedure(
         raise NotFound("area")
     require_coordinator(actor, named)
     _check(data)
+    receiving = data.online_receiving_agency_id
+    if receiving is not None and not await _serves(db, receiving, named):
+        raise Unprocessable(
+            [("online_receiving_agency_id", "not an active agency serving the area")]
+        )
     row = await _stored(db, named)
     if row is None:
         row = CaseReviewProcedure(area=named, area_key=named.casefold())
@@ -172,6 +191,7 @@ async def set_procedure(
         "meeting_working_days",
         "escalation_route",
         "source",
+        "online_receiving_agency_id",
     ):
         setattr(row, field, getattr(data, field))
     row.set_by = actor.id

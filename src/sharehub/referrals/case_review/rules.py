@@ -13,6 +13,7 @@ code: these are the defaults until it does (``procedures.py``).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sharehub.referrals.criteria import CaseReviewParameters
@@ -58,6 +59,9 @@ class Procedure:
     escalation_route: str
     source: str
     version: int | None = None  # None: the defaults, not yet set by the area
+    # The agency the area's online applications go to (None: the one council
+    # serving the area, if there is exactly one: ``online.receiving_agency``).
+    online_receiving_agency_id: uuid.UUID | None = None
 
 
 def default_procedure(area: str) -> Procedure:

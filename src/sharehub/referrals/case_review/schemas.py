@@ -15,6 +15,7 @@ from sharehub.disclosure.gated import (
     Explanation,
     GatedText,
     GovernanceText,
+    Reference,
     View,
 )
 from sharehub.fields import PRINTABLE, Name
@@ -65,6 +66,10 @@ class ProcedureIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     escalation_route: Annotated[str, msgspec.Meta(min_length=3, max_length=500, pattern=PRINTABLE)]
     # The published procedure, e.g. "Testshire ASB case review procedure v3 (2026)".
     source: Annotated[str, msgspec.Meta(min_length=3, max_length=300, pattern=PRINTABLE)]
+    # The agency that receives the area's online applications: one serving the
+    # area that is a relevant body. Not given: the one council serving the area,
+    # if there is exactly one (otherwise the area takes no applications online).
+    online_receiving_agency_id: uuid.UUID | None = None
 
 
 class ProcedureView(msgspec.Struct, kw_only=True):
@@ -81,6 +86,7 @@ class ProcedureView(msgspec.Struct, kw_only=True):
     # Where dissatisfied applicants go, and the published procedure: the area's.
     escalation_route: GovernanceText
     source: GovernanceText
+    online_receiving_agency_id: uuid.UUID | None = None
 
 
 # --- the application -----------------------------------------------------------------------
@@ -94,6 +100,9 @@ class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     behaviour_on: date | None = None
     complained_on: date | None = None
     agency_id: uuid.UUID | None = None
+    # The applicant does not know which body they complained to (then no
+    # agency_id): the coordinator finds out before relying on the complaint.
+    agency_not_known: bool = False
     hate_incident: bool | None = None
 
 
@@ -200,7 +209,8 @@ class CriterionView(msgspec.Struct, kw_only=True):
 class ComplaintView(msgspec.Struct, kw_only=True):
     behaviour_on: date
     complained_on: date
-    agency_id: uuid.UUID
+    # None: the applicant did not know which body they complained to.
+    agency_id: uuid.UUID | None
     hate_incident: bool
     asb_report_id: uuid.UUID | None
     qualifies: bool
@@ -260,11 +270,14 @@ class RecommendationView(View, kw_only=True):
 
 class CaseReviewView(View, kw_only=True):
     id: uuid.UUID
+    reference: Reference
     version: int
     status: Status
     area: Configuration
     receiving_agency_id: uuid.UUID
     received_on: date
+    # Applied for on the public online form, not recorded by a member of staff.
+    received_online: bool
     applicant_type: ApplicantType
     victim_type: VictimType
     victim: PersonView | None
@@ -293,14 +306,23 @@ class CaseReviewView(View, kw_only=True):
     next_steps: list[Code]
 
 
+class NextDue(msgspec.Struct, kw_only=True):
+    clock: Code
+    due_on: date
+
+
 class CaseReviewSummary(msgspec.Struct, kw_only=True):
     id: uuid.UUID
+    reference: Reference
     status: Status
     area: Configuration
     receiving_agency_id: uuid.UUID
     received_on: date
+    received_online: bool
     threshold_met: bool
     breached_clocks: list[Code]
+    # The running clock that falls due first.
+    next_due: NextDue | None = None
 
 
 class CaseReviewPage(msgspec.Struct, kw_only=True):

@@ -30,10 +30,12 @@ from sharehub.calendar import LOCAL_TIME, add_working_days
 from sharehub.crypto import seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.db.references import next_reference, normalise
 from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import SubjectInRecord
 from sharehub.errors import Conflict, NotFound, Unprocessable
 from sharehub.identity.principal import Principal
+from sharehub.meetings.models import AgendaItem, Meeting
 from sharehub.privacy.consent import status_of
 from sharehub.privacy.models import Consent, ConsentWithdrawal, Subject
 from sharehub.privacy.schemas import IdentityIn, SubjectCreate
@@ -72,6 +74,7 @@ from sharehub.referrals.case_review.schemas import (
     EscalationIn,
     Figures,
     InformationRequestIn,
+    NextDue,
     OutcomeIn,
     ReviewMeeting,
 )
@@ -198,18 +201,38 @@ def next_steps(review: CaseReview) -> list[str]:
     return [name for name, step in STEPS.items() if _open(review, step)]
 
 
-def check_step(review: CaseReview, name: str) -> None:
+@dataclass(frozen=True)
+class Blocked:
+    """Why a step is not open: the review's status does not allow it, it is
+    already recorded, or something must be recorded first (``first`` says what)."""
+
+    kind: str  # "status", "recorded" or "first"
+    first: str | None = None
+
+
+def blocked(review: CaseReview, name: str) -> Blocked | None:
     step = STEPS[name]
     if _open(review, step):
+        return None
+    if review.status not in step.starts_from:
+        return Blocked("status")
+    if step.records is not None and getattr(review, step.records) is not None:
+        return Blocked("recorded")
+    return Blocked("first", _unmet(review, step)[0])
+
+
+def check_step(review: CaseReview, name: str) -> None:
+    why = blocked(review, name)
+    if why is None:
         return
     allowed = ", ".join(next_steps(review)) or "none"
-    if review.status not in step.starts_from:
-        why = f"'{name}' is not open to a case review that is {review.status}"
-    elif step.records is not None and getattr(review, step.records) is not None:
-        why = f"'{name}' is already recorded"
+    if why.kind == "status":
+        reason = f"'{name}' is not open to a case review that is {review.status}"
+    elif why.kind == "recorded":
+        reason = f"'{name}' is already recorded"
     else:
-        why = _unmet(review, step)[0]
-    raise Conflict(f"{why}; the steps open now: {allowed}")
+        reason = str(why.first)
+    raise Conflict(f"{reason}; the steps open now: {allowed}")
 
 
 def _move(review: CaseReview, name: str) -> None:
@@ -245,6 +268,19 @@ def breached(review: CaseReview, clock: Clock, today: date) -> bool:
 
 def breached_clocks(review: CaseReview, today: date) -> list[str]:
     return [name for name, clock in CLOCKS.items() if breached(review, clock, today)]
+
+
+def next_due(review: CaseReview) -> NextDue | None:
+    """The clock running now that falls due first, and its due date."""
+    running = [
+        (getattr(review, clock.due), name)
+        for name, clock in CLOCKS.items()
+        if getattr(review, clock.due) is not None and getattr(review, clock.stopped_by) is None
+    ]
+    if not running:
+        return None
+    due_on, name = min(running)
+    return NextDue(clock=name, due_on=due_on)
 
 
 def _breached_clause(today: date) -> ColumnElement[bool]:
@@ -284,6 +320,18 @@ async def get_review(
     if not await connected(db, gate, actor.agency_id, review.receiving_agency_id):
         raise NotFound(KIND)
     return review
+
+
+async def review_by_reference(
+    db: AsyncSession, actor: Principal, reference: str, gate: GateContext
+) -> CaseReview:
+    """The same, found by the reference people use ("ACR-2026-0003")."""
+    review_id = await db.scalar(
+        select(CaseReview.id).where(CaseReview.reference == normalise(reference))
+    )
+    if review_id is None:
+        raise NotFound(KIND)
+    return await get_review(db, actor, review_id, gate)
 
 
 async def subjects_of(db: AsyncSession, review: CaseReview) -> list[SubjectInRecord]:
@@ -372,7 +420,7 @@ def _day(
 class _Complaint:
     behaviour_on: date
     complained_on: date
-    agency_id: uuid.UUID
+    agency_id: uuid.UUID | None  # None: the applicant did not know which body
     hate_incident: bool
     asb_report_id: uuid.UUID | None
 
@@ -399,15 +447,19 @@ async def _complaint(
             errors.append((f"{where}.hate_incident", "differs from the report's category"))
         received = report.received_at.astimezone(LOCAL_TIME).date()
         return _Complaint(report.incident_on, received, actor.agency_id, hate, report.id)
+    # The body complained to, unless the applicant said they do not know it.
+    needed = ("behaviour_on", "complained_on") + (() if given.agency_not_known else ("agency_id",))
     missing = [
         (f"{where}.{name}", "required without an ASB report")
-        for name in ("behaviour_on", "complained_on", "agency_id")
+        for name in needed
         if getattr(given, name) is None
     ]
+    if given.agency_not_known and given.agency_id is not None:
+        errors.append((f"{where}.agency_id", "give the agency, or say it is not known, not both"))
     if missing:
         errors.extend(missing)
         return None
-    assert given.behaviour_on and given.complained_on and given.agency_id
+    assert given.behaviour_on and given.complained_on
     return _Complaint(
         given.behaviour_on,
         given.complained_on,
@@ -421,13 +473,13 @@ async def _resolve_complaints(
     db: AsyncSession, actor: Principal, data: ApplicationIn, errors: list[tuple[str, str]]
 ) -> list[_Complaint]:
     found = [await _complaint(db, actor, i, c, errors) for i, c in enumerate(data.complaints)]
-    named = {c.agency_id for c in found if c is not None}
+    named = {c.agency_id for c in found if c is not None and c.agency_id is not None}
     known = set(await db.scalars(select(Agency.id).where(Agency.id.in_(named)))) if named else set()
     resolved = []
     for i, complaint in enumerate(found):
         if complaint is None:
             continue
-        if complaint.agency_id not in known:
+        if complaint.agency_id is not None and complaint.agency_id not in known:
             errors.append((f"complaints[{i}].agency_id", "no such agency"))
         if complaint.complained_on < complaint.behaviour_on:
             errors.append((f"complaints[{i}].complained_on", "cannot be before the behaviour"))
@@ -584,6 +636,12 @@ def _criteria(reasons: Sequence[Criterion]) -> list[dict[str, Any]]:
 async def apply(
     db: AsyncSession, actor: Principal, data: ApplicationIn, gate: GateContext
 ) -> CaseReview:
+    """Record an application: the one way one is recorded, by a member of staff
+    of the receiving agency (the API and the pages), by an agency system, or
+    by the public online form (``online.py``, as ``Principal(kind="online_form")``
+    for the receiving agency, with the victim and the consent recorded first).
+    The actor's agency receives it and holds the record; the threshold is
+    decided here, from the complaints, by the area's procedure."""
     cipher, now, today = gate.cipher, gate.now, gate.today
     errors: list[tuple[str, str]] = []
     if data.received_on > today:
@@ -604,8 +662,10 @@ async def apply(
     )
     review = CaseReview(
         id=new_id(),
+        reference=await next_reference(db, "case_review", today.year),
         receiving_agency_id=actor.agency_id,
         recorded_by=actor.user_id,
+        received_online=actor.kind == "online_form",
         area=area,
         area_key=area.casefold(),
         received_on=data.received_on,
@@ -911,6 +971,36 @@ async def close(
     return review
 
 
+# --- the review panel ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelMeeting:
+    """A meeting the case review is on the agenda of (no personal data)."""
+
+    meeting_type: str
+    area: str
+    starts_at: datetime
+    status: str
+    agency_ids: tuple[uuid.UUID, ...]
+
+
+async def panel_meetings(db: AsyncSession, review: CaseReview) -> list[PanelMeeting]:
+    """The panel meetings that list this case review, soonest first."""
+    meetings = await db.scalars(
+        select(Meeting)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.source == "case_review", AgendaItem.source_id == review.id)
+        .order_by(Meeting.starts_at)
+    )
+    return [
+        PanelMeeting(
+            m.meeting_type, m.area, m.starts_at, m.status, tuple(a.agency_id for a in m.agencies)
+        )
+        for m in meetings
+    ]
+
+
 # --- lists and figures -----------------------------------------------------------------------
 
 
@@ -924,11 +1014,34 @@ async def list_reviews(
     gate: GateContext,
     limit: int,
     offset: int,
+    open_only: bool = False,
+    received_by: uuid.UUID | None = None,
+    awaiting: uuid.UUID | None = None,
 ) -> tuple[list[CaseReviewSummary], int]:
+    """Case reviews the actor may see, newest first; ``open_only`` leaves out
+    closed ones, ``received_by`` keeps one agency's, ``awaiting`` those where
+    an agency's answer or response to a recommendation is still awaited."""
     today = gate.today
     conditions = [_visible_clause(actor)]
     if status:
         conditions.append(CaseReview.status == status)
+    if open_only:
+        conditions.append(CaseReview.status != "closed")
+    if received_by is not None:
+        conditions.append(CaseReview.receiving_agency_id == received_by)
+    if awaiting is not None:
+        conditions.append(
+            or_(
+                exists()
+                .where(InformationRequest.case_review_id == CaseReview.id)
+                .where(InformationRequest.agency_id == awaiting)
+                .where(InformationRequest.responded_on.is_(None)),
+                exists()
+                .where(Recommendation.case_review_id == CaseReview.id)
+                .where(Recommendation.agency_id == awaiting)
+                .where(Recommendation.responded_on.is_(None)),
+            )
+        )
     if area:
         conditions.append(CaseReview.area_key == area.casefold())
     if breached_only:
@@ -945,12 +1058,15 @@ async def list_reviews(
     return [
         CaseReviewSummary(
             id=r.id,
+            reference=r.reference,
             status=r.status,  # type: ignore[arg-type]
             area=r.area,
             receiving_agency_id=r.receiving_agency_id,
             received_on=r.received_on,
+            received_online=r.received_online,
             threshold_met=r.threshold_met,
             breached_clocks=breached_clocks(r, today),
+            next_due=next_due(r),
         )
         for r in rows
     ], total

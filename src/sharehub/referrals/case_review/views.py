@@ -139,11 +139,13 @@ async def view_of(
         )
     return CaseReviewView(
         id=review.id,
+        reference=review.reference,
         version=review.version,
         status=review.status,  # type: ignore[arg-type]
         area=review.area,
         receiving_agency_id=review.receiving_agency_id,
         received_on=review.received_on,
+        received_online=review.received_online,
         applicant_type=review.applicant_type,  # type: ignore[arg-type]
         victim_type=review.victim_type,  # type: ignore[arg-type]
         victim=victim,

@@ -626,13 +626,6 @@ async def step_form(
     return await _step_page(request, db_session, ctx, referral, step)
 
 
-def _version(form: Form) -> int:
-    try:
-        return int(form.text("version") or "")
-    except ValueError:
-        return -1  # refused by the service as a stale copy
-
-
 async def _step_payload(
     db: Session, request: Request, spec: StepForm, form: Form
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -695,7 +688,7 @@ async def step_submit(
     try:
         payload, names = await _step_payload(db_session, request, spec, form)
         data = form.convert(spec.struct, payload, messages) if spec.struct else None
-        await _take(db_session, request, referral, _version(form), spec, data, ctx)
+        await _take(db_session, request, referral, form.version(), spec, data, ctx)
     except (Forbidden, NotFound):
         raise  # not this reader's step, or gone: the page for it, not a form error
     except (FormErrors, DomainError) as failed:

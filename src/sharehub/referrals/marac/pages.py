@@ -109,18 +109,9 @@ async def list_referrals(
         gate=gate,
         limit=100,
         offset=0,
+        referred_by=request.user.agency_id if chosen == "ours" else None,
+        idva_agency=request.user.agency_id if chosen == "caseload" else None,
     )
-    if chosen == "ours":
-        items = [r for r in items if r.referring_agency_id == request.user.agency_id]
-    elif chosen == "caseload":
-        mine = set(
-            await db_session.scalars(
-                select(MaracReferral.id).where(
-                    MaracReferral.idva_agency_id == request.user.agency_id
-                )
-            )
-        )
-        items = [r for r in items if r.id in mine]
     # The IDVA service's caseload is of people: their victims, as the gate shows them.
     victims = (
         await service.victims_of(
@@ -534,13 +525,6 @@ async def step_form(
     return await _step_page(request, db_session, gate, referral, path)
 
 
-def _version(form: Form) -> int:
-    try:
-        return int(form.text("version") or "")
-    except ValueError:
-        return -1  # refused by the service as a stale copy
-
-
 @post("/marac-referrals/{reference:str}/{step:str}", opt=READ, include_in_schema=False)
 async def step_submit(
     request: Request, db_session: Session, gate: Gate, reference: Reference, step: StepPath
@@ -560,7 +544,7 @@ async def step_submit(
             form.convert(spec.struct, _step_payload(spec, form), messages) if spec.struct else None
         )
         await service.take_step(
-            db_session, request.user, referral, _version(form), spec.step, data, gate
+            db_session, request.user, referral, form.version(), spec.step, data, gate
         )
     except (FormErrors, DomainError) as failed:
         errors = await refused(db_session, form, failed, messages)

@@ -643,10 +643,18 @@ async def list_referrals(
     gate: GateContext,
     limit: int,
     offset: int,
+    referred_by: uuid.UUID | None = None,
+    idva_agency: uuid.UUID | None = None,
 ) -> tuple[list[ReferralSummary], int]:
+    """Referrals the actor may see, newest first; ``referred_by`` keeps one
+    agency's referrals, ``idva_agency`` those allocated to an IDVA service."""
     conditions = [await _visible_clause(db, actor, gate.today)]
     if status:
         conditions.append(MaracReferral.status == status)
+    if referred_by is not None:
+        conditions.append(MaracReferral.referring_agency_id == referred_by)
+    if idva_agency is not None:
+        conditions.append(MaracReferral.idva_agency_id == idva_agency)
     if area:
         conditions.append(func.lower(MaracReferral.area) == area.casefold())
     if repeat is not None:
