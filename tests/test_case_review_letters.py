@@ -238,7 +238,7 @@ def test_a_declined_application_gets_the_decision_and_its_reasons_in_words() -> 
     assert "The application told us about 2 complaints. They did not qualify." in said
     assert (
         "the complaint made to Testshire Police on 6 January 2026, about behaviour on "
-        "5 January 2026"
+        "5 January 2026: it was reported more than 6 months before the application"
     ) in said
     assert (
         "How long the anti-social behaviour has gone on, and how often: we found this does not "

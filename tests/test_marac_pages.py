@@ -153,3 +153,23 @@ async def test_the_idva_services_caseload_shows_its_victims_as_the_gate_allows(m
     # The referrer's own list does not hold it as another agency's caseload.
     theirs = soup(await marac.officer.get("/marac-referrals?view=caseload"))
     assert theirs.select_one(f'a[href="/marac-referrals/{made["reference"]}"]') is None
+
+
+async def test_a_household_member_refused_is_named_in_their_own_row(marac):  # noqa: F811
+    officer = marac.officer
+    new = soup(await officer.get("/marac-referrals/new"))
+    # The second row holds the victim again: the service refuses the first
+    # household link it was given, and the page marks the row it came from.
+    fields = form_for(
+        marac,
+        new,
+        yes=15,
+        action="check",
+        **{"household.1.reference": marac.victim["reference"], "household.1.role": "child"},
+    )
+    refused = await officer.post("/marac-referrals/new", data=fields)
+    assert refused.status_code == 400
+    page = soup(refused)
+    assert_no_machinery(page)
+    links = [a["href"] for a in page.select(".govuk-error-summary a")]
+    assert links == ["#household-1-reference"], links

@@ -522,6 +522,8 @@ class World:
     review_references: list[str] = field(default_factory=list)  # "ACR-2026-0001"
     review_requests: list[tuple[str, str]] = field(default_factory=list)
     meetings: dict[str, str] = field(default_factory=dict)  # meeting id → purpose
+    meeting_references: list[str] = field(default_factory=list)  # "MTG-2026-0001"
+    meeting_ids: dict[str, str] = field(default_factory=dict)  # reference → meeting id
     items: list[tuple[str, str]] = field(default_factory=list)  # (meeting id, item id)
     actions: dict[str, str] = field(default_factory=dict)  # action id → meeting id
     providers: list[str] = field(default_factory=list)
@@ -1101,6 +1103,8 @@ async def arrange(
             "agencies": [w.agencies[a] for a in agencies],
         },
     )
+    w.meeting_references.append(made["reference"])
+    w.meeting_ids[made["reference"]] = made["id"]
     return made["id"]
 
 
@@ -1159,6 +1163,16 @@ async def prepare(
     )
 
 
+def pack_page(w: World, meeting_id: str) -> str:
+    """The agency's pack as a page and as a PDF (each shows every case's preparation)."""
+    return f"/meetings/{next(r for r, i in w.meeting_ids.items() if i == meeting_id)}/pack"
+
+
+def run_page(w: World, meeting_id: str) -> str:
+    """The chair's pages for a meeting's cases (each shows the case's preparation)."""
+    return f"/meetings/{next(r for r, i in w.meeting_ids.items() if i == meeting_id)}/run/"
+
+
 async def held_and_minuted(
     w: World,
     settings: Any,
@@ -1215,6 +1229,7 @@ async def meetings(w: World, settings: Any, p: dict[str, Person], starts: dateti
     case = [f"{MEETINGS}/{mid}/agenda/{first}", f"{MEETINGS}/{mid}/pack"]
     w.wrote("CNL", case, nb)
     w.wrote("CNL", [f"{MEETINGS}/{mid}/agenda/{second}", f"{MEETINGS}/{mid}/pack"], nb)
+    w.wrote("CNL", [run_page(w, mid), pack_page(w, mid)], nb)
     marac_minutes = {
         "present": [w.agencies["POL"], w.agencies["CNL"]],
         "entries": [
@@ -1301,7 +1316,9 @@ async def meetings(w: World, settings: Any, p: dict[str, Person], starts: dateti
     # The police wrote the victim's address, which is her child's too: their own
     # words come back to them as written.
     w.wrote("POL", [f"{MEETINGS}/{mid}/agenda/{first}", f"{MEETINGS}/{mid}/pack"], o1, r1, k1)
+    w.wrote("POL", [run_page(w, mid), pack_page(w, mid)], o1, r1, k1)
     w.wrote("CNL", [f"{MEETINGS}/{mid}/agenda/{second}", f"{MEETINGS}/{mid}/pack"], nb)
+    w.wrote("CNL", [run_page(w, mid), pack_page(w, mid)], nb)
     mappa_minutes = {
         "present": [w.agencies[a] for a in ("POL", "PRB", "CNL")],
         "entries": [
@@ -1352,6 +1369,7 @@ async def meetings(w: World, settings: Any, p: dict[str, Person], starts: dateti
         [(cn, "perpetrator")],
     )  # fmt: skip
     w.wrote("CNL", [f"{MEETINGS}/{mid}/agenda/{item}", f"{MEETINGS}/{mid}/pack"], cv)
+    w.wrote("CNL", [run_page(w, mid), pack_page(w, mid)], cv)
     review_minutes = {
         "present": [w.agencies[a] for a in ("POL", "CNL", "HSG")],
         "entries": [
@@ -1460,6 +1478,12 @@ def explicit_routes(w: World) -> dict[str, list[str]]:
         "/case-reviews/{reference:str}/answers/{number:int}": [
             f"/case-reviews/{r}/answers/{n}" for r in w.review_references for n in (1, 2, 3, 4)
         ],
+        "/meetings": ["/meetings", "/meetings?view=past", "/meetings?kind=marac"],
+        "/meeting-actions": ["/meeting-actions", "/meeting-actions?view=overdue"]
+        + [f"/meeting-actions?meeting={r}" for r in w.meeting_references],
+        "/meetings/{reference:str}/run/{number:int}": [
+            f"/meetings/{r}/run/{n}" for r in w.meeting_references for n in (1, 2)
+        ],
         "/api/audit/disclosures": ["/api/audit/disclosures?limit=500"],
         "/api/audit/subject-access/{subject_id:str}": [
             f"/api/audit/subject-access/{s}?format={form}"
@@ -1505,7 +1529,8 @@ _PARAMETER = re.compile(r"\{(\w+):\w+\}")
 # Steps of the record pages (a GET showing each step's form).
 PAGE_STEPS = ["assessment", "first-response", "closure", "reopening", "no-such-step", "screening",
               "listing", "hearing", "resubmission", "level-review", "invitations",
-              "acknowledgement", "threshold-decision", "information-requests", "outcome"]  # fmt: skip
+              "acknowledgement", "threshold-decision", "information-requests", "outcome",
+              "invitation", "attendee", "agenda", "timings", "cancellation"]  # fmt: skip
 
 
 def parameter_values(w: World, name: str, template: str) -> list[str] | None:
@@ -1555,6 +1580,8 @@ def parameter_values(w: World, name: str, template: str) -> list[str] | None:
             return w.review_references
         if template.startswith("/people"):
             return w.subject_references
+        if template.startswith(("/meetings", "/meeting-actions")):
+            return w.meeting_references
         return w.asb_references + w.subject_references
     return by_name.get(name)
 
@@ -1619,6 +1646,11 @@ def purpose_of(w: World, url: str) -> str | None:
         return REVIEW
     if path.startswith(MEETINGS + "/"):
         return w.meetings.get(parts[2])
+    if path.startswith("/meetings/") and len(parts) > 1:
+        return w.meetings.get(w.meeting_ids.get(parts[1], ""))
+    if path.startswith("/meeting-actions"):  # an action's page, or one meeting's
+        reference = parts[1] if len(parts) > 1 else params.get("meeting", "")
+        return w.meetings.get(w.meeting_ids.get(reference, ""))
     if path.startswith("/api/meeting-actions"):
         if len(parts) > 2:
             return w.meetings.get(w.actions.get(parts[2], ""))

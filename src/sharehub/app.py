@@ -31,6 +31,9 @@ from sharehub.files import EncryptedFiles
 from sharehub.identity import controllers as identity
 from sharehub.identity.authentication import authentication
 from sharehub.identity.provider_client import ProviderClient
+from sharehub.meetings import action_pages as meeting_action_pages
+from sharehub.meetings import arrangement_pages as meeting_pages
+from sharehub.meetings import minutes_pages as meeting_minutes_pages
 from sharehub.meetings.controllers import MeetingActionController, MeetingController
 from sharehub.privacy import pages as people_pages
 from sharehub.privacy.controllers import OverrideReviewController, SubjectController
@@ -110,6 +113,9 @@ PAGE_ROUTES = [
     *marac_pages.ROUTES,
     *mappa_pages.ROUTES,
     *case_review_pages.ROUTES,
+    *meeting_pages.ROUTES,
+    *meeting_minutes_pages.ROUTES,
+    *meeting_action_pages.ROUTES,
     *case_review_online.ROUTES,
     *letter_pages.ROUTES,
     *figure_pages.ROUTES,

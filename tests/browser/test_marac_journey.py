@@ -58,7 +58,10 @@ def test_a_referral_is_made_screened_and_listed(page: Page, live_hub: LiveHub) -
         "Yes"
     ).check()
     page.get_by_role("group", name="Has the victim consented to it?").get_by_label("No").check()
-    page.get_by_role("group", name="Is an IDVA allocated?").get_by_label("No").check()
+    page.get_by_role("group", name="Is an IDVA allocated?").get_by_label("Yes").check()
+    page.get_by_label("Which IDVA service? (if allocated)").select_option(
+        label="Safe Steps Domestic Abuse Service"
+    )
     page.get_by_label("Summary").fill("Assaulted at home last night; she fears he will kill her.")
     check_accessibility(page)
 
@@ -93,5 +96,36 @@ def test_a_referral_is_made_screened_and_listed(page: Page, live_hub: LiveHub) -
     fill_date(page, "Which meeting", soon.day, soon.month, soon.year)
     page.get_by_role("button", name="List for a meeting").click()
     expect(page.locator("main")).to_contain_text("Listed for a meeting")
+    check_accessibility(page)
+    sign_out(page)
+
+    # The IDVA service allocated finds the referral on its caseload; with no
+    # consent or sharing decision recorded for it, the victim as "Victim A".
+    idva = staff_member("SSDA", Role.IDVA)
+    sign_in_as(page, live_hub, "SSDA", idva.name)
+    page.get_by_role("link", name="MARAC", exact=True).click()
+    page.get_by_role("link", name="Your IDVA service's caseload").click()
+    row = page.get_by_role("row").filter(has_text=referral)
+    expect(row).to_contain_text("Victim A")
+    expect(page.locator("main")).not_to_contain_text(name)
+    check_accessibility(page)
+    sign_out(page)
+
+    # The chair records that the meeting heard the case and opens its actions.
+    chair = staff_member("KPOL", Role.MARAC_CHAIR)
+    sign_in_as(page, live_hub, "KPOL", chair.name)
+    page.get_by_role("link", name="MARAC", exact=True).click()
+    page.get_by_role("link", name="All you can see").click()
+    page.get_by_role("link", name=referral).click()
+    check_accessibility(page)
+    page.get_by_role("button", name="Record that the meeting heard the case").click()
+    today = local_today()
+    fill_date(page, "When was it heard?", today.day, today.month, today.year)
+    check_accessibility(page)
+    page.get_by_role("button", name="Record that the meeting heard the case").click()
+    expect(page.locator(".govuk-notification-banner")).to_be_visible()
+    page.get_by_role("button", name="Open the actions agreed").click()
+    page.get_by_role("button", name="Open the actions agreed").click()
+    expect(page.locator("main")).to_contain_text("Actions open")
     check_accessibility(page)
     sign_out(page)

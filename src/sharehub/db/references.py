@@ -22,6 +22,7 @@ PREFIXES = {
     "marac_referral": "MARAC",
     "mappa_referral": "MAPPA",
     "case_review": "ACR",
+    "meeting": "MTG",
 }
 
 

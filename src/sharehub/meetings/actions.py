@@ -140,3 +140,74 @@ async def view_of(
         **references_of([material]),
     )
     return action_view(action, gated.texts["description"], gate.today)
+
+
+# --- for the pages: a named owner, an action by its number, where it was carried -------------
+
+# The person who owns an action for its agency is kept as the wording's first
+# line (the stored action has no column of its own for it).
+NAMED_OWNER = "Named owner: "
+
+
+def with_named_owner(description: str, owner: str | None) -> str:
+    return f"{NAMED_OWNER}{owner}\n{description}" if owner else description
+
+
+def named_owner(text: str | None) -> tuple[str | None, str | None]:
+    """(the named owner, the rest of the wording) of an action's description."""
+    if text and text.startswith(NAMED_OWNER):
+        first, _, rest = text.partition("\n")
+        return first[len(NAMED_OWNER) :].strip() or None, rest
+    return None, text
+
+
+async def numbered(db: AsyncSession, meeting_ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Each action's number within its meeting (1, 2, ...), in the order agreed:
+    the address people use ("MTG-2026-0003", action 2)."""
+    if not meeting_ids:
+        return {}
+    rows = await db.execute(
+        select(Action.id, Action.meeting_id)
+        .where(Action.meeting_id.in_(meeting_ids))
+        .order_by(Action.meeting_id, Action.minutes_revision, Action.created_at, Action.id)
+    )
+    counts: dict[uuid.UUID, int] = {}
+    found: dict[uuid.UUID, int] = {}
+    for action_id, meeting_id in rows.all():
+        counts[meeting_id] = counts.get(meeting_id, 0) + 1
+        found[action_id] = counts[meeting_id]
+    return found
+
+
+async def action_by_number(
+    db: AsyncSession, actor: Principal, meeting: Meeting, number: int
+) -> tuple[Action, Meeting]:
+    """The meeting's action of that number, where the actor may see it."""
+    numbers = await numbered(db, {meeting.id})
+    for action_id, n in numbers.items():
+        if n == number:
+            return await get_action(db, actor, action_id)
+    raise NotFound(KIND)
+
+
+async def carried_to(db: AsyncSession, action_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The reference of the latest meeting each action was carried onto."""
+    if not action_ids:
+        return {}
+    rows = await db.execute(
+        select(AgendaItem.source_id, Meeting.reference)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.source == "action", AgendaItem.source_id.in_(action_ids))
+        .order_by(Meeting.starts_at)
+    )
+    return dict(rows.all())  # type: ignore[arg-type]
+
+
+async def updates_of(db: AsyncSession, action: Action) -> list[ActionUpdate]:
+    return list(
+        await db.scalars(
+            select(ActionUpdate)
+            .where(ActionUpdate.action_id == action.id)
+            .order_by(ActionUpdate.created_at, ActionUpdate.id)
+        )
+    )

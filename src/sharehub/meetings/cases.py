@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sharehub.agencies.models import Agency
 from sharehub.calendar import LOCAL_TIME
 from sharehub.crypto import open_field
 from sharehub.disclosure.context import GateContext
@@ -34,6 +35,7 @@ from sharehub.referrals.mappa.schemas import LevelDecisionIn, LevelReviewIn
 from sharehub.referrals.marac import service as marac
 from sharehub.referrals.marac.models import MaracReferral
 from sharehub.referrals.marac.schemas import Hearing as MaracHearing
+from sharehub.web.labels import label, long_date
 
 
 @dataclass
@@ -125,7 +127,7 @@ async def _marac_due(db: AsyncSession, meeting: Meeting) -> list[tuple[uuid.UUID
 
 
 def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+    return label("yes_no", "yes" if value else "no")
 
 
 async def _marac_material(
@@ -143,11 +145,13 @@ async def _marac_material(
         subjects=await marac.subjects_of(db, referral),
         texts={"summary": open_field(gate.cipher, referral, "summary")},
         facts={
-            "Criteria met": ", ".join(marac.criteria_met(referral)),
-            "Risk (DASH)": f"{referral.risk_band}, {referral.yes_answers} yes "
-            f"({referral.checklist_version})",
+            "Criteria met": ", ".join(
+                label("marac_criterion", c) for c in marac.criteria_met(referral)
+            ),
+            "Risk (DASH)": f"{label('risk_band', referral.risk_band)}, "
+            f"{referral.yes_answers} questions answered yes",
             "Repeat referral": _yes_no(referral.repeat),
-            "Incident on": referral.incident_on.isoformat(),
+            "Incident on": long_date(referral.incident_on),
             "Victim aware / consented": f"{_yes_no(referral.victim_aware)} / "
             f"{_yes_no(referral.consent_given)}",
             "IDVA allocated": _yes_no(referral.idva_allocated),
@@ -219,9 +223,11 @@ async def _mappa_material(
         texts={"summary": open_field(gate.cipher, referral, "summary")},
         held_references=mappa.held_references(gate.cipher, referral),
         facts={
-            "Category": str(referral.category),
-            "Level": str(referral.level or f"{referral.proposed_level} (proposed)"),
-            "Next review": referral.next_review_on.isoformat() if referral.next_review_on else "",
+            "Category": label("mappa_category", referral.category),
+            "Level": label("mappa_level", referral.level)
+            if referral.level
+            else f"{label('mappa_level', referral.proposed_level)} (proposed)",
+            "Next review": long_date(referral.next_review_on),
         },
     )
 
@@ -297,9 +303,9 @@ async def _case_review_material(
         subjects=await case_reviews.subjects_of(db, review),
         texts={"application": open_field(gate.cipher, review, "narrative")},
         facts={
-            "Received on": review.received_on.isoformat(),
-            "Victim": review.victim_type,
-            "Decision": (review.decision or "").replace("_", " "),
+            "Received on": long_date(review.received_on),
+            "Victim": label("case_review_victim_type", review.victim_type),
+            "Decision": label("case_review_decision", review.decision),
             "Complaints": str(len(review.complaints)),
         },
     )
@@ -389,6 +395,7 @@ async def _action_material(
     if action is None:
         return None
     item = await db.get(AgendaItem, action.item_id)
+    owner = await db.get(Agency, action.owner_agency_id)
     case = await material_of(db, item.source, item.source_id, gate) if item else None
     # The case's people and those the agencies linked in preparing it: the
     # action's wording is redacted as the minutes it came from are.
@@ -398,7 +405,7 @@ async def _action_material(
     return CaseMaterial(
         source="action",
         source_id=action.id,
-        reference=f"Action {action.id.hex[-8:]}"
+        reference=f"Action due {long_date(action.due_on)}"
         + (f" from {case.reference}" if case is not None else ""),
         holder_agency_id=case.holder_agency_id if case is not None else None,
         subjects=list(people.values()),
@@ -406,9 +413,9 @@ async def _action_material(
         held_references=case.held_references if case is not None else {},
         references_shown=case.references_shown if case is not None else None,
         facts={
-            "Owner": str(action.owner_agency_id),
-            "Due on": action.due_on.isoformat(),
-            "Status": action.status.replace("_", " "),
+            "Owner": owner.name if owner else "",
+            "Due on": long_date(action.due_on),
+            "Status": label("meeting_action_status", action.status),
         },
     )
 

@@ -36,6 +36,7 @@ from sharehub.audit.events import AuditEvent, AuditEventKind
 from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.db.references import normalise
 from sharehub.disclosure.context import GateContext
 from sharehub.disclosure.gate import Viewer, disclose, sharing_partners
 from sharehub.disclosure.gated import GatedText
@@ -843,3 +844,50 @@ async def view_of(
         content_sha256=minutes.content_sha256,
         marking=MARKING,
     )
+
+
+# --- for the pages: the draft as written, the meeting by its reference -----------------------
+
+
+async def draft_content(
+    db: AsyncSession, actor: Principal, meeting: Meeting, gate: GateContext
+) -> tuple[Minutes | None, dict[str, Any]]:
+    """The organisers' working copy: the latest draft and its content as they
+    wrote it (to be written back whole by ``write_draft``); None and empty
+    content where there is no draft yet, and refused once the minutes are
+    approved (an amendment starts a new draft)."""
+    require_organiser(actor, meeting)
+    history = await revisions(db, meeting)
+    if not history:
+        return None, {"present": [], "entries": []}
+    latest = history[-1]
+    if latest.status != "draft":
+        raise Conflict("the minutes are approved; correct them with an amendment")
+    content = _content(latest, gate)
+    content.setdefault("present", list(latest.present))
+    content.setdefault("entries", [])
+    return latest, content
+
+
+async def meeting_of_minutes_by_reference(
+    db: AsyncSession, actor: Principal, reference: str
+) -> Meeting:
+    """``meeting_of_minutes`` by the reference people use ("MTG-2026-0003")."""
+    meeting_id = await db.scalar(
+        select(Meeting.id).where(Meeting.reference == normalise(reference))
+    )
+    if meeting_id is None:
+        raise NotFound("meeting")
+    return await meeting_of_minutes(db, actor, meeting_id)
+
+
+async def sharing_meeting_by_reference(
+    db: AsyncSession, actor: Principal, reference: str, gate: GateContext
+) -> SharingMeeting:
+    """``sharing_meeting`` by the meeting's reference."""
+    meeting_id = await db.scalar(
+        select(Meeting.id).where(Meeting.reference == normalise(reference))
+    )
+    if meeting_id is None:
+        raise NotFound("meeting")
+    return await sharing_meeting(db, actor, meeting_id, gate)

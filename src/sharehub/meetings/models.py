@@ -26,6 +26,8 @@ class Meeting(SharedRecord):
     # A room, or a video link that may carry an access code.
     __encrypted__ = ("venue", "cancel_reason")
 
+    # What people read and say: "MTG-2026-0003" (db/references.py).
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
     meeting_type: Mapped[str] = mapped_column(String(30), index=True)
     area: Mapped[str] = mapped_column(String(100), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -13,10 +13,11 @@ JSON is encoded with the gate's encoders (``sharehub.disclosure.gated``).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
+import msgspec
 from fpdf import FPDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,17 +31,20 @@ from sharehub.disclosure.gated import (
     Configuration,
     Explanation,
     GovernanceText,
+    Reference,
+    StaffName,
     View,
     encode_json,
 )
 from sharehub.identity.principal import Principal
+from sharehub.meetings import agenda as agendas
 from sharehub.meetings import statements
 from sharehub.meetings.agenda import items_of
 from sharehub.meetings.models import Meeting
 from sharehub.meetings.preparation import agency_names, case_for, meeting_partners
 from sharehub.meetings.risks import RISK_LABELS
 from sharehub.meetings.schemas import CaseView
-from sharehub.meetings.service import kind_of
+from sharehub.meetings.service import attendees_of, kind_of
 from sharehub.privacy.redaction import PersonView
 from sharehub.protocols.document import CONTENT_SECURITY_POLICY, STYLE
 
@@ -48,6 +52,8 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "Pack",
     "build_pack",
+    "case_title",
+    "cases_of",
     "render_html",
     "render_json",
     "render_pdf",
@@ -57,8 +63,26 @@ MARKING = "OFFICIAL-SENSITIVE"
 FONTS = Path(__file__).with_name("fonts")
 
 
+class PackAttendee(msgspec.Struct, kw_only=True):
+    name: StaffName
+    agency_name: AgencyName
+
+
+class PackSlot(msgspec.Struct, kw_only=True):
+    """When a case is heard: the meeting's start and each item's minutes before it."""
+
+    item_id: uuid.UUID
+    position: int
+    starts_at: datetime
+    ends_at: datetime
+    minutes: int
+    # The agency whose record the case is (None for an action carried over).
+    referring_agency: AgencyName | None
+
+
 class Pack(View, kw_only=True):
     meeting_id: uuid.UUID
+    reference: Reference  # the meeting's, "MTG-2026-0003"
     meeting: Explanation  # the kind's name
     area: Configuration
     starts_at: datetime
@@ -70,8 +94,84 @@ class Pack(View, kw_only=True):
     statement_title: GovernanceText
     statement_version: int
     statement: GovernanceText
+    attendees: list[PackAttendee]
+    # The agencies that sent apologies (they may still have prepared).
+    apologies: list[AgencyName]
+    slots: list[PackSlot]
     # Each built by the disclosure gate for this agency.
     cases: list[CaseView]
+
+
+async def cases_of(
+    db: AsyncSession,
+    actor: Principal,
+    meeting: Meeting,
+    gate: GateContext,
+    *,
+    context_kind: str = "meeting_pack",
+) -> list[CaseView]:
+    """Every case on the agenda, as the gate lets the actor's agency see it."""
+    names = await agency_names(db)
+    partners = await meeting_partners(db, meeting, actor.agency_id, gate)
+    viewer = Viewer(actor.agency_id, actor.user_id)
+    return [
+        await case_for(
+            db,
+            viewer,
+            meeting,
+            item,
+            partners=partners,
+            agency_names=names,
+            context_kind=context_kind,
+            gate=gate,
+        )
+        for item in await items_of(db, meeting)
+    ]
+
+
+async def slots_of(db: AsyncSession, meeting: Meeting, cases: list[CaseView]) -> list[PackSlot]:
+    """Each item's time slot, from the meeting's start and the minutes before
+    it, with the agency whose record the case is (its referrer)."""
+    names = await agency_names(db)
+    holders = {c.item_id: c.holder_agency_id for c in cases if c.source != "action"}
+    view = await agendas.view_of(db, meeting)
+    return [
+        PackSlot(
+            item_id=item.id,
+            position=item.position,
+            starts_at=meeting.starts_at + timedelta(minutes=item.starts_after_minutes),
+            ends_at=meeting.starts_at + timedelta(minutes=item.starts_after_minutes + item.minutes),
+            minutes=item.minutes,
+            referring_agency=names.get(holder) if (holder := holders.get(item.id)) else None,
+        )
+        for item in view.items
+    ]
+
+
+def initials(name: str) -> str:
+    """A name as its initials: "Imogen Thwaite" → "I.T."."""
+    return "".join(
+        f"{word[0].upper()}." for word in name.replace("-", " ").split() if word[:1].isalpha()
+    )
+
+
+def victim_of(case: CaseView) -> PersonView | None:
+    """The person a case is about, as the gate shows them: the victim (or the
+    complainant), else the offender for a MAPPA case, else the first person."""
+    for role in ("victim", "complainant", "offender", "perpetrator"):
+        for person in case.people:
+            if person.role == role:
+                return person
+    return case.people[0] if case.people else None
+
+
+def case_title(case: CaseView) -> str:
+    """A case by its reference and its person's initials or pseudonym, never an id."""
+    person = victim_of(case)
+    if person is None:
+        return case.reference
+    shown = initials(person.name) if person.name else person.pseudonym
+    return f"{case.reference} ({shown})" if shown else case.reference
 
 
 async def build_pack(
@@ -81,24 +181,11 @@ async def build_pack(
     gate: GateContext,
 ) -> Pack:
     names = await agency_names(db)
-    partners = await meeting_partners(db, meeting, actor.agency_id, gate)
-    viewer = Viewer(actor.agency_id, actor.user_id)
-    cases = [
-        await case_for(
-            db,
-            viewer,
-            meeting,
-            item,
-            partners=partners,
-            agency_names=names,
-            context_kind="meeting_pack",
-            gate=gate,
-        )
-        for item in await items_of(db, meeting)
-    ]
+    cases = await cases_of(db, actor, meeting, gate)
     text = statements.statement(meeting.statement_code, meeting.statement_version)
     return Pack(
         meeting_id=meeting.id,
+        reference=meeting.reference,
         meeting=kind_of(meeting).name,
         area=meeting.area,
         starts_at=meeting.starts_at,
@@ -110,8 +197,29 @@ async def build_pack(
         statement_title=text.title,
         statement_version=text.version,
         statement=text.text.strip(),
+        attendees=[
+            PackAttendee(name=a.name, agency_name=names.get(a.agency_id, ""))
+            for a in await attendees_of(db, meeting)
+        ],
+        apologies=[names.get(a.agency_id, "") for a in meeting.agencies if a.apologies],
+        slots=await slots_of(db, meeting, cases),
         cases=cases,
     )
+
+
+def _clock(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TIME).strftime("%H:%M")
+
+
+def slot_words(slot: PackSlot | None) -> str:
+    """ "10:15 to 10:30 (15 minutes)"."""
+    if slot is None:
+        return ""
+    return f"{_clock(slot.starts_at)} to {_clock(slot.ends_at)} ({slot.minutes} minutes)"
+
+
+def _slots(pack: Pack) -> dict[uuid.UUID, PackSlot]:
+    return {slot.item_id: slot for slot in pack.slots}
 
 
 def render_json(pack: Pack) -> bytes:
@@ -153,26 +261,42 @@ def _paragraphs(text: str | None) -> str:
     return "".join(f"<p>{_e(line)}</p>" for line in (text or "").splitlines() if line.strip())
 
 
+def _people_at(pack: Pack) -> tuple[str, str]:
+    """Who attends, and which agencies sent apologies, as lines."""
+    attending = "; ".join(f"{a.name} ({a.agency_name})" for a in pack.attendees)
+    return attending or "nobody named yet", "; ".join(pack.apologies) or "none"
+
+
 def render_html(pack: Pack) -> str:
+    slots = _slots(pack)
+    attending, apologies = _people_at(pack)
     parts = [
         "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>",
-        f"<title>{_e(pack.meeting)} pack — {_e(pack.agency_name)}</title>",
+        f"<title>{_e(pack.meeting)} pack {_e(pack.reference)} — {_e(pack.agency_name)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<p class='marking'>{_e(pack.marking)}</p>",
-        f"<h1>{_e(pack.meeting)}: {_e(pack.area)}</h1>",
+        f"<h1>{_e(pack.meeting)}: {_e(pack.area)} ({_e(pack.reference)})</h1>",
         f"<p>{_e(_local(pack.starts_at))} — {_e(pack.venue)}</p>",
         (
             f"<p>Pack for <strong>{_e(pack.agency_name)}</strong>, built "
             f"{_e(_local(pack.generated_at))}. Redacted for your agency; do not forward.</p>"
         ),
+        f"<p>Attending: {_e(attending)}</p><p>Apologies: {_e(apologies)}</p>",
         f"<h2>{_e(pack.statement_title)} (version {pack.statement_version})</h2>",
         _paragraphs(pack.statement),
         "<h2>Agenda</h2><ol>",
-        *(f"<li>{_e(case.reference)}</li>" for case in pack.cases),
+        *(
+            f"<li>{_e(slot_words(slots.get(case.item_id)))}: {_e(case_title(case))}</li>"
+            for case in pack.cases
+        ),
         "</ol>",
     ]
     for case in pack.cases:
-        parts.append(f"<h2>{case.position}. {_e(case.reference)}</h2>")
+        slot = slots.get(case.item_id)
+        parts.append(f"<h2>{case.position}. {_e(case_title(case))}</h2>")
+        parts.append(f"<p>{_e(slot_words(slot))}</p>")
+        if slot is not None and slot.referring_agency:
+            parts.append(f"<p>Referred by {_e(slot.referring_agency)}</p>")
         if case.withheld:
             parts.append(f"<p><em>Withheld: {_e(case.withheld)}.</em></p>")
             continue
@@ -244,11 +368,18 @@ def _wrapped(pdf: FPDF, paragraph: str) -> list[str]:
 
 def render_pdf(pack: Pack) -> bytes:
     pdf = _PackPDF(pack.marking)
-    pdf.set_title(f"{pack.meeting} pack")
+    pdf.set_title(f"{pack.meeting} pack {pack.reference} — {pack.agency_name}")
+    pdf.set_lang("en-GB")
+    pdf.set_subject(f"{pack.marking}: redacted for {pack.agency_name}; do not forward")
     pdf.set_author("sharehub")
     pdf.add_page()
+    slots = _slots(pack)
+    attending, apologies = _people_at(pack)
 
-    def heading(text: str, size: int = 13) -> None:
+    def heading(text: str, size: int = 13, level: int | None = None) -> None:
+        # Headings of level 0 and 1 are the PDF's outline (its bookmarks).
+        if level is not None:
+            pdf.start_section(text, level=level, strict=False)
         pdf.set_font("DejaVu", "B", size)
         pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
@@ -260,18 +391,29 @@ def render_pdf(pack: Pack) -> bytes:
                 pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
-    heading(f"{pack.meeting}: {pack.area}", 16)
+    heading(f"{pack.meeting}: {pack.area} ({pack.reference})", 16, level=0)
     body(f"{_local(pack.starts_at)} — {pack.venue}")
     body(
         f"Pack for {pack.agency_name}, built {_local(pack.generated_at)}. "
         "Redacted for your agency; do not forward."
     )
-    heading(f"{pack.statement_title} (version {pack.statement_version})")
+    body(f"Attending: {attending}\nApologies: {apologies}")
+    heading(f"{pack.statement_title} (version {pack.statement_version})", level=1)
     body(pack.statement)
-    heading("Agenda")
-    body("\n".join(f"{case.position}. {case.reference}" for case in pack.cases))
+    heading("Agenda", level=1)
+    body(
+        "\n".join(
+            f"{case.position}. {slot_words(slots.get(case.item_id))}: {case_title(case)}"
+            for case in pack.cases
+        )
+    )
     for case in pack.cases:
-        heading(f"{case.position}. {case.reference}")
+        slot = slots.get(case.item_id)
+        heading(f"{case.position}. {case_title(case)}", level=1)
+        referred = (
+            f"\nReferred by {slot.referring_agency}" if slot and slot.referring_agency else ""
+        )
+        body(slot_words(slot) + referred)
         if case.withheld:
             body(f"Withheld: {case.withheld}.")
             continue

@@ -92,6 +92,7 @@ class AgencyAtMeeting(msgspec.Struct, kw_only=True):
 
 class MeetingView(msgspec.Struct, kw_only=True):
     id: uuid.UUID
+    reference: Reference
     version: int
     meeting_type: MeetingType
     area: Configuration
@@ -112,6 +113,7 @@ class MeetingView(msgspec.Struct, kw_only=True):
 
 class MeetingSummary(msgspec.Struct, kw_only=True):
     id: uuid.UUID
+    reference: Reference
     meeting_type: MeetingType
     area: Configuration
     starts_at: datetime

@@ -21,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sharehub.access.models import RoleAssignment
 from sharehub.access.relationships import reach
 from sharehub.agencies.models import Agency
+from sharehub.calendar import local_today
 from sharehub.crypto import open_field, seal_field
 from sharehub.db.base import new_id
 from sharehub.db.changes import check_version, write_changes
+from sharehub.db.references import next_reference, normalise
 from sharehub.disclosure.context import GateContext
 from sharehub.errors import Conflict, Forbidden, NotFound, Unprocessable
 from sharehub.identity.models import User
@@ -193,6 +195,7 @@ async def arrange(
     statement = statements.current(kind.statement)
     meeting = Meeting(
         id=new_id(),
+        reference=await next_reference(db, "meeting", local_today(now).year),
         meeting_type=data.meeting_type.value,
         area=data.area,
         starts_at=data.starts_at,
@@ -228,6 +231,16 @@ async def get_meeting(db: AsyncSession, actor: Principal, meeting_id: uuid.UUID)
     if not (invited(meeting, actor.agency_id) or organises(actor, kind_of(meeting), meeting.area)):
         raise NotFound(KIND)
     return meeting
+
+
+async def meeting_by_reference(db: AsyncSession, actor: Principal, reference: str) -> Meeting:
+    """The same, found by the reference people use ("MTG-2026-0003")."""
+    meeting_id = await db.scalar(
+        select(Meeting.id).where(Meeting.reference == normalise(reference))
+    )
+    if meeting_id is None:
+        raise NotFound(KIND)
+    return await get_meeting(db, actor, meeting_id)
 
 
 async def acknowledgement_of(
@@ -274,6 +287,7 @@ async def view_of(
     )
     return MeetingView(
         id=meeting.id,
+        reference=meeting.reference,
         version=meeting.version,
         meeting_type=MeetingType(meeting.meeting_type),
         area=meeting.area,
@@ -345,6 +359,7 @@ async def list_meetings(
     return [
         MeetingSummary(
             id=m.id,
+            reference=m.reference,
             meeting_type=MeetingType(m.meeting_type),
             area=m.area,
             starts_at=m.starts_at,

@@ -155,23 +155,34 @@ class ThresholdDecision:
     reasons: tuple[Criterion, ...]
 
 
-# Why a complaint does not qualify (s104(11)), the first that applies.
-NOT_QUALIFYING: tuple[
-    tuple[
-        Callable[[Complaint, date, CaseReviewParameters], bool],
-        Callable[[CaseReviewParameters], str],
-    ],
-    ...,
-] = (
-    (
+@dataclass(frozen=True)
+class NotQualifying:
+    """Why a complaint does not qualify (s104(11)): a code pages and letters
+    put in words of their own, and the rule's words for the API's reasons."""
+
+    code: str
+    applies: Callable[[Complaint, date, CaseReviewParameters], bool]
+    words: Callable[[CaseReviewParameters], str]
+
+
+def _months(n: int) -> str:
+    return "a month" if n == 1 else f"{n} months"
+
+
+# The first that applies is the reason given.
+NOT_QUALIFYING: tuple[NotQualifying, ...] = (
+    NotQualifying(
+        "complained_late",
         lambda c, _, p: c.complained_on > add_months(c.behaviour_on, p.complaint_within_months),
-        lambda p: f"made more than {p.complaint_within_months} month(s) after the behaviour",
+        lambda p: f"made more than {_months(p.complaint_within_months)} after the behaviour",
     ),
-    (
+    NotQualifying(
+        "applied_late",
         lambda c, on, p: on > add_months(c.complained_on, p.application_within_months),
-        lambda p: f"more than {p.application_within_months} months before the application",
+        lambda p: f"more than {_months(p.application_within_months)} before the application",
     ),
-    (
+    NotQualifying(
+        "before_behaviour",
         lambda c, _, p: c.complained_on < c.behaviour_on,
         lambda p: "made before the behaviour it reports",
     ),
@@ -180,10 +191,10 @@ NOT_QUALIFYING: tuple[
 
 def why_not_qualifying(
     complaint: Complaint, application_on: date, p: CaseReviewParameters
-) -> str | None:
-    """Why a complaint does not qualify (s104(11)), or None when it does."""
+) -> NotQualifying | None:
+    """Why a complaint does not qualify, or None when it does."""
     return next(
-        (why(p) for test, why in NOT_QUALIFYING if test(complaint, application_on, p)), None
+        (rule for rule in NOT_QUALIFYING if rule.applies(complaint, application_on, p)), None
     )
 
 
@@ -196,7 +207,8 @@ def case_review_threshold(
     behaviour, and the application within six months of the complaint."""
     qualifying, notes = [], []
     for complaint in complaints:
-        failed = why_not_qualifying(complaint, application_on, p)
+        rule = why_not_qualifying(complaint, application_on, p)
+        failed = rule.words(p) if rule else None
         if failed is None:
             qualifying.append(complaint)
         else:

@@ -13,7 +13,7 @@ ids replace dots and underscores with hyphens, so the summary links to them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -207,6 +207,23 @@ async def refused(
         return failed
     assert isinstance(failed, DomainError)
     return form.refused(failed, messages)
+
+
+def renamed(errors: FormErrors, names: Mapping[str, str], order: Sequence[str] = ()) -> FormErrors:
+    """Errors named as the API names fields ("household[1].subject_id"), under
+    the form's own field names ("household.3.reference"), the first message of
+    each kept, in the order the form asks its questions (by the first part of
+    the name; ``order``)."""
+
+    def place(name: str) -> tuple[int, str]:
+        head = name.split(".")[0]
+        return (order.index(head) if head in order else len(order), name)
+
+    out = FormErrors()
+    pairs = [(names.get(name, name), message) for name, message in errors.by_field.items()]
+    for name, message in sorted(pairs, key=lambda pair: place(pair[0])) if order else pairs:
+        out.add(name, message)
+    return out
 
 
 def checked(form: Form, name: str) -> Callable[[str], bool]:

@@ -398,6 +398,76 @@ LABELS: dict[str, dict[str, str]] = {
         "pnc_id": N_("PNC ID"),
         "crn": N_("nDelius case reference number (CRN)"),
     },
+    "meeting_status": {
+        "scheduled": N_("Scheduled"),
+        "held": N_("Held"),
+        "cancelled": N_("Cancelled"),
+    },
+    "agenda_reason": {
+        "listed": N_("Listed for this meeting"),
+        "new_referral": N_("New referral"),
+        "review_due": N_("Review due"),
+        "action_open": N_("Action still open"),
+        "action_overdue": N_("Action overdue"),
+    },
+    "agenda_source": {
+        "marac_referral": N_("MARAC referral"),
+        "mappa_referral": N_("MAPPA referral"),
+        "case_review": N_("ASB case review"),
+        "action": N_("Action from an earlier meeting"),
+    },
+    # Meetings during and after (meetings/minutes_pages.py, action_pages.py).
+    "meeting_risk": {
+        "children_in_household": N_("Children in the household"),
+        "pregnancy_or_new_baby": N_("Pregnancy or a baby under 18 months"),
+        "recent_separation": N_("Separation, or attempted separation, in the past year"),
+        "escalation": N_("Abuse more frequent or getting worse"),
+        "threats_to_kill": N_("Threats to kill"),
+        "strangulation": N_("Strangulation, choking, suffocation or drowning"),
+        "weapons": N_("Use of weapons or objects to hurt"),
+        "stalking_or_harassment": N_("Stalking or harassment"),
+        "sexual_abuse": N_("Sexual abuse"),
+        "coercive_control": N_("Controlling or coercive behaviour"),
+        "substance_misuse": N_("Drug or alcohol misuse"),
+        "mental_health": N_("Mental health needs"),
+        "suicide_risk": N_("Threatened or attempted suicide"),
+        "financial_abuse": N_("Financial abuse or hardship"),
+        "breach_of_orders": N_("Breach of bail, injunction or other order"),
+        "criminal_history": N_("Criminal history"),
+        "isolation": N_("Isolation from family or friends"),
+        "honour_based_abuse": N_("So-called honour-based abuse"),
+        "vulnerable_adult": N_("Care and support needs"),
+        "housing_insecurity": N_("Housing insecurity or homelessness"),
+    },
+    "meeting_action_status": {
+        "open": N_("Open"),
+        "in_progress": N_("In progress"),
+        "done": N_("Done"),
+        "cancelled": N_("Cancelled"),
+    },
+    "minutes_status": {
+        "draft": N_("Draft"),
+        "approved": N_("Approved and locked"),
+    },
+    "onward_sharing_state": {
+        "requested": N_("Waiting for agreement"),
+        "agreed": N_("Shared"),
+        "refused": N_("Refused"),
+    },
+    "onward_sharing_answer": {
+        "agreed": N_("Agreed"),
+        "refused": N_("Refused"),
+        "awaiting": N_("Not answered yet"),
+    },
+    "onward_sharing_agreement": {
+        "chair": N_("The meeting's chair agrees"),
+        "information_owners": N_("Every agency whose information the minutes hold agrees"),
+    },
+    "meeting_case_text": {
+        "summary": N_("Summary"),
+        "application": N_("The application"),
+        "action": N_("The action"),
+    },
 }
 
 

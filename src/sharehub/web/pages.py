@@ -38,6 +38,8 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     (N_("MARAC"), "/marac-referrals", "marac-referral:read"),
     (N_("MAPPA"), "/mappa-referrals", "mappa-referral:read"),
     (N_("Case reviews"), "/case-reviews", "case-review:read"),
+    (N_("Meetings"), "/meetings", "meeting:read"),
+    (N_("Actions"), "/meeting-actions", "meeting-action:read"),
     (N_("People"), "/people", "subject:read"),
     (N_("May I share this?"), "/may-i-share", "disclosure:check"),
     (N_("Protocols"), "/protocols", "protocol:read"),

@@ -31,7 +31,7 @@ from sharehub.i18n import _, current_language, day_month_year, ngettext
 from sharehub.privacy.redaction import PersonView
 from sharehub.referrals.case_review.rules import ACT
 from sharehub.referrals.case_review.schemas import CaseReviewView, ComplaintView
-from sharehub.referrals.criteria import CaseReviewParameters
+from sharehub.referrals.criteria import CaseReviewParameters, Complaint, why_not_qualifying
 
 LetterKind = Literal["decision", "outcome"]
 # The meeting packs' fonts (DejaVu, with its licence beside them).
@@ -316,8 +316,50 @@ def _qualifying(view: CaseReviewView, context: Context) -> list[Block]:
     elif failed:
         blocks.append(_p(_("The complaints were:")))
     if failed:
-        blocks.append(Block("list", tuple(_complaint(c, context) for c in failed)))
+        lines = []
+        for c in failed:
+            why = not_qualifying_words(c, view.received_on, context.parameters)
+            line = _complaint(c, context)
+            lines.append(f"{line}: {why}" if why else line)
+        blocks.append(Block("list", tuple(lines)))
     return blocks
+
+
+# Why a complaint did not qualify, for the applicant and the coordinator
+# (``criteria.NOT_QUALIFYING``: the rules these put in words).
+NOT_QUALIFYING_WORDS = {
+    "complained_late": (
+        N_("it was reported more than a month after the behaviour"),
+        N_("it was reported more than {months} months after the behaviour"),
+        "complaint_within_months",
+    ),
+    "applied_late": (
+        N_("it was reported more than a month before the application"),
+        N_("it was reported more than {months} months before the application"),
+        "application_within_months",
+    ),
+    "before_behaviour": (
+        N_("it was dated before the behaviour it reports"),
+        N_("it was dated before the behaviour it reports"),
+        None,
+    ),
+}
+
+
+def not_qualifying_words(
+    complaint: ComplaintView, application_on: date, parameters: CaseReviewParameters
+) -> str | None:
+    """Why a complaint did not qualify, in words (None when it did)."""
+    rule = why_not_qualifying(
+        Complaint(complaint.behaviour_on, complaint.complained_on, complaint.hate_incident),
+        application_on,
+        parameters,
+    )
+    if rule is None:
+        return None
+    one, many, months = NOT_QUALIFYING_WORDS[rule.code]
+    n = getattr(parameters, months) if months else 1
+    return _(one) if n == 1 else _(many).format(months=n)
 
 
 def _complaint(complaint: ComplaintView, context: Context) -> str:

@@ -28,6 +28,7 @@ from sharehub.privacy.subjects import subject_by_reference
 from sharehub.referrals.asb.models import AsbReport
 from sharehub.referrals.asb.service import report_by_reference
 from sharehub.referrals.case_review import bodies, procedures, service, views
+from sharehub.referrals.case_review.letters import not_qualifying_words
 from sharehub.referrals.case_review.models import CaseReview
 from sharehub.referrals.case_review.rules import FACTORS
 from sharehub.referrals.case_review.schemas import (
@@ -44,8 +45,7 @@ from sharehub.referrals.case_review.schemas import (
     ReviewMeeting,
     Status,
 )
-from sharehub.referrals.criteria import Complaint, why_not_qualifying
-from sharehub.web.forms import Form, FormErrors, refused
+from sharehub.web.forms import Form, FormErrors, refused, renamed
 from sharehub.web.labels import N_, label, sentence
 from sharehub.web.pages import may, page_opt, render, see_other
 from sharehub.web.params import Gate, Session
@@ -321,19 +321,6 @@ FIELD_ORDER = ("area", "received_on", "applicant_type", "representative", "victi
                "victim", "victim_name", "complaints", "narrative")  # fmt: skip
 
 
-def _place(name: str) -> tuple[int, str]:
-    head = name.split(".")[0]
-    return (FIELD_ORDER.index(head) if head in FIELD_ORDER else len(FIELD_ORDER), name)
-
-
-def _renamed(errors: FormErrors, names: dict[str, str]) -> FormErrors:
-    out = FormErrors()
-    renamed = [(names.get(name, name), message) for name, message in errors.by_field.items()]
-    for name, message in sorted(renamed, key=lambda pair: _place(pair[0])):
-        out.add(name, message)
-    return out
-
-
 @post("/case-reviews/new", opt=CREATE, include_in_schema=False)
 async def apply(request: Request, db_session: Session, gate: Gate) -> Template | Redirect:
     form = await Form.read(request)
@@ -368,7 +355,7 @@ async def apply(request: Request, db_session: Session, gate: Gate) -> Template |
         data = form.convert(ApplicationIn, payload, _messages())
         review = await service.apply(db_session, request.user, data, gate)
     except (FormErrors, DomainError) as failed:
-        errors = _renamed(await refused(db_session, form, failed, _messages()), names)
+        errors = renamed(await refused(db_session, form, failed, _messages()), names, FIELD_ORDER)
         db_session.expunge_all()
         return await _apply_page(request, db_session, values=form.values, errors=errors)
     return see_other(f"/case-reviews/{review.reference}?done=applied")
@@ -445,11 +432,7 @@ def _complaint_rows(
             "qualifies": c.qualifies,
             "why_not": None
             if c.qualifies
-            else why_not_qualifying(
-                Complaint(c.behaviour_on, c.complained_on, c.hate_incident),
-                review.received_on,
-                parameters,
-            ),
+            else not_qualifying_words(c, review.received_on, parameters),
         }
         for c in view.complaints
     ]
@@ -809,7 +792,7 @@ async def step_submit(
     except (Forbidden, NotFound):
         raise  # not this reader's step, or gone: the page for it, not a form error
     except (FormErrors, DomainError) as failed:
-        errors = _renamed(await refused(db_session, form, failed, _messages()), read.names)
+        errors = renamed(await refused(db_session, form, failed, _messages()), read.names)
         db_session.expunge_all()
         review = await _review(db_session, request, gate, reference)
         return await _step_page(
@@ -910,7 +893,7 @@ async def answer(
             db_session, request.user, review.id, asked.id, form.version(), data, gate
         )
     except (FormErrors, DomainError) as failed:
-        errors = _renamed(await refused(db_session, form, failed, _messages()), names)
+        errors = renamed(await refused(db_session, form, failed, _messages()), names)
         db_session.expunge_all()
         review = await _review(db_session, request, gate, reference)
         return await _answer_page(

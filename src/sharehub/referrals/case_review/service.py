@@ -586,10 +586,9 @@ async def _check_representative(
 # as "Councillor Ada Brennock" is the subject "Ada Brennock", so that the gate
 # withholds her name, not every councillor the text mentions.
 _TITLES = frozenset(
-    "mr mrs ms miss mx dr doctor prof professor rev revd reverend cllr councillor sir dame "
-    "lord lady father sister canon".split()
+    ["mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "rev", "revd", "reverend", "cllr", "councillor", "sir", "dame", "lord", "lady", "father", "sister", "canon"]
 )
-_POSTNOMINALS = frozenset("mp msp ms am mla mbe obe cbe jp qc kc".split())
+_POSTNOMINALS = frozenset(["mp", "msp", "ms", "am", "mla", "mbe", "obe", "cbe", "jp", "qc", "kc"])
 
 
 def person_name(given: str) -> str:

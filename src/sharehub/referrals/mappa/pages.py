@@ -40,7 +40,7 @@ from sharehub.referrals.mappa.schemas import (
     Return,
     Status,
 )
-from sharehub.web.forms import Form, FormErrors, refused
+from sharehub.web.forms import Form, FormErrors, refused, renamed
 from sharehub.web.labels import LABELS, N_, label, sentence
 from sharehub.web.pages import may, page_opt, render, see_other
 from sharehub.web.params import Gate, Session
@@ -315,23 +315,6 @@ FIELD_ORDER = ("area", "offender", "category", "proposed_level", "proposed_level
                "people_at_risk", "visor_ref", "pnc_id", "crn", "summary")  # fmt: skip
 
 
-def _place(name: str) -> int:
-    return next(
-        (i for i, field in enumerate(FIELD_ORDER) if name.split(".")[0] == field),
-        len(FIELD_ORDER),
-    )
-
-
-def _renamed(errors: FormErrors, names: dict[str, str]) -> FormErrors:
-    """The errors under the form's own field names (the first message of each
-    kept), in the order the form asks for them."""
-    out = FormErrors()
-    renamed = [(names.get(name, name), message) for name, message in errors.by_field.items()]
-    for name, message in sorted(renamed, key=lambda pair: _place(pair[0])):
-        out.add(name, message)
-    return out
-
-
 async def _refusal(
     db: Session,
     form: Form,
@@ -345,7 +328,7 @@ async def _refusal(
         await db.rollback()
         form.errors.add("form", sentence(_(failed.first)))
         return form.errors
-    return _renamed(await refused(db, form, failed, messages or _messages()), names)
+    return renamed(await refused(db, form, failed, messages or _messages()), names, FIELD_ORDER)
 
 
 async def _not_a_responsible_authority(request: Request, db: Session, gate: Gate) -> None:

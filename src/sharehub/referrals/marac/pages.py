@@ -35,7 +35,7 @@ from sharehub.referrals.marac.schemas import (
     Resubmission,
     Screening,
 )
-from sharehub.web.forms import Form, FormErrors, refused
+from sharehub.web.forms import Form, FormErrors, refused, renamed
 from sharehub.web.labels import N_
 from sharehub.web.pages import may, page_opt, render, see_other
 from sharehub.web.params import Gate, Session
@@ -269,11 +269,17 @@ async def _subject_id(
         return None
 
 
-async def _payload(db: Session, request: Request, form: Form, start: Start) -> dict[str, Any]:
+async def _payload(
+    db: Session, request: Request, form: Form, start: Start, names: dict[str, str]
+) -> dict[str, Any]:
     checklist = _checklist()
     household = []
     for i in range(HOUSEHOLD_ROWS):
         if form.text(f"household.{i}.reference"):
+            # The service names the linked list's entries; the form, its rows.
+            at = f"household.{len(household)}"
+            names[f"{at}.subject_id"] = f"household.{i}.reference"
+            names[f"{at}.role"] = f"household.{i}.role"
             household.append(
                 {
                     "subject_id": await _subject_id(
@@ -329,8 +335,14 @@ async def refer(
     messages = _messages()
     checking = form.text("action") == "check"
     preview = None
+    # The API's names for the people the form asks for by reference.
+    names = {
+        "victim_id": "victim",
+        "perpetrator_id": "perpetrator",
+        "household": "household.0.reference",
+    }
     try:
-        payload = await _payload(db_session, request, form, start)
+        payload = await _payload(db_session, request, form, start, names)
         _unanswered(form, payload)
         data = form.convert(ReferralCreate, payload, messages)
         if checking:
@@ -340,7 +352,7 @@ async def refer(
             referral = await service.refer(db_session, request.user, data, gate)
             return see_other(f"/marac-referrals/{referral.reference}?done=referred")
     except (FormErrors, DomainError) as failed:
-        errors = await refused(db_session, form, failed, messages)
+        errors = renamed(await refused(db_session, form, failed, messages), names)
         db_session.expunge_all()
         start = await _start(db_session, request, source)
         return await _refer_page(request, db_session, start, values=form.values, errors=errors)
